@@ -1,0 +1,76 @@
+// Start one service as a real process from its build output, wait until it is ready, and stop it by signal.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { REPO_ROOT, type ServiceName } from './topology.ts';
+
+export interface ServiceProcess {
+  readonly name: ServiceName;
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly managementUrl: string;
+  /** Resolves with the exit code (or the signal name) once the process has exited. */
+  readonly exited: Promise<number | string>;
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+export interface LaunchOptions {
+  readonly name: ServiceName;
+  readonly env: Record<string, string>;
+  /** Every output line (stdout and stderr), e.g. to prefix and print, or to keep for assertions. */
+  readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Extra node flags, e.g. `--import` of the instrumentation. */
+  readonly nodeArgs?: readonly string[];
+}
+
+/** The command that runs a service: the same one the container image uses. */
+export function serviceEntry(name: ServiceName): string {
+  return join(REPO_ROOT, 'services', name, 'dist', 'main.js');
+}
+
+export function launch(options: LaunchOptions): ServiceProcess {
+  const { name, env } = options;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), serviceEntry(name)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const lines = createInterface({ input: child[stream]! });
+    lines.on('line', (line) => options.onLine?.(line, stream));
+  }
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+  const host = env.HOST ?? '127.0.0.1';
+  return {
+    name,
+    child,
+    url: `http://${host}:${env.PORT}`,
+    managementUrl: `http://${host}:${env.MANAGEMENT_PORT}`,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Poll readiness until it answers 200; fails with a message naming the service and the time waited. */
+export async function waitReady(service: ServiceProcess, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exitCode: number | string | undefined;
+  void service.exited.then((code) => (exitCode = code));
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) throw new Error(`${service.name} exited (${exitCode}) before becoming ready`);
+    try {
+      const response = await fetch(`${service.managementUrl}/health/ready`, { signal: AbortSignal.timeout(1000) });
+      await response.body?.cancel();
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(50);
+  }
+  throw new Error(`${service.name} not ready at ${service.managementUrl} within ${timeoutMs} ms`);
+}

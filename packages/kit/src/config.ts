@@ -1,0 +1,146 @@
+// Service configuration: one TypeBox schema per service, read from env only, failing fast with one line naming the variable.
+import { hostname } from 'node:os';
+import envSchema from 'env-schema';
+import { Type, type Static, type TProperties } from 'typebox';
+import { DEFAULT_PROPAGATED_HEADERS } from './headers.ts';
+
+/** What a service is, fixed in its code: the parts that never come from env. */
+export interface ServiceDefinition {
+  /** Service name as it appears in responses, metrics, logs and traces. */
+  readonly name: string;
+  /** Edge services (customer, partner) take traffic from outside the chain and set `baggage-user-agent`. */
+  readonly edge: boolean;
+  /** The next hop, or undefined for the leaf. Its URL env var is `<NAME>_URL`. */
+  readonly downstream?: string;
+}
+
+const HEADER_NAME = '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$';
+const port = (fallback: number) => Type.Integer({ minimum: 1, maximum: 65535, default: fallback });
+const millis = (fallback: number, maximum = 600_000) => Type.Integer({ minimum: 0, maximum, default: fallback });
+
+/** Env vars every service reads. Defaults are the in-cluster ones; `pnpm start` overrides ports and URLs. */
+const commonEnv = {
+  VERSION: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$', default: 'v1' }),
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  PORT: port(8080),
+  MANAGEMENT_PORT: port(9000),
+  HOSTNAME: Type.String({ minLength: 1, maxLength: 253, pattern: '^[^\\s\'"]+$' }),
+  LOG_LEVEL: Type.String({ enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
+  SHUTDOWN_DELAY_MS: millis(5000),
+  SHUTDOWN_TIMEOUT_MS: millis(10_000),
+  PROPAGATE_HEADERS: Type.String({
+    default: DEFAULT_PROPAGATED_HEADERS.join(','),
+    pattern: `^\\s*(${HEADER_NAME.slice(1, -1)})(\\s*,\\s*(${HEADER_NAME.slice(1, -1)}))*\\s*$`,
+  }),
+} satisfies TProperties;
+
+/** Env vars of a service with a downstream: where it is and how long to wait for it. */
+const downstreamEnv = (name: string) => ({
+  [`${name.toUpperCase()}_URL`]: Type.String({ pattern: '^https?://[^\\s/?#]+/?$', default: `http://${name}:8080` }),
+  DOWNSTREAM_TIMEOUT_MS: millis(5000, 120_000),
+  DOWNSTREAM_CONNECT_TIMEOUT_MS: millis(1000, 60_000),
+  DOWNSTREAM_MAX_BODY_BYTES: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 64 * 1024 }),
+  DOWNSTREAM_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 4096, default: 256 }),
+});
+
+export interface DownstreamConfig {
+  readonly name: string;
+  readonly url: string;
+  readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly maxBodyBytes: number;
+  readonly connections: number;
+}
+
+/** The typed config `buildApp` takes; tests construct it directly. */
+export interface ServiceConfig {
+  readonly service: ServiceDefinition;
+  readonly version: string;
+  readonly host: string;
+  readonly port: number;
+  readonly managementPort: number;
+  readonly hostname: string;
+  readonly logLevel: string;
+  readonly shutdownDelayMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly propagateHeaders: readonly string[];
+  readonly downstream?: DownstreamConfig;
+}
+
+/** Thrown for bad env; `message` is the single line the process prints before exiting. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The env schema of one service, e.g. for docs or to validate a values file. */
+export function envSchemaFor(service: ServiceDefinition) {
+  return Type.Object({ ...commonEnv, ...(service.downstream ? downstreamEnv(service.downstream) : {}) });
+}
+
+type CommonEnv = Static<ReturnType<typeof envSchemaFor>> & Record<string, unknown>;
+
+interface AjvError {
+  instancePath: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+function describe(errors: readonly AjvError[], env: Readonly<Record<string, string | undefined>>): string {
+  // Report the first variable only: one line, and fixing it reveals the next.
+  const first = errors[0];
+  if (!first) return 'invalid configuration';
+  const variable = first.instancePath.replace(/^\//, '');
+  const raw = env[variable];
+  const shown = raw === undefined ? '' : ` (got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)})`;
+  let message = first.message ?? 'is invalid';
+  if (first.params && 'allowedValues' in first.params) message = `must be one of ${(first.params.allowedValues as string[]).join(', ')}`;
+  if (first.params && 'pattern' in first.params) message = patternHint(variable);
+  return `invalid ${variable}: ${message}${shown}`;
+}
+
+function patternHint(variable: string): string {
+  if (variable.endsWith('_URL')) return 'must be an http(s) origin like http://preference:8080 (no path, query or spaces)';
+  if (variable === 'VERSION') return 'must be a short label like v1 (letters, digits, . _ -)';
+  if (variable === 'PROPAGATE_HEADERS') return 'must be a comma-separated list of header names';
+  if (variable === 'HOSTNAME') return 'must not contain spaces or quotes';
+  return 'has an invalid format';
+}
+
+/** Validate env against the service's schema and map it to a typed config. Throws ConfigError. */
+export function loadConfig(service: ServiceDefinition, env: Readonly<Record<string, string | undefined>>): ServiceConfig {
+  const data: Record<string, string> = { HOSTNAME: hostname() };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) data[key] = value;
+  let parsed: CommonEnv;
+  try {
+    parsed = envSchema<CommonEnv>({ schema: envSchemaFor(service), data, env: false });
+  } catch (error) {
+    const errors = (error as { errors?: AjvError[] }).errors;
+    throw new ConfigError(errors ? describe(errors, env) : String((error as Error).message));
+  }
+  if (parsed.PORT === parsed.MANAGEMENT_PORT) {
+    throw new ConfigError(`invalid MANAGEMENT_PORT: must differ from PORT (both ${parsed.PORT})`);
+  }
+  const downstream = service.downstream;
+  return {
+    service,
+    version: parsed.VERSION,
+    host: parsed.HOST,
+    port: parsed.PORT,
+    managementPort: parsed.MANAGEMENT_PORT,
+    hostname: parsed.HOSTNAME,
+    logLevel: parsed.LOG_LEVEL,
+    shutdownDelayMs: parsed.SHUTDOWN_DELAY_MS,
+    shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    propagateHeaders: parsed.PROPAGATE_HEADERS.split(',').map((h) => h.trim().toLowerCase()),
+    ...(downstream && {
+      downstream: {
+        name: downstream,
+        url: String(parsed[`${downstream.toUpperCase()}_URL`]).replace(/\/$/, ''),
+        timeoutMs: Number(parsed.DOWNSTREAM_TIMEOUT_MS),
+        connectTimeoutMs: Number(parsed.DOWNSTREAM_CONNECT_TIMEOUT_MS),
+        maxBodyBytes: Number(parsed.DOWNSTREAM_MAX_BODY_BYTES),
+        connections: Number(parsed.DOWNSTREAM_CONNECTIONS),
+      },
+    }),
+  };
+}

@@ -1,0 +1,120 @@
+// The typed client for one downstream: a keep-alive undici Pool with explicit timeouts, a bounded body and exact failures.
+import { Pool, type Dispatcher } from 'undici';
+import { Compile } from 'typebox/compile';
+import { ChainSchema, type Chain, type Failure } from './chain.ts';
+import type { DownstreamConfig } from './config.ts';
+
+const isChain = Compile(ChainSchema);
+
+/** What the downstream gave back: its own chain (any status), or a failure to report in its place. */
+export type DownstreamOutcome =
+  | { readonly type: 'chain'; readonly status: number; readonly body: Chain }
+  | { readonly type: 'failure'; readonly failure: Failure; readonly answer: number };
+
+/** Metric label for an outcome, so dashboards can split errors by cause. */
+export function outcomeLabel(outcome: DownstreamOutcome): string {
+  if (outcome.type === 'chain') return outcome.status < 400 ? 'ok' : 'error_status';
+  return outcome.failure.kind === 'status' ? 'error_status' : outcome.failure.kind.replace('-', '_');
+}
+
+// Errors that mean a pooled keep-alive socket died under us (peer restarted): safe to retry a GET once.
+const STALE_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const MAX_MESSAGE = 200;
+
+function errorCode(error: unknown): string {
+  const e = error as { code?: unknown; cause?: { code?: unknown }; name?: unknown };
+  if (typeof e?.code === 'string') return e.code;
+  if (typeof e?.cause?.code === 'string') return e.cause.code;
+  return typeof e?.name === 'string' ? e.name : 'Error';
+}
+
+/** First line of a foreign error body (an Envoy "fault filter abort", "RBAC: access denied"), printable and short. */
+function firstLine(text: string): string {
+  const line = text.split(/\r?\n/, 1)[0] ?? '';
+  return line.replace(/[^\x20-\x7e]/g, '').trim().slice(0, MAX_MESSAGE);
+}
+
+export interface DownstreamClient {
+  readonly name: string;
+  call(headers: Record<string, string>): Promise<DownstreamOutcome>;
+  close(): Promise<void>;
+}
+
+export function createDownstreamClient(config: DownstreamConfig, dispatcher?: Dispatcher): DownstreamClient {
+  const { name, timeoutMs } = config;
+  const pool: Dispatcher =
+    dispatcher ??
+    new Pool(config.url, {
+      connections: config.connections,
+      connect: { timeout: config.connectTimeoutMs },
+      // Backstops; the overall deadline below is what callers see.
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      maxResponseSize: config.maxBodyBytes,
+      // Shorter than any server's keep-alive (Node 5 s, Fastify 72 s, Envoy 1 h) so we close idle sockets first.
+      keepAliveTimeout: 4000,
+    });
+  const origin = new URL(config.url).origin;
+
+  const failure = (kind: Failure['kind'], message: string, answer: number, status?: number): DownstreamOutcome => ({
+    type: 'failure',
+    failure: { kind, service: name, message, ...(status !== undefined && { status }) },
+    answer,
+  });
+  const timedOut = () => failure('timeout', `${name} timed out after ${timeoutMs} ms`, 504);
+
+  async function send(headers: Record<string, string>, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    const options = { origin, path: '/', method: 'GET' as const, headers, signal };
+    try {
+      return await pool.request(options);
+    } catch (error) {
+      if (signal.aborted || !STALE_SOCKET.has(errorCode(error))) throw error;
+      return await pool.request(options);
+    }
+  }
+
+  async function call(headers: Record<string, string>): Promise<DownstreamOutcome> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    const request = { ...headers, accept: 'application/json' };
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await send(request, signal);
+    } catch (error) {
+      const code = errorCode(error);
+      if (signal.aborted || TIMEOUT_CODES.has(code)) return timedOut();
+      const cause = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect timeout' : code;
+      return failure('unreachable', `${name} unreachable (${cause})`, 503);
+    }
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      const code = errorCode(error);
+      if (signal.aborted || TIMEOUT_CODES.has(code)) return timedOut();
+      if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+        return failure('invalid-response', `${name} response exceeded ${config.maxBodyBytes} bytes`, 502, response.statusCode);
+      }
+      return failure('invalid-response', `${name} broke off its response (${code})`, 502, response.statusCode);
+    }
+    const { statusCode } = response;
+    const contentType = String(response.headers['content-type'] ?? '');
+    if (contentType.startsWith('application/json')) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      if (isChain.Check(parsed)) return { type: 'chain', status: statusCode, body: parsed };
+    }
+    if (statusCode >= 200 && statusCode < 300) {
+      return failure('invalid-response', `${name} sent a response that is not a chain`, 502, statusCode);
+    }
+    // Not one of ours: the mesh (fault filter, RBAC) or a proxy answered. Report its words and status.
+    return failure('status', firstLine(text) || `${name} answered ${statusCode}`, 503, statusCode);
+  }
+
+  // An injected dispatcher belongs to the caller, who closes it.
+  return { name, call, close: async () => (dispatcher ? undefined : pool.close()) };
+}

@@ -1,0 +1,40 @@
+// Prometheus metrics on a per-app registry (never the global one, so several apps can live in one test process).
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly requestDuration: Histogram<'http_route' | 'http_request_method' | 'http_response_status_code'>;
+  readonly hits: Counter<'service' | 'version' | 'shadow'>;
+  readonly downstreamDuration: Histogram<'downstream' | 'outcome'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    // Label names follow OpenTelemetry's HTTP semantic conventions, as Prometheus names them.
+    requestDuration: new Histogram({
+      name: 'http_server_request_duration_seconds',
+      help: 'Duration of HTTP requests served on the public port',
+      labelNames: ['http_route', 'http_request_method', 'http_response_status_code'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    hits: new Counter({
+      name: 'mesh_demo_hits_total',
+      help: 'Requests to / by this instance, the same count the response shows; shadow="true" for mirrored requests',
+      labelNames: ['service', 'version', 'shadow'],
+      registers: [registry],
+    }),
+    downstreamDuration: new Histogram({
+      name: 'mesh_demo_downstream_request_duration_seconds',
+      help: 'Duration of calls to the downstream service, by outcome (ok, error_status, unreachable, timeout, invalid_response)',
+      labelNames: ['downstream', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+  };
+}

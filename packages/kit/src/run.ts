@@ -1,0 +1,64 @@
+// The process edge shared by every service: load config from env, listen on both ports, shut down gracefully.
+import { setTimeout as sleep } from 'node:timers/promises';
+import closeWithGrace from 'close-with-grace';
+import { ConfigError, loadConfig, type ServiceConfig, type ServiceDefinition } from './config.ts';
+import type { Service } from './service.ts';
+
+type ShutdownHook = () => Promise<void>;
+const shutdownHooks: ShutdownHook[] = [];
+
+/** Work that must finish inside graceful shutdown, after the servers have drained (e.g. flushing spans). */
+export function onShutdown(hook: ShutdownHook): void {
+  shutdownHooks.push(hook);
+}
+
+function fail(service: ServiceDefinition, message: string, code: number): never {
+  // One line and no stack: this is read by people looking at a crash-looping pod.
+  process.stderr.write(`${service.name}: ${message}\n`);
+  process.exit(code);
+}
+
+/**
+ * Start a service from env. On SIGTERM/SIGINT: readiness turns 503 at once; after SHUTDOWN_DELAY_MS the server stops
+ * accepting; in-flight requests finish (connections still open after SHUTDOWN_TIMEOUT_MS are cut); spans are flushed.
+ */
+export async function run(
+  definition: ServiceDefinition,
+  build: (config: ServiceConfig) => Service,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<Service> {
+  let config: ServiceConfig;
+  try {
+    config = loadConfig(definition, env);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(definition, error.message, 78); // EX_CONFIG
+    throw error;
+  }
+  const service = build(config);
+  const { app, management } = service;
+  try {
+    await management.listen({ host: config.host, port: config.managementPort, listenTextResolver: (a) => `management listening on ${a}` });
+    await app.listen({ host: config.host, port: config.port, listenTextResolver: (a) => `listening on ${a}` });
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? 'error';
+    fail(definition, `cannot listen on ${config.host} ports ${config.port}/${config.managementPort} (${code})`, 1);
+  }
+
+  closeWithGrace({ delay: config.shutdownDelayMs + config.shutdownTimeoutMs + 2000, logger: app.log }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'fatal error, shutting down');
+    service.state.ready = false;
+    app.log.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: readiness is now 503');
+    await sleep(config.shutdownDelayMs);
+    // Connections that outlive the drain budget are cut so the process exits inside its grace period.
+    const cut = setTimeout(() => {
+      app.log.warn('drain timeout: closing remaining connections');
+      app.server.closeAllConnections();
+      management.server.closeAllConnections();
+    }, config.shutdownTimeoutMs);
+    await service.close();
+    clearTimeout(cut);
+    for (const hook of shutdownHooks) await hook();
+    app.log.info('stopped');
+  });
+  return service;
+}

@@ -1,0 +1,143 @@
+// Builds a service's two Fastify apps from a typed config: the public port (its routes) and the management port.
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Dispatcher } from 'undici';
+import type { Hop } from './chain.ts';
+import type { ServiceConfig } from './config.ts';
+import { createDownstreamClient, outcomeLabel, type DownstreamClient, type DownstreamOutcome } from './downstream.ts';
+import { propagatedHeaders, requestIdFrom, REQUEST_ID_HEADER } from './headers.ts';
+import { healthRoutes, type ServiceState } from './health.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { isShadow } from './respond.ts';
+
+/** What a service's routes get to work with. */
+export interface ServiceContext {
+  readonly config: ServiceConfig;
+  readonly metrics: Metrics;
+  /** Count this request to `/` (the per-instance hit counter) and describe this hop. */
+  hop(request: FastifyRequest): Omit<Hop, 'status'>;
+  /** Call the configured downstream with this request's propagated headers. */
+  callDownstream(request: FastifyRequest): Promise<DownstreamOutcome>;
+}
+
+export type ServiceRoutes = (app: FastifyInstance, context: ServiceContext) => void;
+
+export interface BuildOptions {
+  /** Replaces the downstream Pool, e.g. an undici MockAgent in unit tests. */
+  readonly dispatcher?: Dispatcher;
+  /** Header names the tracer writes itself; they are not copied from the incoming request. */
+  readonly tracerOwnedHeaders?: ReadonlySet<string>;
+}
+
+export interface Service {
+  readonly config: ServiceConfig;
+  /** The public port: the chain route and health. */
+  readonly app: FastifyInstance;
+  /** The management port: health and /metrics, never reachable through the public route. */
+  readonly management: FastifyInstance;
+  readonly state: ServiceState;
+  readonly metrics: Metrics;
+  /** Stop both apps and the downstream pool; in-flight requests finish first. */
+  close(): Promise<void>;
+}
+
+/** Errors answer with a short text and never with a stack or an internal message; 5xx are logged in full instead. */
+function safeErrors(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: error.code, status }, 'bad request');
+    const message = status < 500 ? error.message.replace(/[^\x20-\x7e]/g, '').slice(0, 200) : 'internal error';
+    return reply.code(status).type('text/plain; charset=utf-8').send(`${message}\n`);
+  });
+}
+
+function fastifyFor(config: ServiceConfig, name: string): FastifyInstance {
+  const app = Fastify({
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : {
+            level: config.logLevel,
+            base: { service: config.service.name, version: config.version, host: config.hostname, port: name },
+            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'], censor: '[redacted]' },
+          },
+    // One line per request is written in onResponse below, with the facts that matter here.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
+    requestIdHeader: false,
+    genReqId: (request) => requestIdFrom(request.headers),
+    // During shutdown, requests on open keep-alive connections are still served (with Connection: close), not refused.
+    return503OnClosing: false,
+    // Slow clients (slowloris) are cut off: the whole request must arrive within this time. No idle-socket timeout,
+    // because that would close keep-alive connections before keepAliveTimeout (72 s) and race the sidecar's pool.
+    requestTimeout: 30_000,
+  });
+  safeErrors(app);
+  return app;
+}
+
+export function buildService(config: ServiceConfig, routes: ServiceRoutes, options: BuildOptions = {}): Service {
+  const state: ServiceState = { ready: true };
+  const metrics = createMetrics();
+  const app = fastifyFor(config, 'public');
+  const management = fastifyFor(config, 'management');
+  const downstream: DownstreamClient | undefined = config.downstream && createDownstreamClient(config.downstream, options.dispatcher);
+  const { name, edge } = config.service;
+  let hits = 0;
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requestDuration
+      .labels(route, request.method, String(reply.statusCode))
+      .observe(reply.elapsedTime / 1000);
+    request.log.info(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, shadow: isShadow(request.headers.host) },
+      'request',
+    );
+  });
+  healthRoutes(app, state);
+  healthRoutes(management, state);
+  management.get('/metrics', { schema: { response: { 200: { type: 'string' } } } }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+
+  const context: ServiceContext = {
+    config,
+    metrics,
+    hop(request) {
+      const shadow = isShadow(request.headers.host);
+      hits += 1;
+      metrics.hits.labels(name, config.version, String(shadow)).inc();
+      return { service: name, version: config.version, host: config.hostname, hits, shadow };
+    },
+    async callDownstream(request) {
+      if (!downstream) throw new Error(`${name} has no downstream configured`);
+      const headers = propagatedHeaders(request.headers, {
+        names: config.propagateHeaders,
+        requestId: request.id,
+        edge,
+        ...(options.tracerOwnedHeaders && { skip: options.tracerOwnedHeaders }),
+      });
+      const started = performance.now();
+      const outcome = await downstream.call(headers);
+      metrics.downstreamDuration.labels(downstream.name, outcomeLabel(outcome)).observe((performance.now() - started) / 1000);
+      if (outcome.type === 'failure') request.log.warn({ downstream: downstream.name, failure: outcome.failure }, 'downstream call failed');
+      return outcome;
+    },
+  };
+  routes(app, context);
+
+  return {
+    config,
+    app,
+    management,
+    state,
+    metrics,
+    async close() {
+      await Promise.all([app.close(), management.close()]);
+      await downstream?.close();
+    },
+  };
+}

@@ -1,0 +1,88 @@
+// Config loading: defaults, typed mapping, and a one-line error naming the variable for every bad value.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig, type ServiceDefinition } from '../src/index.ts';
+
+const customer: ServiceDefinition = { name: 'customer', edge: true, downstream: 'preference' };
+const leaf: ServiceDefinition = { name: 'recommendation', edge: false };
+
+describe('loadConfig', () => {
+  it('applies the documented defaults, with the downstream at its Kubernetes service name', () => {
+    const config = loadConfig(customer, { HOSTNAME: 'pod-1' });
+    assert.equal(config.version, 'v1');
+    assert.equal(config.port, 8080);
+    assert.equal(config.managementPort, 9000);
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.hostname, 'pod-1');
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.shutdownDelayMs, 5000);
+    assert.equal(config.shutdownTimeoutMs, 10000);
+    assert.deepEqual(config.downstream, {
+      name: 'preference',
+      url: 'http://preference:8080',
+      timeoutMs: 5000,
+      connectTimeoutMs: 1000,
+      maxBodyBytes: 65536,
+      connections: 256,
+    });
+    assert.ok(config.propagateHeaders.includes('x-b3-traceid'));
+    assert.ok(config.propagateHeaders.includes('user-agent'));
+  });
+
+  it('reads every variable and strips a trailing slash from the downstream URL', () => {
+    const config = loadConfig(customer, {
+      VERSION: 'v2',
+      PORT: '8181',
+      MANAGEMENT_PORT: '9191',
+      HOSTNAME: 'customer-v2-abc',
+      LOG_LEVEL: 'debug',
+      PREFERENCE_URL: 'http://127.0.0.1:8082/',
+      DOWNSTREAM_TIMEOUT_MS: '1500',
+      SHUTDOWN_DELAY_MS: '0',
+      PROPAGATE_HEADERS: 'X-B3-TraceId, user',
+    });
+    assert.equal(config.version, 'v2');
+    assert.equal(config.port, 8181);
+    assert.equal(config.managementPort, 9191);
+    assert.equal(config.downstream?.url, 'http://127.0.0.1:8082');
+    assert.equal(config.downstream?.timeoutMs, 1500);
+    assert.equal(config.shutdownDelayMs, 0);
+    assert.deepEqual(config.propagateHeaders, ['x-b3-traceid', 'user']);
+  });
+
+  it('gives the leaf no downstream and ignores downstream variables', () => {
+    const config = loadConfig(leaf, { PREFERENCE_URL: 'not a url', HOSTNAME: 'x' });
+    assert.equal(config.downstream, undefined);
+  });
+
+  const bad: Array<[string, string, RegExp]> = [
+    ['PORT', 'abc', /^invalid PORT: must be integer \(got "abc"\)$/],
+    ['PORT', '70000', /^invalid PORT: must be <= 65535 \(got "70000"\)$/],
+    ['MANAGEMENT_PORT', '0', /^invalid MANAGEMENT_PORT: must be >= 1/],
+    ['VERSION', 'v 1', /^invalid VERSION: must be a short label/],
+    ['LOG_LEVEL', 'loud', /^invalid LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)$/],
+    ['PREFERENCE_URL', 'preference:8080', /^invalid PREFERENCE_URL: must be an http\(s\) origin/],
+    ['PREFERENCE_URL', 'http://preference:8080/api', /^invalid PREFERENCE_URL: must be an http\(s\) origin/],
+    ['DOWNSTREAM_TIMEOUT_MS', '-5', /^invalid DOWNSTREAM_TIMEOUT_MS: must be >= 0/],
+    ['SHUTDOWN_DELAY_MS', '5s', /^invalid SHUTDOWN_DELAY_MS: must be integer/],
+    ['PROPAGATE_HEADERS', 'x-a,,x-b', /^invalid PROPAGATE_HEADERS: must be a comma-separated list of header names/],
+    ['HOSTNAME', "pod 'x'", /^invalid HOSTNAME: must not contain spaces or quotes/],
+  ];
+  for (const [variable, value, expected] of bad) {
+    it(`rejects ${variable}=${JSON.stringify(value)} with one line naming it`, () => {
+      assert.throws(
+        () => loadConfig(customer, { HOSTNAME: 'pod', [variable]: value }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, expected);
+          assert.ok(!error.message.includes('\n'), 'one line');
+          return true;
+        },
+      );
+    });
+  }
+
+  it('rejects a management port equal to the public port', () => {
+    assert.throws(() => loadConfig(leaf, { HOSTNAME: 'x', PORT: '9000' }), /^ConfigError: invalid MANAGEMENT_PORT: must differ from PORT \(both 9000\)$/);
+  });
+});
