@@ -22,6 +22,8 @@ export interface LaunchOptions {
   readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Extra node flags, e.g. `--import` of the instrumentation. */
   readonly nodeArgs?: readonly string[];
+  /** Own process group, so a terminal's Ctrl-C reaches the service once (from us), not twice. */
+  readonly detached?: boolean;
 }
 
 /** The command that runs a service: the same one the container image uses. */
@@ -34,6 +36,7 @@ export function launch(options: LaunchOptions): ServiceProcess {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), serviceEntry(name)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   for (const stream of ['stdout', 'stderr'] as const) {
     const lines = createInterface({ input: child[stream]! });

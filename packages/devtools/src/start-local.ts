@@ -40,6 +40,7 @@ const processes: ServiceProcess[] = order.map((instance) => {
   return launch({
     name: instance.name,
     env: localEnv(instance, instances),
+    detached: true,
     onLine: (line) => console.log(`${prefix} ${raw ? line : formatLogLine(line)}`),
   });
 });

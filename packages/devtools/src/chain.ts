@@ -1,0 +1,65 @@
+// A whole local chain on free ports: the four v1 services as real processes, each restartable, with captured logs.
+import { launch, waitReady, type LaunchOptions, type ServiceProcess } from './launch.ts';
+import { freePort } from './ports.ts';
+import { localEnv, SERVICES, type Instance, type ServiceName } from './topology.ts';
+
+export interface LocalChain {
+  readonly instances: readonly Instance[];
+  readonly processes: Map<ServiceName, ServiceProcess>;
+  readonly logs: Map<ServiceName, string[]>;
+  url(name: ServiceName): string;
+  managementUrl(name: ServiceName): string;
+  /** Start (or start again, on the same ports) one service and wait until it is ready. */
+  start(name: ServiceName): Promise<ServiceProcess>;
+  stop(name: ServiceName, signal?: NodeJS.Signals): Promise<number | string>;
+  stopAll(): Promise<void>;
+}
+
+export interface ChainOptions {
+  /** Env added to every service, e.g. OTEL_* or DOWNSTREAM_TIMEOUT_MS. */
+  readonly env?: Record<string, string>;
+  /** Env per service, applied after `env`. */
+  readonly envFor?: Partial<Record<ServiceName, Record<string, string>>>;
+  readonly nodeArgs?: LaunchOptions['nodeArgs'];
+  readonly readyTimeoutMs?: number;
+}
+
+export async function startChain(options: ChainOptions = {}): Promise<LocalChain> {
+  const instances: Instance[] = [];
+  for (const name of SERVICES) instances.push({ name, version: 'v1', port: await freePort(), managementPort: await freePort() });
+  const processes = new Map<ServiceName, ServiceProcess>();
+  const logs = new Map<ServiceName, string[]>(SERVICES.map((name) => [name, []]));
+  const instance = (name: ServiceName) => instances.find((i) => i.name === name)!;
+
+  async function start(name: ServiceName): Promise<ServiceProcess> {
+    const env = { ...localEnv(instance(name), instances), ...options.env, ...options.envFor?.[name] };
+    const service = launch({ name, env, onLine: (line) => logs.get(name)!.push(line), ...(options.nodeArgs && { nodeArgs: options.nodeArgs }) });
+    processes.set(name, service);
+    await waitReady(service, options.readyTimeoutMs);
+    return service;
+  }
+
+  const chain: LocalChain = {
+    instances,
+    processes,
+    logs,
+    url: (name) => `http://127.0.0.1:${instance(name).port}`,
+    managementUrl: (name) => `http://127.0.0.1:${instance(name).managementPort}`,
+    start,
+    async stop(name, signal = 'SIGTERM') {
+      const service = processes.get(name);
+      return service ? service.stop(signal) : 'not running';
+    },
+    async stopAll() {
+      await Promise.all([...processes.values()].map((p) => p.stop('SIGTERM')));
+    },
+  };
+  try {
+    // Leaves first, so no edge ever starts without its downstream.
+    for (const name of [...SERVICES].reverse()) await start(name);
+  } catch (error) {
+    await chain.stopAll();
+    throw error;
+  }
+  return chain;
+}
