@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import envSchema from 'env-schema';
 import { Type, type Static, type TProperties } from 'typebox';
+import type { Faults } from './faults.ts';
 import { DEFAULT_PROPAGATED_HEADERS } from './headers.ts';
 
 /** What a service is, fixed in its code: the parts that never come from env. */
@@ -28,6 +29,14 @@ const commonEnv = {
   LOG_LEVEL: Type.String({ enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
   SHUTDOWN_DELAY_MS: millis(5000),
   SHUTDOWN_TIMEOUT_MS: millis(10_000),
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 600_000, default: 30_000 }),
+  // Faults a pod starts with (the same settings as PUT /faults on the management port).
+  FAULT_ERROR_RATE: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
+  FAULT_ERROR_STATUS: Type.Integer({ minimum: 400, maximum: 599, default: 503 }),
+  FAULT_DELAY_MS: Type.Integer({ minimum: 0, maximum: 120_000, default: 0 }),
+  FAULT_DELAY_MAX_MS: Type.Optional(Type.Integer({ minimum: 0, maximum: 120_000 })),
+  FAULT_READY: Type.Boolean({ default: true }),
+  FAULT_MATCH: Type.Optional(Type.String({ pattern: `^${HEADER_NAME.slice(1, -1)}=[\\x20-\\x7e]{0,256}$` })),
   PROPAGATE_HEADERS: Type.String({
     default: DEFAULT_PROPAGATED_HEADERS.join(','),
     pattern: `^\\s*(${HEADER_NAME.slice(1, -1)})(\\s*,\\s*(${HEADER_NAME.slice(1, -1)}))*\\s*$`,
@@ -63,7 +72,10 @@ export interface ServiceConfig {
   readonly logLevel: string;
   readonly shutdownDelayMs: number;
   readonly shutdownTimeoutMs: number;
+  readonly requestTimeoutMs: number;
   readonly propagateHeaders: readonly string[];
+  /** Faults in force at start; the management port can change them at run time. */
+  readonly faults: Faults;
   readonly downstream?: DownstreamConfig;
 }
 
@@ -103,6 +115,7 @@ function patternHint(variable: string): string {
   if (variable === 'VERSION') return 'must be a short label like v1 (letters, digits, . _ -)';
   if (variable === 'PROPAGATE_HEADERS') return 'must be a comma-separated list of header names';
   if (variable === 'HOSTNAME') return 'must not contain spaces or quotes';
+  if (variable === 'FAULT_MATCH') return 'must be header-name=value, e.g. end-user=jason';
   return 'has an invalid format';
 }
 
@@ -120,6 +133,7 @@ export function loadConfig(service: ServiceDefinition, env: Readonly<Record<stri
   if (parsed.PORT === parsed.MANAGEMENT_PORT) {
     throw new ConfigError(`invalid MANAGEMENT_PORT: must differ from PORT (both ${parsed.PORT})`);
   }
+  const faults = faultsFrom(parsed);
   const downstream = service.downstream;
   return {
     service,
@@ -131,7 +145,9 @@ export function loadConfig(service: ServiceDefinition, env: Readonly<Record<stri
     logLevel: parsed.LOG_LEVEL,
     shutdownDelayMs: parsed.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
     propagateHeaders: parsed.PROPAGATE_HEADERS.split(',').map((h) => h.trim().toLowerCase()),
+    faults,
     ...(downstream && {
       downstream: {
         name: downstream,
@@ -143,4 +159,21 @@ export function loadConfig(service: ServiceDefinition, env: Readonly<Record<stri
       },
     }),
   };
+}
+
+function faultsFrom(parsed: CommonEnv): Faults {
+  const match = parsed.FAULT_MATCH;
+  const at = match?.indexOf('=') ?? -1;
+  const faults: Faults = {
+    errorRate: parsed.FAULT_ERROR_RATE,
+    errorStatus: parsed.FAULT_ERROR_STATUS,
+    delayMs: parsed.FAULT_DELAY_MS,
+    ready: parsed.FAULT_READY,
+    ...(parsed.FAULT_DELAY_MAX_MS !== undefined && { delayMaxMs: parsed.FAULT_DELAY_MAX_MS }),
+    ...(match && { match: { header: match.slice(0, at).toLowerCase(), value: match.slice(at + 1) } }),
+  };
+  if (faults.delayMaxMs !== undefined && faults.delayMaxMs < faults.delayMs) {
+    throw new ConfigError(`invalid FAULT_DELAY_MAX_MS: must be >= FAULT_DELAY_MS (got ${faults.delayMaxMs} < ${faults.delayMs})`);
+  }
+  return faults;
 }

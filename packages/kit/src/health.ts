@@ -9,9 +9,10 @@ export interface ServiceState {
 
 const HealthSchema = Type.Object({ status: Type.Union([Type.Literal('UP'), Type.Literal('DOWN')]) }, { additionalProperties: false });
 
-export function healthRoutes(app: FastifyInstance, state: ServiceState): void {
+/** `isReady` combines shutdown state and the readiness fault. */
+export function healthRoutes(app: FastifyInstance, isReady: () => boolean): void {
   app.get('/health/live', { schema: { response: { 200: HealthSchema } } }, async () => ({ status: 'UP' as const }));
   app.get('/health/ready', { schema: { response: { 200: HealthSchema, 503: HealthSchema } } }, async (_request, reply) =>
-    state.ready ? { status: 'UP' as const } : reply.code(503).send({ status: 'DOWN' as const }),
+    isReady() ? { status: 'UP' as const } : reply.code(503).send({ status: 'DOWN' as const }),
   );
 }

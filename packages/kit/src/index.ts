@@ -1,6 +1,9 @@
 // Public surface of the shared service kit.
 export { ChainSchema, FailureSchema, HopSchema, renderText, type Chain, type Failure, type FailureKind, type Hop } from './chain.ts';
 export { ConfigError, envSchemaFor, loadConfig, type DownstreamConfig, type ServiceConfig, type ServiceDefinition } from './config.ts';
+export { chainRoute, type Answer } from './chain-route.ts';
+export { decide, FaultsSchema, NO_FAULTS, type FaultDecision, type Faults } from './faults.ts';
+export type { FaultControl } from './fault-routes.ts';
 export { createDownstreamClient, type DownstreamClient, type DownstreamOutcome } from './downstream.ts';
 export { forwardRoutes } from './forward-route.ts';
 export { DEFAULT_PROPAGATED_HEADERS, REQUEST_ID_HEADER, TRACE_HEADERS, propagatedHeaders, requestIdFrom, safeHeaderValue } from './headers.ts';

@@ -8,6 +8,7 @@ export interface Metrics {
   readonly requestDuration: Histogram<'http_route' | 'http_request_method' | 'http_response_status_code'>;
   readonly hits: Counter<'service' | 'version' | 'shadow'>;
   readonly downstreamDuration: Histogram<'downstream' | 'outcome'>;
+  readonly faults: Counter<'kind' | 'status'>;
 }
 
 export function createMetrics(): Metrics {
@@ -34,6 +35,12 @@ export function createMetrics(): Metrics {
       help: 'Duration of calls to the downstream service, by outcome (ok, error_status, unreachable, timeout, invalid_response)',
       labelNames: ['downstream', 'outcome'],
       buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    faults: new Counter({
+      name: 'mesh_demo_faults_injected_total',
+      help: 'Faults injected into requests to / (kind="delay" or kind="error" with its status)',
+      labelNames: ['kind', 'status'],
       registers: [registry],
     }),
   };

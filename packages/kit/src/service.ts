@@ -1,8 +1,10 @@
 // Builds a service's two Fastify apps from a typed config: the public port (its routes) and the management port.
+import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import type { Hop } from './chain.ts';
 import type { ServiceConfig } from './config.ts';
+import { createFaultControl, faultRoutes, type FaultControl } from './fault-routes.ts';
 import { createDownstreamClient, outcomeLabel, type DownstreamClient, type DownstreamOutcome } from './downstream.ts';
 import { propagatedHeaders, requestIdFrom, REQUEST_ID_HEADER } from './headers.ts';
 import { healthRoutes, type ServiceState } from './health.ts';
@@ -13,6 +15,7 @@ import { isShadow } from './respond.ts';
 export interface ServiceContext {
   readonly config: ServiceConfig;
   readonly metrics: Metrics;
+  readonly faults: FaultControl;
   /** Count this request to `/` (the per-instance hit counter) and describe this hop. */
   hop(request: FastifyRequest): Omit<Hop, 'status'>;
   /** Call the configured downstream with this request's propagated headers. */
@@ -36,6 +39,7 @@ export interface Service {
   readonly management: FastifyInstance;
   readonly state: ServiceState;
   readonly metrics: Metrics;
+  readonly faults: FaultControl;
   /** Stop both apps and the downstream pool; in-flight requests finish first. */
   close(): Promise<void>;
 }
@@ -64,12 +68,24 @@ function fastifyFor(config: ServiceConfig, name: string): FastifyInstance {
     // One line per request is written in onResponse below, with the facts that matter here.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     requestIdHeader: false,
+    // A typo in a request body is an error, never silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
     genReqId: (request) => requestIdFrom(request.headers),
     // During shutdown, requests on open keep-alive connections are still served (with Connection: close), not refused.
     return503OnClosing: false,
-    // Slow clients (slowloris) are cut off: the whole request must arrive within this time. No idle-socket timeout,
-    // because that would close keep-alive connections before keepAliveTimeout (72 s) and race the sidecar's pool.
-    requestTimeout: 30_000,
+    // Slow clients (slowloris) are cut off: headers must arrive within 10 s and the whole request within
+    // REQUEST_TIMEOUT_MS, checked every second. No idle-socket timeout: that would close keep-alive connections
+    // before keepAliveTimeout (72 s, longer than undici's 4 s and what Envoy expects) and race the caller's pool.
+    serverFactory: (handler) =>
+      createServer(
+        {
+          requestTimeout: config.requestTimeoutMs,
+          headersTimeout: Math.min(10_000, config.requestTimeoutMs),
+          connectionsCheckingInterval: 1000,
+          keepAliveTimeout: 72_000,
+        },
+        handler,
+      ),
   });
   safeErrors(app);
   return app;
@@ -78,6 +94,8 @@ function fastifyFor(config: ServiceConfig, name: string): FastifyInstance {
 export function buildService(config: ServiceConfig, routes: ServiceRoutes, options: BuildOptions = {}): Service {
   const state: ServiceState = { ready: true };
   const metrics = createMetrics();
+  const faults = createFaultControl(config.faults, metrics);
+  const isReady = () => state.ready && faults.current.ready;
   const app = fastifyFor(config, 'public');
   const management = fastifyFor(config, 'management');
   const downstream: DownstreamClient | undefined = config.downstream && createDownstreamClient(config.downstream, options.dispatcher);
@@ -97,8 +115,9 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
       'request',
     );
   });
-  healthRoutes(app, state);
-  healthRoutes(management, state);
+  healthRoutes(app, isReady);
+  healthRoutes(management, isReady);
+  faultRoutes(management, faults);
   management.get('/metrics', { schema: { response: { 200: { type: 'string' } } } }, async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
@@ -106,6 +125,7 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
   const context: ServiceContext = {
     config,
     metrics,
+    faults,
     hop(request) {
       const shadow = isShadow(request.headers.host);
       hits += 1;
@@ -135,6 +155,7 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
     management,
     state,
     metrics,
+    faults,
     async close() {
       await Promise.all([app.close(), management.close()]);
       await downstream?.close();
