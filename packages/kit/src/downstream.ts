@@ -83,6 +83,7 @@ export function createDownstreamClient(config: DownstreamConfig, dispatcher?: Di
     } catch (error) {
       const code = errorCode(error);
       if (signal.aborted || TIMEOUT_CODES.has(code)) return timedOut();
+      if (code === 'HTTPParserError' || code.startsWith('HPE_')) return failure('invalid-response', `${name} answered with something that is not HTTP`, 502);
       const cause = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect timeout' : code;
       return failure('unreachable', `${name} unreachable (${cause})`, 503);
     }

@@ -1,0 +1,51 @@
+// A small closed-loop load generator over a keep-alive undici Pool, recording every request's outcome.
+import { Pool } from 'undici';
+
+export interface Outcome {
+  readonly status?: number;
+  readonly body?: string;
+  readonly error?: string;
+}
+
+export interface Load {
+  readonly outcomes: Outcome[];
+  /** Stop issuing new requests; resolves when every in-flight request has finished. */
+  stop(): Promise<void>;
+}
+
+export function startLoad(url: string, concurrency: number, headers: Record<string, string> = {}): Load {
+  const origin = new URL(url).origin;
+  const pool = new Pool(origin, { connections: concurrency, keepAliveTimeout: 4000 });
+  const outcomes: Outcome[] = [];
+  let running = true;
+  async function worker(): Promise<void> {
+    while (running) {
+      try {
+        const response = await pool.request({ path: '/', method: 'GET', headers, signal: AbortSignal.timeout(10_000) });
+        outcomes.push({ status: response.statusCode, body: await response.body.text() });
+      } catch (error) {
+        const e = error as { code?: string; cause?: { code?: string }; name?: string };
+        outcomes.push({ error: e.code ?? e.cause?.code ?? e.name ?? 'error' });
+      }
+    }
+  }
+  const workers = Array.from({ length: concurrency }, worker);
+  return {
+    outcomes,
+    async stop() {
+      running = false;
+      await Promise.all(workers);
+      await pool.close();
+    },
+  };
+}
+
+/** Outcomes grouped for an assertion message, e.g. {"200": 950, "ECONNREFUSED": 3}. */
+export function tally(outcomes: readonly Outcome[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const o of outcomes) {
+    const key = o.error ?? String(o.status);
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
