@@ -54,8 +54,8 @@ describe('bad input against every service', () => {
 
       for (const item of corpus) {
         it(`answers ${item.name} with ${item.expect.join(' or ')} and no internals`, async () => {
-          const answer = await rawRequest(port(), item.request);
-          assert.ok(answer.status !== undefined && item.expect.includes(answer.status), `got ${answer.status}: ${answer.text.slice(0, 200)}`);
+          const answer = await rawRequest(port(), item.request).catch((error: Error) => assert.fail(`${error.message}; ${chain.describe(name)}`));
+          assert.ok(answer.status !== undefined && item.expect.includes(answer.status), `got ${answer.status}: ${answer.text.slice(0, 200)}; ${chain.describe(name)}`);
           assert.doesNotMatch(answer.text, LEAKS);
           if (item.hits && answer.status === 200) expectedHits += 1;
           if (answer.status === 200) {

@@ -13,6 +13,8 @@ export interface LocalChain {
   start(name: ServiceName): Promise<ServiceProcess>;
   stop(name: ServiceName, signal?: NodeJS.Signals): Promise<number | string>;
   stopAll(): Promise<void>;
+  /** A line for assertion messages: whether the process still runs, and its last log lines. */
+  describe(name: ServiceName): string;
 }
 
 export interface ChainOptions {
@@ -49,6 +51,11 @@ export async function startChain(options: ChainOptions = {}): Promise<LocalChain
     async stop(name, signal = 'SIGTERM') {
       const service = processes.get(name);
       return service ? service.stop(signal) : 'not running';
+    },
+    describe(name) {
+      const child = processes.get(name)?.child;
+      const state = !child ? 'not started' : child.exitCode !== null || child.signalCode !== null ? `exited (${child.exitCode ?? child.signalCode})` : 'running';
+      return `${name} ${state}; last log lines:\n${logs.get(name)!.slice(-5).join('\n')}`;
     },
     async stopAll() {
       await Promise.all([...processes.values()].map((p) => p.stop('SIGTERM')));
