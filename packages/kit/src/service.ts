@@ -29,6 +29,8 @@ export interface BuildOptions {
   readonly dispatcher?: Dispatcher;
   /** Header names the tracer writes itself; they are not copied from the incoming request. */
   readonly tracerOwnedHeaders?: ReadonlySet<string>;
+  /** Where log lines go instead of stdout, e.g. to assert on them. */
+  readonly logStream?: { write(line: string): void };
 }
 
 export interface Service {
@@ -55,7 +57,7 @@ function safeErrors(app: FastifyInstance): void {
   });
 }
 
-function fastifyFor(config: ServiceConfig, name: string): FastifyInstance {
+function fastifyFor(config: ServiceConfig, name: string, logStream?: BuildOptions['logStream']): FastifyInstance {
   const app = Fastify({
     logger:
       config.logLevel === 'silent'
@@ -64,6 +66,7 @@ function fastifyFor(config: ServiceConfig, name: string): FastifyInstance {
             level: config.logLevel,
             base: { service: config.service.name, version: config.version, host: config.hostname, port: name },
             redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'], censor: '[redacted]' },
+            ...(logStream && { stream: logStream }),
           },
     // One line per request is written in onResponse below, with the facts that matter here.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
@@ -96,8 +99,8 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
   const metrics = createMetrics();
   const faults = createFaultControl(config.faults, metrics);
   const isReady = () => state.ready && faults.current.ready;
-  const app = fastifyFor(config, 'public');
-  const management = fastifyFor(config, 'management');
+  const app = fastifyFor(config, 'public', options.logStream);
+  const management = fastifyFor(config, 'management', options.logStream);
   const downstream: DownstreamClient | undefined = config.downstream && createDownstreamClient(config.downstream, options.dispatcher);
   const { name, edge } = config.service;
   let hits = 0;
