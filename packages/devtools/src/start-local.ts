@@ -55,6 +55,9 @@ async function stopAll(signal: NodeJS.Signals): Promise<never> {
 }
 process.on('SIGINT', () => void stopAll('SIGINT'));
 process.on('SIGTERM', () => void stopAll('SIGTERM'));
+// A closed terminal or a closed pipe (`pnpm start | head`) must not leave the detached services running.
+process.on('SIGHUP', () => void stopAll('SIGTERM'));
+process.stdout.on('error', () => void stopAll('SIGTERM'));
 for (const p of processes) {
   void p.exited.then((code) => {
     if (!stopping) {
