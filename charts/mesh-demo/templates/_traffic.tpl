@@ -24,7 +24,9 @@
         subset: {{ $m.version }}
         port:
           number: {{ $port }}
-  {{- include "mesh-demo.istioRoutePolicy" $t | nindent 2 }}
+  {{- with include "mesh-demo.istioRoutePolicy" $t | trim }}
+  {{- . | nindent 2 }}
+  {{- end }}
 {{- end }}
 - name: default
   route:
@@ -55,7 +57,9 @@
   mirrorPercentage:
     value: {{ .percent | default 100 }}
   {{- end }}
-  {{- include "mesh-demo.istioRoutePolicy" $t | nindent 2 }}
+  {{- with include "mesh-demo.istioRoutePolicy" $t | trim }}
+  {{- . | nindent 2 }}
+  {{- end }}
 {{- end }}
 
 {{/* mesh-demo.istioRoutePolicy: fault, timeout and retries of a route, exactly where Istio reads them. */}}
