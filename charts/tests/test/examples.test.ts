@@ -73,6 +73,27 @@ for (const file of exampleFiles()) {
       }
     });
 
+    test('every Service an HTTPRoute sends, mirrors or attaches to is rendered', () => {
+      const services = new Set(byKind(objs, 'Service').map((s) => s.metadata.name));
+      for (const hr of byKind(objs, 'HTTPRoute')) {
+        for (const p of hr.spec.parentRefs) if (p.kind === 'Service') assert.ok(services.has(p.name), `parent ${p.name}`);
+        for (const rule of hr.spec.rules) {
+          for (const b of rule.backendRefs) assert.ok(services.has(b.name), `HTTPRoute ${hr.metadata.name} -> ${b.name}`);
+          for (const f of rule.filters ?? []) if (f.requestMirror) assert.ok(services.has(f.requestMirror.backendRef.name), `mirror -> ${f.requestMirror.backendRef.name}`);
+        }
+      }
+    });
+
+    test('every VirtualService gateway and every Route target exists', () => {
+      const gateways = new Set(byKind(objs, 'Gateway').map((g) => g.metadata.name));
+      for (const vs of byKind(objs, 'VirtualService')) for (const g of vs.spec.gateways ?? []) assert.ok(gateways.has(g), `VirtualService ${vs.metadata.name} -> Gateway ${g}`);
+      const local = new Set(byKind(objs, 'Service').map((s) => s.metadata.name));
+      for (const r of byKind(objs, 'Route').filter((x) => x.metadata.namespace === namespace)) {
+        const gwApiService = byKind(objs, 'Gateway', 'gateway.networking.k8s.io').map((g) => `${g.metadata.name}-${g.spec.gatewayClassName}`);
+        assert.ok(local.has(r.spec.to.name) || gwApiService.includes(r.spec.to.name), `Route ${r.metadata.name} -> ${r.spec.to.name}`);
+      }
+    });
+
     test('weighted routes sum to 100', () => {
       for (const vs of byKind(objs, 'VirtualService')) {
         for (const route of vs.spec.http) {

@@ -128,6 +128,14 @@ describe('Kubernetes Gateway API', () => {
     assert.deepEqual(find(objs, 'Service', 'recommendation-v2').spec.selector, { app: 'recommendation', version: 'v2', 'app.kubernetes.io/instance': 'demo' });
   });
 
+  test('points the OpenShift Routes at the Service Istio deploys for that Gateway', () => {
+    for (const r of byKind(objs, 'Route')) {
+      assert.equal(r.metadata.namespace, 'demo');
+      assert.deepEqual([r.spec.to.name, r.spec.port.targetPort], ['demo-mesh-demo-gateway-istio', 80]);
+    }
+    assert.equal(byKind(objs, 'Gateway', 'gateway.networking.k8s.io')[0]?.metadata.name, 'demo-mesh-demo-gateway');
+  });
+
   test('mirrors customer with a RequestMirror filter at 50 percent', () => {
     const hr = find(objs, 'HTTPRoute', 'customer');
     assert.deepEqual(hr.spec.rules[0].filters, [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'customer-v2', port: 8080 }, percent: 50 } }]);
