@@ -13,7 +13,8 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sources" ]; then
 fi
 
 moddir() { # module@version -> its directory in the module cache (downloading it if needed)
-  GOFLAGS=-mod=mod GOTOOLCHAIN=local go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'
+  # Run outside any go.mod, so a Go module added to the repo later cannot change what gets resolved.
+  (cd /tmp && GOTOOLCHAIN=local go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
 }
 k8s=$(moddir "k8s.io/kubernetes@$K8S_MODULE_VERSION")
 istio=$(moddir "istio.io/api@$ISTIO_API_VERSION")
