@@ -113,6 +113,10 @@ semantic_tests() {
   "$root/pnpmw" --filter @mesh-demo/chart-tests test
 }
 
+typecheck() {
+  "$root/pnpmw" --filter @mesh-demo/chart-tests typecheck && echo "typecheck: charts/tests clean"
+}
+
 # Tools first: without them nothing else can run, so stop at the first failure here.
 stage "pnpm install" "$root/pnpmw" install --frozen-lockfile || exit 1
 stage "build tools (helm, kubeconform, istioctl)" bash .ci/tools/install-tools.sh || { printf '%s\n' "${summary[@]}"; exit 1; }
@@ -121,6 +125,7 @@ stage "helm lint --strict (chart and every example)" lint_all
 stage "helm template (every example, and each step on ossm2)" render_all
 stage "kubeconform (every rendered object)" schemas_validate
 stage "istioctl analyze (every rendered mesh set)" istio_analyze
+stage "typecheck charts/tests (tsc, strict)" typecheck
 stage "semantic tests (node:test)" semantic_tests
 
 echo
