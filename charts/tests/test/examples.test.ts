@@ -136,6 +136,17 @@ for (const file of exampleFiles()) {
       for (const p of pods) checkRestrictedV2(p.owner, p.spec);
     });
 
+    test('app containers have requests and limits sized for Node, with the heap below the limit', () => {
+      const mib = (q: string) => (q.endsWith('Gi') ? Number.parseInt(q, 10) * 1024 : Number.parseInt(q, 10));
+      for (const d of byKind(objs, 'Deployment')) {
+        const c = d.spec.template.spec.containers[0];
+        assert.ok(mib(c.resources.limits.memory) >= 128, `${d.metadata.name}: ${c.resources.limits.memory} is too small for Node`);
+        assert.ok(c.resources.requests.memory && c.resources.requests.cpu && c.resources.limits.cpu, d.metadata.name);
+        const heap = Number(/--max-old-space-size=(\d+)/.exec(c.env.find((e: any) => e.name === 'NODE_OPTIONS').value)?.[1]);
+        assert.ok(heap > 0 && heap < mib(c.resources.limits.memory), `${d.metadata.name}: heap ${heap}`);
+      }
+    });
+
     test('namespaced objects use the release namespace (or a configured one), never a hard-coded one', () => {
       const allowed = new Set([namespace, 'istio-system']);
       for (const o of objs) {
