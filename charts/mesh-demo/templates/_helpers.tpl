@@ -86,6 +86,23 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- toJson (sortAlpha $out) -}}
 {{- end }}
 
+{{/*
+mesh-demo.effectiveWeights: JSON map version -> weight of the live route of a service (takes its values).
+The given weights; else, when mirroring, 100 to the one enabled version that is not the mirror target
+(so `mirror: {version: v2}` alone means "serve from v1, copy to v2"); else {} (no subset: every version serves).
+*/}}
+{{- define "mesh-demo.effectiveWeights" -}}
+{{- $t := .traffic | default dict -}}
+{{- if $t.weights -}}
+{{- toJson $t.weights -}}
+{{- else if $t.mirror -}}
+{{- $rest := without (include "mesh-demo.enabledVersions" . | fromJsonArray) $t.mirror.version -}}
+{{- if eq (len $rest) 1 }}{{ toJson (dict (first $rest) 100) }}{{ else }}{}{{ end -}}
+{{- else -}}
+{}
+{{- end -}}
+{{- end }}
+
 {{/* mesh-demo.memoryMiB: limits.memory in MiB, so the V8 heap can be sized from it. */}}
 {{- define "mesh-demo.memoryMiB" -}}
 {{- $m := toString . -}}
@@ -136,10 +153,11 @@ Called from every template that renders traffic rules, so helm template/install 
 {{- if not (has .version $enabled) -}}
 {{- fail (printf "services.%s.traffic.mirror.version %q is not enabled; set services.%s.versions.%s.enabled=true" $name .version $name .version) -}}
 {{- end -}}
-{{- if not $t.weights -}}
-{{- fail (printf "services.%s.traffic.mirror needs services.%s.traffic.weights (e.g. {v1: 100}) so that live traffic and mirrored traffic go to different versions" $name $name) -}}
+{{- $weights := include "mesh-demo.effectiveWeights" $svc | fromJson -}}
+{{- if not $weights -}}
+{{- fail (printf "services.%s.traffic.mirror needs services.%s.traffic.weights (e.g. {v1: 100}) when other than one version besides %s is enabled, so live and mirrored traffic go to different versions" $name $name .version) -}}
 {{- end -}}
-{{- if gt (int (get $t.weights .version | default 0)) 0 -}}
+{{- if gt (int (get $weights .version | default 0)) 0 -}}
 {{- fail (printf "services.%s.traffic.mirror.version %q also receives live traffic in services.%s.traffic.weights; mirror to a version with no weight" $name .version $name) -}}
 {{- end -}}
 {{- end -}}

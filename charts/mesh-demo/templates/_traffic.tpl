@@ -30,9 +30,10 @@
 {{- end }}
 - name: default
   route:
-    {{- if $t.weights }}
-    {{- range $v := keys $t.weights | sortAlpha }}
-    {{- $w := int (get $t.weights $v) }}
+    {{- $weights := include "mesh-demo.effectiveWeights" .svc | fromJson }}
+    {{- if $weights }}
+    {{- range $v := keys $weights | sortAlpha }}
+    {{- $w := int (get $weights $v) }}
     {{- if gt $w 0 }}
     - destination:
         host: {{ $name }}

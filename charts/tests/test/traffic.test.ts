@@ -39,6 +39,13 @@ describe('mirroring', () => {
     assert.deepEqual(r.mirrorPercentage, { value: 100 });
   });
 
+  test('a mirror alone serves live traffic from the one other enabled version', () => {
+    const objs = render({ set: ['services.customer.versions.v2.enabled=true', 'services.customer.traffic.mirror.version=v2', 'services.customer.traffic.mirror.percent=50'] });
+    const r = defaultRoute(find(objs, 'VirtualService', 'customer'));
+    assert.deepEqual(r.route.map((x: any) => [x.destination.subset, x.weight]), [['v1', 100]]);
+    assert.deepEqual([r.mirror.subset, r.mirrorPercentage.value], ['v2', 50]);
+  });
+
   test('4b mirrors 50% through mirrorPercentage.value', () => {
     const r = defaultRoute(find(render({ files: ['04b-mirror-customer-50.yaml'] }), 'VirtualService', 'customer'));
     assert.deepEqual(r.mirrorPercentage, { value: 50 });
@@ -138,6 +145,7 @@ describe('Kubernetes Gateway API', () => {
 
   test('mirrors customer with a RequestMirror filter at 50 percent', () => {
     const hr = find(objs, 'HTTPRoute', 'customer');
+    assert.deepEqual(hr.spec.rules[0].backendRefs, [{ name: 'customer-v1', port: 8080, weight: 100 }]);
     assert.deepEqual(hr.spec.rules[0].filters, [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'customer-v2', port: 8080 }, percent: 50 } }]);
     assert.deepEqual(hr.spec.hostnames, ['customer-demo.apps-crc.testing']);
   });

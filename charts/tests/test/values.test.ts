@@ -21,9 +21,14 @@ describe('refused values', () => {
       message: /services\.customer\.traffic\.mirror\.version "v2" is not enabled/,
     },
     {
-      name: 'a mirror without weights',
-      set: ['services.customer.versions.v2.enabled=true', 'services.customer.traffic.mirror.version=v2'],
+      name: 'a mirror without weights when two live versions could serve',
+      set: ['services.customer.versions.v2.enabled=true', 'services.customer.versions.v3.enabled=true', 'services.customer.traffic.mirror.version=v2'],
       message: /services\.customer\.traffic\.mirror needs services\.customer\.traffic\.weights/,
+    },
+    {
+      name: 'a mirror to a version that also gets live traffic',
+      set: ['services.customer.versions.v2.enabled=true', 'services.customer.traffic.weights.v1=50', 'services.customer.traffic.weights.v2=50', 'services.customer.traffic.mirror.version=v2'],
+      message: /services\.customer\.traffic\.mirror\.version "v2" also receives live traffic/,
     },
     {
       name: 'a header match to a disabled version',
