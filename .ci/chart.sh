@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Offline proof of charts/mesh-demo: builds the tools, then helm lint, helm template of every example, kubeconform, istioctl analyze, semantic tests.
+# Exits non-zero if any stage fails and prints one summary line per stage. Needs only the Go module proxy and the npm registry.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+chart=charts/mesh-demo
+out=.tools/rendered
+bin=$root/.tools/bin
+export HELM=$bin/helm
+
+declare -a summary=()
+failed=0
+stage() { # name command...: runs a stage, records PASS/FAIL and its duration
+  local name=$1 start rc
+  shift
+  echo
+  echo "=== chart: $name"
+  start=$(date +%s)
+  "$@"
+  rc=$?
+  local took=$(( $(date +%s) - start ))
+  if [ $rc -eq 0 ]; then
+    summary+=("PASS  ${took}s  $name")
+  else
+    summary+=("FAIL  ${took}s  $name (exit $rc)")
+    failed=1
+  fi
+  return $rc
+}
+
+# Rendered sets: every example alone, and every walkthrough/scenario step again on the ossm2 flavor.
+render_all() {
+  rm -rf "$out" && mkdir -p "$out"
+  local f name rc=0
+  for f in "$chart"/examples/*.yaml; do
+    name=$(basename "$f" .yaml)
+    "$HELM" template demo "$chart" --namespace demo -f "$f" >"$out/$name.yaml" || { echo "helm template failed: $f"; rc=1; }
+    case $name in
+      flavor-*|platform-*|01-plain) ;;
+      *) "$HELM" template demo "$chart" --namespace demo -f "$chart/examples/flavor-ossm2.yaml" -f "$f" >"$out/ossm2+$name.yaml" \
+           || { echo "helm template failed: ossm2 + $f"; rc=1; } ;;
+    esac
+  done
+  "$HELM" template demo "$chart" --namespace demo >"$out/defaults.yaml" || rc=1
+  echo "rendered $(ls "$out" | wc -l) manifest sets into $out"
+  return $rc
+}
+
+lint_all() {
+  local f rc=0 log
+  log=$(mktemp)
+  "$HELM" lint --strict "$chart" || rc=1
+  for f in "$chart"/examples/*.yaml; do
+    # helm lint downgrades the chart's own `fail` calls to an INFO log line, so look for them too.
+    if ! "$HELM" lint --strict "$chart" -f "$f" >"$log" 2>&1 || grep -q 'Fail:' "$log"; then
+      cat "$log"
+      echo "lint failed: $f"
+      rc=1
+    fi
+  done
+  rm -f "$log"
+  [ $rc -eq 0 ] && echo "lint: chart and $(ls "$chart"/examples/*.yaml | wc -l) examples clean"
+  return $rc
+}
+
+kubeconform_run() {
+  "$bin/kubeconform" -summary -output text -schema-location "$root/.tools/schemas/{{ .Group }}/{{ .ResourceKind }}-{{ .ResourceAPIVersion }}.json" "$@"
+}
+
+schemas_validate() {
+  kubeconform_run "$out"/*.yaml || return 1
+  # Negative control: a schema check that passes everything proves nothing, so a broken VirtualService must be refused.
+  local bad
+  bad=$(mktemp --suffix=.yaml)
+  sed -e 's/mirrorPercentage:/mirror_percent:/' "$out/04b-mirror-customer-50.yaml" >"$bad"
+  if kubeconform_run "$bad" >/dev/null 2>&1; then
+    echo "negative control: kubeconform accepted mirror_percent (schemas are not strict)"
+    rm -f "$bad"
+    return 1
+  fi
+  echo "negative control: kubeconform refuses the dead mirror_percent field, as it should"
+  rm -f "$bad"
+}
+
+istio_analyze() {
+  local f rc=0
+  for f in "$out"/*.yaml; do
+    case $(basename "$f") in 01-plain.yaml|platform-*) continue ;; esac
+    if ! "$bin/istioctl" analyze --use-kube=false --all-namespaces --failure-threshold Warning "$f" >"$f.analyze" 2>&1; then
+      echo "istioctl analyze found issues in $f:"
+      cat "$f.analyze"
+      rc=1
+    else
+      echo "ok: $(basename "$f")"
+    fi
+  done
+  # Negative control: the analyzer must catch a route to a subset its DestinationRule lacks (the old demo's v1/version-v1 fault).
+  local bad
+  bad=$(mktemp --suffix=.yaml)
+  sed -e 's/subset: v2/subset: version-v2/' "$out/03a-blue-green-50-50.yaml" >"$bad"
+  if "$bin/istioctl" analyze --use-kube=false --all-namespaces --failure-threshold Warning "$bad" >/dev/null 2>&1; then
+    echo "negative control: istioctl analyze missed a dangling subset"
+    rc=1
+  else
+    echo "negative control: istioctl analyze refuses a dangling subset, as it should"
+  fi
+  rm -f "$bad"
+  return $rc
+}
+
+semantic_tests() {
+  "$root/pnpmw" --filter @mesh-demo/chart-tests test
+}
+
+typecheck() {
+  "$root/pnpmw" --filter @mesh-demo/chart-tests typecheck && echo "typecheck: charts/tests clean"
+}
+
+# Tools first: without them nothing else can run, so stop at the first failure here.
+stage "pnpm install" "$root/pnpmw" install --frozen-lockfile || exit 1
+stage "build tools (helm, kubeconform, istioctl)" bash .ci/tools/install-tools.sh || { printf '%s\n' "${summary[@]}"; exit 1; }
+stage "build kubeconform schemas (Kubernetes, Istio, Gateway API, Route, Maistra)" bash .ci/tools/build-schemas.sh || { printf '%s\n' "${summary[@]}"; exit 1; }
+stage "helm lint --strict (chart and every example)" lint_all
+stage "helm template (every example, and each step on ossm2)" render_all
+stage "kubeconform (every rendered object)" schemas_validate
+stage "istioctl analyze (every rendered mesh set)" istio_analyze
+stage "typecheck charts/tests (tsc, strict)" typecheck
+stage "semantic tests (node:test)" semantic_tests
+
+echo
+echo "=== chart summary"
+printf '%s\n' "${summary[@]}"
+if [ $failed -ne 0 ]; then
+  echo "chart: FAILED"
+  exit 1
+fi
+echo "chart: all stages passed"

@@ -1,0 +1,181 @@
+// Each walkthrough and resilience value lands in the field Istio (or the Gateway API) actually reads.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { byKind, find, render } from '../src/render.ts';
+
+const defaultRoute = (vs: any) => vs.spec.http.find((r: any) => r.name === 'default');
+
+describe('blue-green and canary', () => {
+  test('3a splits recommendation 50/50 between subsets v1 and v2', () => {
+    const vs = find(render({ files: ['03a-blue-green-50-50.yaml'] }), 'VirtualService', 'recommendation');
+    assert.deepEqual(defaultRoute(vs).route.map((r: any) => [r.destination.subset, r.weight]), [['v1', 50], ['v2', 50]]);
+  });
+
+  test('3b splits recommendation 25/75', () => {
+    const vs = find(render({ files: ['03b-canary-25-75.yaml'] }), 'VirtualService', 'recommendation');
+    assert.deepEqual(defaultRoute(vs).route.map((r: any) => [r.destination.subset, r.weight]), [['v1', 25], ['v2', 75]]);
+  });
+
+  test('--set on the versions map enables recommendation v2 and its subset', () => {
+    const objs = render({ set: ['services.recommendation.versions.v2.enabled=true'] });
+    find(objs, 'Deployment', 'recommendation-v2');
+    assert.deepEqual(find(objs, 'DestinationRule', 'recommendation').spec.subsets.map((s: any) => s.name), ['v1', 'v2']);
+  });
+
+  test('without weights a service routes to its host without a subset, so every version serves', () => {
+    const vs = find(render({ set: ['services.recommendation.versions.v2.enabled=true'] }), 'VirtualService', 'recommendation');
+    assert.deepEqual(defaultRoute(vs).route, [{ destination: { host: 'recommendation', port: { number: 8080 } } }]);
+  });
+});
+
+describe('mirroring', () => {
+  test('4a sends live customer traffic to v1 and mirrors all of it to v2 on the gateway-bound VirtualService', () => {
+    const objs = render({ files: ['04a-mirror-customer.yaml'] });
+    const vs = find(objs, 'VirtualService', 'customer');
+    assert.deepEqual(vs.spec.gateways, ['customer-gateway']);
+    const r = defaultRoute(vs);
+    assert.deepEqual(r.route.map((x: any) => x.destination.subset), ['v1']);
+    assert.deepEqual(r.mirror, { host: 'customer', subset: 'v2', port: { number: 8080 } });
+    assert.deepEqual(r.mirrorPercentage, { value: 100 });
+  });
+
+  test('a mirror alone serves live traffic from the one other enabled version', () => {
+    const objs = render({ set: ['services.customer.versions.v2.enabled=true', 'services.customer.traffic.mirror.version=v2', 'services.customer.traffic.mirror.percent=50'] });
+    const r = defaultRoute(find(objs, 'VirtualService', 'customer'));
+    assert.deepEqual(r.route.map((x: any) => [x.destination.subset, x.weight]), [['v1', 100]]);
+    assert.deepEqual([r.mirror.subset, r.mirrorPercentage.value], ['v2', 50]);
+  });
+
+  test('4b mirrors 50% through mirrorPercentage.value', () => {
+    const r = defaultRoute(find(render({ files: ['04b-mirror-customer-50.yaml'] }), 'VirtualService', 'customer'));
+    assert.deepEqual(r.mirrorPercentage, { value: 50 });
+    assert.equal(r.mirror_percent, undefined);
+  });
+
+  test('mirroring customer leaves partner untouched', () => {
+    const vs = find(render({ files: ['04b-mirror-customer-50.yaml'] }), 'VirtualService', 'partner');
+    assert.equal(defaultRoute(vs).mirror, undefined);
+  });
+});
+
+describe('routing on headers', () => {
+  test('a header match routes end-user jason to v2 before the default route', () => {
+    const vs = find(render({ files: ['resilience-route-header.yaml'] }), 'VirtualService', 'recommendation');
+    assert.deepEqual(vs.spec.http[0].match, [{ headers: { 'end-user': { exact: 'jason' } } }]);
+    assert.equal(vs.spec.http[0].route[0].destination.subset, 'v2');
+    assert.equal(vs.spec.http.at(-1).name, 'default');
+  });
+
+  test('the baggage-user-agent regex sends Safari to v2', () => {
+    const vs = find(render({ files: ['resilience-route-user-agent.yaml'] }), 'VirtualService', 'recommendation');
+    assert.deepEqual(vs.spec.http[0].match, [{ headers: { 'baggage-user-agent': { regex: '.*Safari.*' } } }]);
+    assert.equal(vs.spec.http[0].route[0].destination.subset, 'v2');
+  });
+});
+
+describe('faults, timeouts, retries, circuit breaking', () => {
+  test('fault abort lands in http[].fault.abort with percentage.value and httpStatus', () => {
+    const r = defaultRoute(find(render({ files: ['resilience-fault-abort.yaml'] }), 'VirtualService', 'recommendation'));
+    assert.deepEqual(r.fault, { abort: { percentage: { value: 50 }, httpStatus: 503 } });
+  });
+
+  test('fault delay lands in http[].fault.delay with fixedDelay', () => {
+    const r = defaultRoute(find(render({ files: ['resilience-fault-delay.yaml'] }), 'VirtualService', 'recommendation'));
+    assert.deepEqual(r.fault, { delay: { percentage: { value: 50 }, fixedDelay: '7s' } });
+  });
+
+  test('the timeout scenario makes only recommendation v2 slow and times out the route at 1s', () => {
+    const objs = render({ files: ['resilience-timeout.yaml'] });
+    assert.equal(defaultRoute(find(objs, 'VirtualService', 'recommendation')).timeout, '1s');
+    const env = (name: string) => find(objs, 'Deployment', name).spec.template.spec.containers[0].env;
+    assert.ok(env('recommendation-v2').some((e: any) => e.name === 'FAULT_DELAY_MS' && e.value === '3000'));
+    assert.ok(!env('recommendation-v1').some((e: any) => e.name === 'FAULT_DELAY_MS'));
+  });
+
+  test('retries land in http[].retries', () => {
+    const r = defaultRoute(find(render({ files: ['resilience-retries.yaml'] }), 'VirtualService', 'recommendation'));
+    assert.deepEqual(r.retries, { attempts: 3, perTryTimeout: '1s', retryOn: '5xx,connect-failure,reset' });
+  });
+
+  test('circuit breaking lands in the DestinationRule trafficPolicy next to ISTIO_MUTUAL', () => {
+    const dr = find(render({ files: ['resilience-circuit-breaker.yaml'] }), 'DestinationRule', 'recommendation');
+    assert.deepEqual(dr.spec.trafficPolicy, {
+      tls: { mode: 'ISTIO_MUTUAL' },
+      connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } },
+      outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '3m', maxEjectionPercent: 100 },
+    });
+  });
+
+  test('by default no route carries a fault, timeout or retry policy', () => {
+    for (const vs of byKind(render(), 'VirtualService')) {
+      for (const r of vs.spec.http) assert.deepEqual([r.fault, r.timeout, r.retries], [undefined, undefined, undefined], vs.metadata.name);
+    }
+  });
+});
+
+describe('Kubernetes Gateway API', () => {
+  const objs = render({ files: ['flavor-gateway-api.yaml'] });
+
+  test('replaces Istio Gateways and VirtualServices with one Gateway and one HTTPRoute per service', () => {
+    assert.equal(byKind(objs, 'VirtualService').length, 0);
+    assert.equal(byKind(objs, 'Gateway', 'networking.istio.io').length, 0);
+    const gw = byKind(objs, 'Gateway', 'gateway.networking.k8s.io');
+    assert.equal(gw.length, 1);
+    assert.deepEqual(gw[0]?.spec.listeners.map((l: any) => l.name), ['customer', 'partner']);
+    assert.equal(byKind(objs, 'HTTPRoute').length, 4);
+  });
+
+  test('splits recommendation 25/75 over per-version backend Services', () => {
+    const hr = find(objs, 'HTTPRoute', 'recommendation');
+    assert.deepEqual(hr.spec.parentRefs, [{ group: '', kind: 'Service', name: 'recommendation', port: 8080 }]);
+    assert.deepEqual(hr.spec.rules[0].backendRefs, [
+      { name: 'recommendation-v1', port: 8080, weight: 25 },
+      { name: 'recommendation-v2', port: 8080, weight: 75 },
+    ]);
+    assert.deepEqual(find(objs, 'Service', 'recommendation-v2').spec.selector, { app: 'recommendation', version: 'v2', 'app.kubernetes.io/instance': 'demo' });
+  });
+
+  test('points the OpenShift Routes at the Service Istio deploys for that Gateway', () => {
+    for (const r of byKind(objs, 'Route')) {
+      assert.equal(r.metadata.namespace, 'demo');
+      assert.deepEqual([r.spec.to.name, r.spec.port.targetPort], ['demo-mesh-demo-gateway-istio', 80]);
+    }
+    assert.equal(byKind(objs, 'Gateway', 'gateway.networking.k8s.io')[0]?.metadata.name, 'demo-mesh-demo-gateway');
+  });
+
+  test('mirrors customer with a RequestMirror filter at 50 percent', () => {
+    const hr = find(objs, 'HTTPRoute', 'customer');
+    assert.deepEqual(hr.spec.rules[0].backendRefs, [{ name: 'customer-v1', port: 8080, weight: 100 }]);
+    assert.deepEqual(hr.spec.rules[0].filters, [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'customer-v2', port: 8080 }, percent: 50 } }]);
+    assert.deepEqual(hr.spec.hostnames, ['customer-demo.apps-crc.testing']);
+  });
+});
+
+describe('least-privilege authorization', () => {
+  const objs = render({ files: ['security-authorization.yaml'] });
+  const principals = (name: string) => find(objs, 'AuthorizationPolicy', name).spec.rules[0].from[0].source.principals;
+
+  test('only the ingress gateway may call customer and partner', () => {
+    for (const s of ['customer', 'partner']) {
+      assert.deepEqual(principals(s), ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account']);
+    }
+  });
+
+  test('only customer and partner may call preference, and only preference may call recommendation', () => {
+    assert.deepEqual(principals('preference'), ['cluster.local/ns/demo/sa/customer', 'cluster.local/ns/demo/sa/partner']);
+    assert.deepEqual(principals('recommendation'), ['cluster.local/ns/demo/sa/preference']);
+  });
+
+  test('metrics and health stay reachable on the management port only', () => {
+    for (const ap of byKind(objs, 'AuthorizationPolicy')) {
+      const rule = ap.spec.rules.at(-1);
+      assert.equal(rule.from, undefined);
+      assert.deepEqual(rule.to, [{ operation: { ports: ['9000'], methods: ['GET'], paths: ['/metrics', '/health/*'] } }]);
+      assert.deepEqual(ap.spec.rules[0].to, [{ operation: { ports: ['8080'] } }]);
+    }
+  });
+
+  test('pods still run under the service accounts the policies name', () => {
+    for (const d of byKind(objs, 'Deployment')) assert.equal(d.spec.template.spec.serviceAccountName, d.metadata.labels?.app);
+  });
+});

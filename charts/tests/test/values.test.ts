@@ -1,0 +1,136 @@
+// Bad values are refused with the intended message; pod sizing and shutdown values derive correctly from good ones.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { find, render, renderError } from '../src/render.ts';
+
+describe('refused values', () => {
+  const cases: { name: string; set: string[]; message: RegExp }[] = [
+    {
+      name: 'weights that do not sum to 100',
+      set: ['services.recommendation.versions.v2.enabled=true', 'services.recommendation.traffic.weights.v1=25', 'services.recommendation.traffic.weights.v2=70'],
+      message: /services\.recommendation\.traffic\.weights must sum to 100, got 95/,
+    },
+    {
+      name: 'a weight on a disabled version',
+      set: ['services.recommendation.traffic.weights.v1=25', 'services.recommendation.traffic.weights.v2=75'],
+      message: /services\.recommendation\.traffic\.weights names version "v2", which is not enabled/,
+    },
+    {
+      name: 'a mirror to a disabled version',
+      set: ['services.customer.traffic.weights.v1=100', 'services.customer.traffic.mirror.version=v2'],
+      message: /services\.customer\.traffic\.mirror\.version "v2" is not enabled/,
+    },
+    {
+      name: 'a mirror without weights when two live versions could serve',
+      set: ['services.customer.versions.v2.enabled=true', 'services.customer.versions.v3.enabled=true', 'services.customer.traffic.mirror.version=v2'],
+      message: /services\.customer\.traffic\.mirror needs services\.customer\.traffic\.weights/,
+    },
+    {
+      name: 'a mirror to a version that also gets live traffic',
+      set: ['services.customer.versions.v2.enabled=true', 'services.customer.traffic.weights.v1=50', 'services.customer.traffic.weights.v2=50', 'services.customer.traffic.mirror.version=v2'],
+      message: /services\.customer\.traffic\.mirror\.version "v2" also receives live traffic/,
+    },
+    {
+      name: 'a header match to a disabled version',
+      set: ['services.recommendation.traffic.match[0].header=end-user', 'services.recommendation.traffic.match[0].exact=jason', 'services.recommendation.traffic.match[0].version=v2'],
+      message: /services\.recommendation\.traffic\.match\[0\]\.version "v2" is not enabled/,
+    },
+    {
+      name: 'a service with every version disabled',
+      set: ['services.preference.versions.v1.enabled=false'],
+      message: /services\.preference has no enabled version/,
+    },
+    {
+      name: 'a typo in a service name',
+      set: ['services.recomendation.versions.v2.enabled=true'],
+      message: /additional properties 'recomendation' not allowed/,
+    },
+    {
+      name: 'a typo in a traffic key (subsets for weights)',
+      set: ['services.recommendation.traffic.subsets.v1=100'],
+      message: /additional properties 'subsets' not allowed/,
+    },
+    { name: 'an application port in Istio\'s 15000-15090 range', set: ['ports.http=15001'], message: /\/ports\/http/ },
+    { name: 'a memory limit the heap cannot be derived from', set: ['resources.limits.memory=256M'], message: /\/resources\/limits\/memory/ },
+    { name: 'an unknown mesh flavor', set: ['mesh.flavor=ossm1'], message: /\/mesh\/flavor/ },
+    { name: 'a version name that is not vN', set: ['services.recommendation.versions.version-v2.enabled=true'], message: /version-v2/ },
+    { name: 'a revision with the ossm2 flavor', set: ['mesh.flavor=ossm2', 'mesh.revision=canary'], message: /mesh\.revision applies to the istio flavor/ },
+    {
+      name: 'Istio-only faults with the Gateway API',
+      set: ['gatewayApi.enabled=true', 'services.recommendation.traffic.fault.abort.percent=50'],
+      message: /services\.recommendation\.traffic\.fault and \.retries are Istio VirtualService features/,
+    },
+    { name: 'the Gateway API without the mesh', set: ['gatewayApi.enabled=true', 'mesh.enabled=false'], message: /gatewayApi\.enabled=true needs mesh\.enabled=true/ },
+  ];
+  for (const c of cases) {
+    test(`refuses ${c.name}`, () => {
+      assert.match(renderError({ set: c.set }), c.message);
+    });
+  }
+});
+
+describe('derived pod settings', () => {
+  const deployment = (set: string[] = []) => find(render({ set }), 'Deployment', 'preference-v1').spec.template.spec;
+  const env = (spec: any) => Object.fromEntries(spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+
+  test('the Node heap is 75% of the memory limit, in Mi or Gi', () => {
+    assert.equal(env(deployment()).NODE_OPTIONS, '--max-old-space-size=192');
+    assert.equal(env(deployment(['resources.limits.memory=1Gi'])).NODE_OPTIONS, '--max-old-space-size=768');
+  });
+
+  test('terminationGracePeriodSeconds covers preStop, shutdown delay, drain timeout and a margin', () => {
+    const spec = deployment();
+    assert.equal(spec.containers[0].lifecycle.preStop.sleep.seconds, 2);
+    assert.equal(spec.terminationGracePeriodSeconds, 2 + 5 + 10 + 5);
+    assert.equal(deployment(['shutdown.delayMs=20000', 'shutdown.timeoutMs=30500']).terminationGracePeriodSeconds, 2 + 51 + 5);
+  });
+
+  test('preStopSeconds=0 renders no preStop hook', () => {
+    assert.equal(deployment(['shutdown.preStopSeconds=0']).containers[0].lifecycle, undefined);
+  });
+
+  test('the service env contract is set, with the downstream URL of each hop', () => {
+    const objs = render();
+    const e = (name: string) => env(find(objs, 'Deployment', name).spec.template.spec);
+    assert.equal(e('customer-v1').PREFERENCE_URL, 'http://preference:8080');
+    assert.equal(e('partner-v1').PREFERENCE_URL, 'http://preference:8080');
+    assert.equal(e('preference-v1').RECOMMENDATION_URL, 'http://recommendation:8080');
+    assert.equal(e('recommendation-v1').RECOMMENDATION_URL, undefined);
+    const p = e('preference-v1');
+    assert.equal(p.PORT, '8080');
+    assert.equal(p.MANAGEMENT_PORT, '9000');
+    assert.equal(p.SHUTDOWN_DELAY_MS, '5000');
+    assert.equal(p.SHUTDOWN_TIMEOUT_MS, '10000');
+    assert.equal(p.DOWNSTREAM_TIMEOUT_MS, '5000');
+    assert.equal(p.OTEL_SERVICE_NAME, 'preference');
+    assert.equal(p.OTEL_RESOURCE_ATTRIBUTES, 'service.version=v1,k8s.pod.name=$(POD_NAME),k8s.namespace.name=$(POD_NAMESPACE)');
+    assert.equal(p.OTEL_PROPAGATORS, 'tracecontext,baggage,b3multi');
+    assert.equal(p.OTEL_TRACES_SAMPLER, 'parentbased_always_on');
+    assert.equal(p.OTEL_EXPORTER_JAEGER_ENDPOINT, 'http://jaeger-collector.istio-system:14268/api/traces');
+  });
+
+  test('per-version env overrides per-service env', () => {
+    const spec = deployment(['services.preference.env.FOO=service', 'services.preference.versions.v1.env.FOO=version', 'services.preference.env.BAR=1']);
+    assert.equal(env(spec).FOO, 'version');
+    assert.equal(env(spec).BAR, '1');
+  });
+
+  test('probes hit the health endpoints on the management port and prometheus annotations point at it', () => {
+    const objs = render();
+    const d = find(objs, 'Deployment', 'customer-v1').spec.template;
+    const c = d.spec.containers[0];
+    assert.deepEqual(c.startupProbe.httpGet, { path: '/health/live', port: 'http-mgmt' });
+    assert.deepEqual(c.livenessProbe.httpGet, { path: '/health/live', port: 'http-mgmt' });
+    assert.deepEqual(c.readinessProbe.httpGet, { path: '/health/ready', port: 'http-mgmt' });
+    assert.deepEqual(
+      [d.metadata.annotations['prometheus.io/scrape'], d.metadata.annotations['prometheus.io/port'], d.metadata.annotations['prometheus.io/path']],
+      ['true', '9000', '/metrics'],
+    );
+    assert.deepEqual(c.volumeMounts, [{ name: 'tmp', mountPath: '/tmp' }]);
+  });
+
+  test('the image is <registry>/<service>:<appVersion> unless a tag is given', () => {
+    assert.equal(deployment().containers[0].image, 'quay.io/mesh-demo/preference:0.1.0');
+    assert.equal(deployment(['image.tag=dev', 'image.registry=example.org/me']).containers[0].image, 'example.org/me/preference:dev');
+  });
+});
