@@ -39,6 +39,9 @@ export JAEGER_IMAGE=mesh-demo-ci/jaeger:2.13.0 PROMETHEUS_IMAGE=mesh-demo-ci/pro
 ./pnpmw --filter @mesh-demo/e2e run test:images
 
 log "image sizes (uncompressed, as docker image ls counts them):"
-"$DOCKER" image ls --format '  {{.Repository}}:{{.Tag}} {{.Size}}' | grep -E ' (mesh-demo/|node:)' || true
-gz=$("$DOCKER" save mesh-demo/customer:dev | gzip -1 | wc -c)
-log "mesh-demo/customer:dev compressed (docker save | gzip -1): $((gz / 1000000)) MB"
+"$DOCKER" image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E '^(mesh-demo/|node:)' | sed 's/^/  /' || true
+for image in node:24-slim mesh-demo/customer:dev; do
+  log "$image compressed (docker save | gzip): $(( $("$DOCKER" save "$image" | gzip | wc -c) / 1000000 )) MB"
+done
+# Build-stage images of this run (untagged); the tagged images and stand-ins stay for a faster next run.
+"$DOCKER" image prune --force >/dev/null
