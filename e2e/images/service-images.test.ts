@@ -1,0 +1,107 @@
+// Each service image, built from the one Dockerfile and run as OpenShift would: arbitrary UID in group 0, read-only root.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { REPO_ROOT, SERVICES } from '@mesh-demo/devtools';
+import { docker, get, imageOf, inspect, pollFor } from './support/docker.ts';
+
+const ARBITRARY_USER = '1000770000:0';
+const BASE_IMAGE = 'node:24-slim';
+const containers: string[] = [];
+
+after(async () => {
+  for (const name of containers) await docker(['rm', '--force', name]).catch(() => {});
+});
+
+/** The service package's `start` script, e.g. `node dist/main.js`, as argv. */
+function startScript(service: string): string[] {
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'services', service, 'package.json'), 'utf8'));
+  return String(manifest.scripts.start).trim().split(/\s+/);
+}
+
+test('the Dockerfile refuses a build without a known SERVICE, naming the four it takes', async () => {
+  await assert.rejects(
+    docker(['build', '-q', '--build-arg', 'SERVICE=nope', '-t', 'mesh-demo/nope:dev', REPO_ROOT]),
+    /build arg SERVICE must be one of customer, partner, preference, recommendation \(got 'nope'\)/,
+  );
+});
+
+for (const service of SERVICES) {
+  describe(`${service} image`, () => {
+    const image = imageOf(service);
+    const container = `mesh-demo-e2e-${service}`;
+    containers.push(container);
+
+    test('builds from the one Dockerfile with SERVICE as a build argument', { timeout: 15 * 60_000 }, async () => {
+      await docker(['build', '-q', '--build-arg', `SERVICE=${service}`, '-t', image, REPO_ROOT]);
+      const labels = (await inspect(image)).Config.Labels as Record<string, string>;
+      assert.equal(labels['org.opencontainers.image.title'], `mesh-demo-${service}`);
+    });
+
+    test("runs the package's start script in exec form (node is the command, no shell), as a numeric non-root user", async () => {
+      const { Config } = await inspect(image);
+      assert.deepEqual(Config.Cmd, startScript(service));
+      assert.equal(Config.Entrypoint, null);
+      assert.match(Config.User, /^[1-9][0-9]*$/);
+    });
+
+    test('holds the compiled service and production dependencies only: no TypeScript, type packages or pnpm', async () => {
+      const { stdout } = await docker([
+        'run', '--rm', '--network', 'none', image, 'node', '-e',
+        "const fs = require('node:fs'); console.log(JSON.stringify({ store: fs.readdirSync('node_modules/.pnpm'), dist: fs.readdirSync('dist'), top: fs.readdirSync('.') }))",
+      ]);
+      const { store, dist, top } = JSON.parse(stdout) as { store: string[]; dist: string[]; top: string[] };
+      assert.ok(store.some((entry) => entry.startsWith('fastify@')), 'fastify is deployed');
+      assert.deepEqual(store.filter((entry) => /^(typescript@|@typescript\+|@types\+|pnpm@)/.test(entry)), []);
+      assert.ok(dist.includes('main.js'));
+      assert.deepEqual(top.sort(), ['dist', 'node_modules', 'package.json']);
+    });
+
+    test(`adds little to ${BASE_IMAGE} (the build stage and its tooling stay behind)`, async (t) => {
+      const size = (await inspect(image)).Size as number;
+      const base = (await inspect(BASE_IMAGE)).Size as number;
+      const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
+      t.diagnostic(`${image}: ${mb(size)} MB, of which ${mb(size - base)} MB on top of ${BASE_IMAGE}`);
+      assert.ok(size - base < 50e6, `the service layers are ${mb(size - base)} MB; expected under 50 MB`);
+    });
+
+    test(`serves as user ${ARBITRARY_USER} with a read-only root filesystem`, async () => {
+      await docker(['rm', '--force', container]).catch(() => {});
+      await docker([
+        'run', '--detach', '--name', container, '--read-only', '--user', ARBITRARY_USER,
+        '--publish', '127.0.0.1::8080', '--publish', '127.0.0.1::9000',
+        // The downstream, if any, is a closed port inside the container: no DNS look-up or traffic leaves it.
+        '--env', `${service === 'preference' ? 'RECOMMENDATION' : 'PREFERENCE'}_URL=http://127.0.0.1:9`,
+        '--env', 'SHUTDOWN_DELAY_MS=0',
+        image,
+      ]);
+      const ports = (await inspect(container)).NetworkSettings.Ports as Record<string, { HostIp: string; HostPort: string }[]>;
+      const publicUrl = `http://127.0.0.1:${ports['8080/tcp']![0]!.HostPort}`;
+      const managementUrl = `http://127.0.0.1:${ports['9000/tcp']![0]!.HostPort}`;
+      await pollFor(`${service} ready at ${managementUrl}`, async () => ((await get(`${managementUrl}/health/ready`)).status === 200 ? true : undefined));
+      const { text } = await get(`${publicUrl}/`);
+      assert.match(text, new RegExp(`^${service} v1 `));
+      const metrics = await get(`${managementUrl}/metrics`);
+      assert.equal(metrics.status, 200);
+      const { stdout: id } = await docker(['exec', container, 'id', '-u']);
+      assert.equal(id.trim(), ARBITRARY_USER.split(':')[0]);
+    });
+
+    test('exits 0 promptly on SIGTERM, node itself being PID 1', async () => {
+      const { stdout: pid1 } = await docker(['exec', container, 'cat', '/proc/1/cmdline']);
+      assert.deepEqual(pid1.split('\0').filter(Boolean), startScript(service));
+      await docker(['kill', '--signal', 'SIGTERM', container]);
+      // A PID 1 that ignored SIGTERM would run on until this gives up (docker stop would SIGKILL it: exit 137).
+      const state = await pollFor(`${service} to exit after SIGTERM`, async () => {
+        const { State } = await inspect(container);
+        return State.Running ? undefined : State;
+      }, 20_000);
+      assert.equal(state.ExitCode, 0);
+      assert.equal(state.OOMKilled, false);
+      const { stdout } = await docker(['logs', container]);
+      assert.match(stdout, /"signal":"SIGTERM"/);
+      assert.match(stdout, /"msg":"stopped"/);
+    });
+  });
+}
