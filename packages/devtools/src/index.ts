@@ -1,4 +1,4 @@
 // Entry for other workspace packages (e2e, bench): launching and wiring local service processes.
-export { launch, serviceEntry, waitReady, type LaunchOptions, type ServiceProcess } from './launch.ts';
+export { launch, serviceDir, serviceEntry, TELEMETRY_NODE_ARGS, waitReady, type LaunchOptions, type ServiceProcess } from './launch.ts';
 export { formatLogLine } from './log-format.ts';
 export { defaultInstances, downstreamOf, isServiceName, localEnv, LOCAL_PORTS, REPO_ROOT, SERVICES, type Instance, type ServiceName } from './topology.ts';
