@@ -16,7 +16,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { createExporter, exporterTarget, otlpProtocol } from './exporters.ts';
+import { createExporter, exporterTarget, LazyExporter, otlpProtocol } from './exporters.ts';
 import { QuietExporter, type Warn } from './quiet-exporter.ts';
 import { resourceAttributes } from './resource.ts';
 import type { PropagatorName, SamplerName, TelemetrySettings } from './settings.ts';
@@ -84,7 +84,8 @@ export async function startTracing(settings: TelemetrySettings, env: Env, entry:
   const protocol = otlpProtocol(env);
   if (settings.exporter === 'otlp' && protocol.warning) warn(`telemetry: ${protocol.warning}`);
 
-  const exporter = new QuietExporter(await createExporter(settings.exporter, env), exporterTarget(settings.exporter, env), warn);
+  const inner = new LazyExporter(() => createExporter(settings.exporter, env));
+  const exporter = new QuietExporter(inner, exporterTarget(settings.exporter, env), warn);
   const processor =
     settings.exporter === 'console' ? new SimpleSpanProcessor({ exporter }) : new BatchSpanProcessor({ exporter, ...settings.batch });
   const resource = defaultResource().merge(resourceFromAttributes(resourceAttributes(settings, env, entry)));
