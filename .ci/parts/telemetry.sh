@@ -19,7 +19,7 @@ else
   # the downloaded module honours them.
   dir=$(go mod download -json "github.com/jaegertracing/jaeger@$jaeger_version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [ -n "$dir" ] || { echo "telemetry: could not download the jaeger module" >&2; exit 1; }
-  (cd "$dir" && GOFLAGS=-mod=readonly go build -o "$root/.tools/bin/jaeger" ./cmd/jaeger)
+  (cd "$dir" && go build -o "$root/.tools/bin/jaeger" ./cmd/jaeger)
 fi
 
 if ! command -v prometheus >/dev/null; then
