@@ -15,6 +15,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     only: { type: 'string' },
     base: { type: 'string', default: '28080' },
+    'start-only': { type: 'boolean', default: false },
   },
 });
 const duration = Number(values.duration);
@@ -79,7 +80,18 @@ async function startToReady(env: Record<string, string>, port: number): Promise<
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const starts = new Map<string, Array<{ ms: number; cpu: number }>>();
 const names = values.only ? ['untraced', ...values.only.split(',').filter((n) => n !== 'untraced')] : Object.keys(CONFIGS);
+
+if (values['start-only']) {
+  for (let i = 0; i < 7; i++) for (const name of names) starts.set(name, [...(starts.get(name) ?? []), await startToReady(CONFIGS[name]!, base + 90)]);
+  for (const name of names) {
+    const s = starts.get(name)!;
+    console.log(`${name.padEnd(20)} start-to-ready median ${median(s.map((x) => x.ms)).toFixed(0)} ms (cpu ${median(s.map((x) => x.cpu)).toFixed(0)} ms), runs ${s.map((x) => x.ms.toFixed(0)).join(' ')}`);
+  }
+  sink.close();
+  process.exit(0);
+}
 
 const chains = names.map((name, index) => {
   const instances = defaultInstances(base + index * 10).filter((i) => i.name !== 'partner');
@@ -106,7 +118,6 @@ for (let round = 1; round <= rounds; round++) {
 const memory = new Map(chains.map((c) => [c.name, rssMiB(c.processes)]));
 await Promise.all(chains.flatMap((c) => c.processes.map((p) => p.stop())));
 
-const starts = new Map<string, Array<{ ms: number; cpu: number }>>();
 for (let i = 0; i < 5; i++) for (const name of names) starts.set(name, [...(starts.get(name) ?? []), await startToReady(CONFIGS[name]!, base + 90)]);
 sink.close();
 
