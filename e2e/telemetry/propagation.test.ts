@@ -107,3 +107,34 @@ describe('tracing off (OTEL_TRACES_EXPORTER=none)', () => {
     assert.equal(chain.lines.get('customer')!.filter((l) => l.includes('telemetry:')).length, 0, 'no telemetry output at all');
   });
 });
+
+describe('tracing on without client spans (OTEL_NODE_DISABLED_INSTRUMENTATIONS=undici)', () => {
+  let capture: Capture;
+  let chain: Chain;
+
+  before(async () => {
+    capture = await startCapture();
+    chain = await startChain(
+      { RECOMMENDATION_URL: capture.url, OTEL_TRACES_EXPORTER: 'console', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'undici', LOG_LEVEL: 'info' },
+      ['preference', 'customer'],
+    );
+  });
+  after(async () => {
+    await chain?.stop();
+    await capture?.close();
+  });
+
+  test('each hop sends its own server span as the parent, so the trace stays whole with fewer spans', async () => {
+    const { status } = await get(chain.url('customer'), { ...B3_IN, 'x-request-id': 'e2e-no-client-spans' });
+    assert.equal(status, 200);
+    const forwarded = capture.requests.at(-1)!;
+    assert.equal(forwarded['x-b3-traceid'], TRACE_ID);
+    const logged = await eventually('the request log line of preference', async () =>
+      chain.lines.get('preference')!.find((l) => l.includes('"request_id":"e2e-no-client-spans"') && l.includes('"msg":"request"')),
+    );
+    const entry = JSON.parse(logged) as { trace_id?: string; span_id?: string };
+    assert.equal(entry.trace_id, TRACE_ID);
+    assert.equal(forwarded['x-b3-spanid'], entry.span_id, 'the parent named downstream is preference\'s server span');
+    assert.equal(forwarded.traceparent, `00-${TRACE_ID}-${entry.span_id}-01`);
+  });
+});

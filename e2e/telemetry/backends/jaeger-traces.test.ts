@@ -103,3 +103,30 @@ for (const exporter of ['otlp', 'jaeger'] as const) {
     });
   });
 }
+
+describe('without client spans (OTEL_NODE_DISABLED_INSTRUMENTATIONS=undici) into a real Jaeger', () => {
+  let jaeger: Jaeger;
+  let chain: Chain;
+
+  before(async () => {
+    jaeger = await startJaeger();
+    chain = await startChain({
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint,
+      OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'undici',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+  });
+  after(async () => {
+    await chain?.stop();
+    await jaeger?.stop();
+  });
+
+  test('B3 headers into customer still give one trace with that id, one server span per hop, nested', async () => {
+    const traceId = hex(16);
+    assert.equal((await get(chain.url('customer'), { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' })).status, 200);
+    const trace = await completeTrace(jaeger, traceId, ['customer', 'preference', 'recommendation']);
+    assertChain(trace, traceId, 'customer');
+    assert.equal(trace.spans.length, 3);
+  });
+});

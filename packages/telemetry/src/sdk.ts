@@ -15,7 +15,6 @@ import {
   type Sampler,
 } from '@opentelemetry/sdk-trace';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { createExporter, exporterTarget, LazyExporter, otlpProtocol } from './exporters.ts';
 import { QuietExporter, type Warn } from './quiet-exporter.ts';
 import { resourceAttributes } from './resource.ts';
@@ -35,6 +34,8 @@ const FLUSH_LIMIT_MS = 2000;
 export interface Tracing {
   /** Header names the propagators write on outgoing requests. */
   readonly ownedHeaders: readonly string[];
+  /** Whether outgoing requests get client spans (which then write the trace headers). */
+  readonly clientSpans: boolean;
   shutdown(): Promise<void>;
 }
 
@@ -107,14 +108,17 @@ export async function startTracing(settings: TelemetrySettings, env: Env, entry:
       span.setAttribute(REQUEST_ID_ATTRIBUTE, request.id);
     },
   });
-  const undici = new UndiciInstrumentation();
-  for (const instrumentation of [fastify, undici]) instrumentation.setTracerProvider(provider);
+  fastify.setTracerProvider(provider);
+  // Imported only when wanted: without client spans the kit injects the headers and this package is not needed.
+  const undici = settings.clientSpans ? new (await import('@opentelemetry/instrumentation-undici')).UndiciInstrumentation() : undefined;
+  undici?.setTracerProvider(provider);
 
   return {
     ownedHeaders: propagator.fields(),
+    clientSpans: settings.clientSpans,
     async shutdown() {
       fastify.disable();
-      undici.disable();
+      undici?.disable();
       // Export what is queued, within a limit of our own (the exporter's timeout is longer than a grace period likes).
       let timer: NodeJS.Timeout | undefined;
       const limit = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, FLUSH_LIMIT_MS, 'timeout')));

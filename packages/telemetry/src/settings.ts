@@ -29,6 +29,11 @@ export interface TelemetrySettings {
   /** OTEL_RESOURCE_ATTRIBUTES, decoded. */
   readonly resourceAttributes: Readonly<Record<string, string>>;
   readonly batch: BatchSettings;
+  /**
+   * A client span per downstream call (instrumentation-undici). OTEL_NODE_DISABLED_INSTRUMENTATIONS=undici turns it off:
+   * fewer spans, the kit then writes the trace headers itself, and the trace stays whole (server span to server span).
+   */
+  readonly clientSpans: boolean;
   /** One line each, for env values that were not understood and what was used instead. */
   readonly warnings: readonly string[];
 }
@@ -133,6 +138,10 @@ export function settingsFromEnv(env: Env): TelemetrySettings {
     warnings.push(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE: larger than the queue; using ${batch.maxQueueSize}`);
   }
 
+  const disabledInstrumentations = list(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS);
+  const unsupported = disabledInstrumentations.filter((name) => name !== 'undici');
+  if (unsupported.length) warnings.push(`OTEL_NODE_DISABLED_INSTRUMENTATIONS: only undici can be turned off (the server spans carry the trace); ignoring ${unsupported.join(', ')}`);
+
   const resourceAttributes = parseResourceAttributes(env.OTEL_RESOURCE_ATTRIBUTES, warnings);
   const serviceName = env.OTEL_SERVICE_NAME?.trim() || resourceAttributes['service.name'] || undefined;
 
@@ -145,6 +154,7 @@ export function settingsFromEnv(env: Env): TelemetrySettings {
     serviceName,
     resourceAttributes,
     batch: { ...batch, maxExportBatchSize: Math.min(batch.maxExportBatchSize, batch.maxQueueSize) },
+    clientSpans: !disabledInstrumentations.includes('undici'),
     warnings,
   };
 }

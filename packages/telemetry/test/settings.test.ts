@@ -72,3 +72,11 @@ test('resource attributes are percent-decoded and malformed pairs are skipped wi
   assert.deepEqual(parseResourceAttributes('k8s.namespace.name=tutorial, team=a%2Cb,=x,oops', warnings), { 'k8s.namespace.name': 'tutorial', team: 'a,b' });
   assert.equal(warnings.length, 2);
 });
+
+test('client spans are on unless OTEL_NODE_DISABLED_INSTRUMENTATIONS names undici; other names are refused with a warning', () => {
+  assert.equal(settingsFromEnv({}).clientSpans, true);
+  assert.equal(settingsFromEnv({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'undici' }).clientSpans, false);
+  const odd = settingsFromEnv({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'fastify' });
+  assert.equal(odd.clientSpans, true);
+  assert.match(odd.warnings.join('\n'), /only undici can be turned off/);
+});
