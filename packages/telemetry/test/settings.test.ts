@@ -73,10 +73,10 @@ test('resource attributes are percent-decoded and malformed pairs are skipped wi
   assert.equal(warnings.length, 2);
 });
 
-test('client spans are on unless OTEL_NODE_DISABLED_INSTRUMENTATIONS names undici; other names are refused with a warning', () => {
-  assert.equal(settingsFromEnv({}).clientSpans, true);
-  assert.equal(settingsFromEnv({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'undici' }).clientSpans, false);
-  const odd = settingsFromEnv({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'fastify' });
-  assert.equal(odd.clientSpans, true);
-  assert.match(odd.warnings.join('\n'), /only undici can be turned off/);
+test('client spans are off unless OTEL_NODE_ENABLED_INSTRUMENTATIONS names undici (and the disabled list does not)', () => {
+  assert.equal(settingsFromEnv({}).clientSpans, false);
+  assert.equal(settingsFromEnv({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'fastify,undici' }).clientSpans, true);
+  assert.equal(settingsFromEnv({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'undici', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'undici' }).clientSpans, false);
+  assert.match(settingsFromEnv({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http' }).warnings.join('\n'), /unknown http/);
+  assert.match(settingsFromEnv({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'fastify' }).warnings.join('\n'), /fastify stays on/);
 });
