@@ -42,4 +42,4 @@ EXPOSE 8080 9000
 # No shell and no wrapper: node is PID 1 and gets SIGTERM itself (the kit's run() drains and exits on it).
 # This is the service package's `start` script in exec form; keep the two the same (e2e/images checks it).
 ENTRYPOINT []
-CMD ["node", "dist/main.js"]
+CMD ["node", "--import", "@mesh-demo/telemetry/register", "dist/main.js"]

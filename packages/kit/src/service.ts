@@ -1,5 +1,6 @@
 // Builds a service's two Fastify apps from a typed config: the public port (its routes) and the management port.
 import { createServer } from 'node:http';
+import { context as otelContext, propagation, trace } from '@opentelemetry/api';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import type { Hop } from './chain.ts';
@@ -31,6 +32,8 @@ export interface BuildOptions {
   readonly tracerOwnedHeaders?: ReadonlySet<string>;
   /** Where log lines go instead of stdout, e.g. to assert on them. */
   readonly logStream?: { write(line: string): void };
+  /** Write the active trace context into downstream calls (when tracing is on but outgoing calls are not instrumented). */
+  readonly injectTraceContext?: boolean;
 }
 
 export interface Service {
@@ -57,6 +60,17 @@ function safeErrors(app: FastifyInstance): void {
   });
 }
 
+/**
+ * trace_id and span_id of the active span on every log line, so logs and traces join. Reading the context is cheap,
+ * and without a tracer (no --import of the telemetry register module) there is no span and nothing is added.
+ */
+export function traceFields(): { trace_id?: string; span_id?: string } {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
+}
+
 function fastifyFor(config: ServiceConfig, name: string, logStream?: BuildOptions['logStream']): FastifyInstance {
   const app = Fastify({
     logger:
@@ -65,6 +79,7 @@ function fastifyFor(config: ServiceConfig, name: string, logStream?: BuildOption
         : {
             level: config.logLevel,
             base: { service: config.service.name, version: config.version, host: config.hostname, port: name },
+            mixin: traceFields,
             redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'], censor: '[redacted]' },
             ...(logStream && { stream: logStream }),
           },
@@ -143,6 +158,7 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
         edge,
         ...(options.tracerOwnedHeaders && { skip: options.tracerOwnedHeaders }),
       });
+      if (options.injectTraceContext) propagation.inject(otelContext.active(), headers);
       const started = performance.now();
       const outcome = await downstream.call(headers);
       metrics.downstreamDuration.labels(downstream.name, outcomeLabel(outcome)).observe((performance.now() - started) / 1000);
