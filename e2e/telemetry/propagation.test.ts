@@ -58,6 +58,17 @@ describe('tracing on, collector down', () => {
     assert.equal(forwarded['x-b3-spanid'], (JSON.parse(logged) as { span_id?: string }).span_id);
   });
 
+  test('malformed b3, traceparent and baggage are ignored: the request succeeds and a fresh, valid trace starts', async () => {
+    const bad = { b3: 'not-a-b3', 'x-b3-traceid': 'xyz', 'x-b3-spanid': '0', traceparent: '00-zz-yy-01', baggage: ';;;===', 'x-request-id': 'e2e-malformed' };
+    const { status } = await get(chain.url('customer'), bad);
+    assert.equal(status, 200);
+    const forwarded = capture.requests.at(-1)!;
+    assert.match(String(forwarded['x-b3-traceid']), /^[0-9a-f]{32}$/);
+    assert.notEqual(forwarded['x-b3-traceid'], '0'.repeat(32));
+    assert.match(String(forwarded.traceparent), new RegExp(`^00-${forwarded['x-b3-traceid']}-[0-9a-f]{16}-01$`));
+    assert.equal(forwarded.b3, undefined, 'the malformed single-header b3 is not passed on');
+  });
+
   test('log lines carry the trace id and the span id of the request', async () => {
     await get(chain.url('customer'), { ...B3_IN, 'x-request-id': 'e2e-log-line' });
     const line = await eventually('the request log line of customer', async () =>
