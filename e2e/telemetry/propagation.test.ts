@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startCapture, startSink, type Capture } from './support/capture.ts';
 import { get, startChain, type Chain } from './support/chain.ts';
-import { eventually } from './support/poll.ts';
-import { freePort } from './support/ports.ts';
+import { until as eventually } from '../support/poll.ts';
+import { freePort } from '@mesh-demo/devtools';
 
 const TRACE_ID = '463ac35c9f6413ad48485a3953bb6124';
 const SPAN_ID = 'a2fb4a1d1a96d312';

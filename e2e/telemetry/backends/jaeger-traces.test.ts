@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { get, startChain, type Chain } from '../support/chain.ts';
 import { hasEdge, serviceNames, startJaeger, type Jaeger, type JaegerTrace } from '../support/jaeger.ts';
-import { eventually } from '../support/poll.ts';
+import { until as eventually } from '../../support/poll.ts';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { get, startChain, type Chain } from '../support/chain.ts';
-import { eventually } from '../support/poll.ts';
+import { until as eventually } from '../../support/poll.ts';
 import { startPrometheus, type Prometheus } from '../support/prometheus.ts';
 
 let chain: Chain;

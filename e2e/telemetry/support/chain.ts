@@ -1,6 +1,6 @@
 // Launches the four services as real processes on free ports, with the OTEL_* env a test asks for, and keeps their output.
 import { defaultInstances, launch, localEnv, waitReady, type Instance, type ServiceProcess, type ServiceName } from '@mesh-demo/devtools';
-import { freePorts } from './ports.ts';
+import { freePorts } from '@mesh-demo/devtools';
 
 export interface Chain {
   readonly instances: readonly Instance[];

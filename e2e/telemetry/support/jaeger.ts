@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@mesh-demo/devtools';
-import { eventually } from './poll.ts';
-import { freePorts } from './ports.ts';
+import { until as eventually } from '../../support/poll.ts';
+import { freePorts } from '@mesh-demo/devtools';
 import { jaegerBinary } from './tools.ts';
 
 export interface JaegerSpan {

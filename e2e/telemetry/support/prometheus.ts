@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@mesh-demo/devtools';
-import { eventually } from './poll.ts';
-import { freePort } from './ports.ts';
+import { until as eventually } from '../../support/poll.ts';
+import { freePort } from '@mesh-demo/devtools';
 import { prometheusBinary } from './tools.ts';
 
 export interface Prometheus {

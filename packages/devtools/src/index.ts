@@ -2,5 +2,5 @@
 export { startChain, type ChainOptions, type LocalChain } from './chain.ts';
 export { launch, serviceDir, serviceEntry, TELEMETRY_NODE_ARGS, waitReady, type LaunchOptions, type ServiceProcess } from './launch.ts';
 export { formatLogLine } from './log-format.ts';
-export { freePort } from './ports.ts';
+export { freePort, freePorts } from './ports.ts';
 export { defaultInstances, downstreamOf, isServiceName, localEnv, LOCAL_PORTS, REPO_ROOT, SERVICES, type Instance, type ServiceName } from './topology.ts';

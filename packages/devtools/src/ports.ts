@@ -25,3 +25,10 @@ export async function freePort(): Promise<number> {
   }
   throw new Error(`no free port found in ${LOW}-${HIGH}`);
 }
+
+/** Several distinct free ports at once. */
+export async function freePorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) ports.push(await freePort());
+  return ports;
+}
