@@ -1,0 +1,232 @@
+// `pnpm bench` / `pnpm bench --quick`: measures the chain beside its references in one run, writes JSON, markdown, SVG.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, SERVICES, serviceEntry, startChain, type LocalChain } from '@mesh-demo/devtools';
+import { startCountingProxy } from './conn-proxy.ts';
+import { findJaeger, startJaeger, type Jaeger } from './jaeger.ts';
+import { runLoad, type LoadResult } from './load.ts';
+import { readMemory, type Memory } from './memory.ts';
+import { startHello, startMinimalChain } from './references.ts';
+import { renderMarkdown } from './report.ts';
+import type { MemoryFigures, Profile, Results, ReuseFigures, Series, ServiceFigures } from './results.ts';
+import { measureStartToReady } from './start-time.ts';
+import { renderScalingSvg } from './svg.ts';
+import { telemetryMissing, telemetryNodeArgs, TRACING_MODES, TRACING_OFF_ENV, type TracingMode } from './telemetry.ts';
+
+const PROFILES: Record<Profile['name'], Profile> = {
+  full: { name: 'full', warmupSeconds: 3, durationSeconds: 10, rounds: 3, connections: 64, scaling: [1, 8, 64, 256], startRuns: 5, reuseRequests: 10_000 },
+  quick: { name: 'quick', warmupSeconds: 1, durationSeconds: 2, rounds: 1, connections: 64, scaling: [1, 8, 64, 256], startRuns: 1, reuseRequests: 1_000 },
+};
+const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+if (values.help) {
+  console.log(`usage: pnpm bench [--quick] [--out DIR]
+  --quick   short smoke run (about a minute); writes to bench/out/ unless --out is given
+  --out     where results.json, RESULTS.md and scaling.svg go (full run: bench/)`);
+  process.exit(0);
+}
+const profile = PROFILES[values.quick ? 'quick' : 'full'];
+const outDir = values.out ?? (profile.name === 'full' ? BENCH_DIR : join(BENCH_DIR, 'out'));
+const log = (message: string) => console.log(`bench: ${message}`);
+
+for (const name of SERVICES) {
+  if (!existsSync(serviceEntry(name))) {
+    console.error(`bench: ${serviceEntry(name)} is missing; run ./pnpmw build first (pnpm bench does)`);
+    process.exit(1);
+  }
+}
+
+// Everything started here is stopped on the way out, also on Ctrl-C.
+const cleanups: (() => Promise<unknown>)[] = [];
+async function cleanup(): Promise<void> {
+  for (const stop of cleanups.splice(0).reverse()) await stop().catch(() => undefined);
+}
+process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+const began = performance.now();
+const loadBefore = loadavg();
+const telemetrySkip = telemetryMissing();
+const jaegerBinary = findJaeger();
+const tracedSkip = telemetrySkip ?? (jaegerBinary ? undefined : 'no jaeger');
+const pause = () => sleep(profile.name === 'full' ? 1000 : 200);
+
+function load(url: string, connections: number, extra: { meshSampleEvery?: number } = {}): Promise<LoadResult> {
+  return runLoad({ url, connections, durationSeconds: profile.durationSeconds, warmupSeconds: profile.warmupSeconds, ...extra });
+}
+
+function describe(result: LoadResult): string {
+  const errors = result.non2xx + result.errors + result.timeouts;
+  return `${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms${errors ? `, ${errors} failed` : ''}`;
+}
+
+async function main(): Promise<Results> {
+  let jaeger: Jaeger | undefined;
+  if (!tracedSkip && jaegerBinary) {
+    jaeger = await startJaeger(jaegerBinary);
+    cleanups.push(() => jaeger!.stop());
+    log(`jaeger ${jaeger.version} at ${jaeger.queryUrl}`);
+  } else {
+    log(`traced modes skipped: ${tracedSkip}`);
+  }
+
+  // Per service: start to ready, telemetry off and on (interleaved, so drift hits both alike).
+  const services: Record<string, ServiceFigures> = {};
+  const onEndpoint = jaeger?.otlpEndpoint ?? `http://127.0.0.1:${await freePort()}`;
+  for (const name of SERVICES) services[name] = { startOff: [], startOn: telemetrySkip ? { skipped: telemetrySkip } : [] };
+  for (let run = 0; run < profile.startRuns; run++) {
+    for (const name of SERVICES) {
+      const figures = services[name]!;
+      figures.startOff.push(await measureStartToReady(name, { env: { ...TRACING_OFF_ENV, LOG_LEVEL: 'info' }, nodeArgs: [] }));
+      if (Array.isArray(figures.startOn)) {
+        const env = { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: onEndpoint, OTEL_TRACES_SAMPLER: 'parentbased_always_on' };
+        figures.startOn.push(await measureStartToReady(name, { env, nodeArgs: telemetryNodeArgs() }));
+      }
+    }
+  }
+  for (const name of SERVICES) log(`${name} start to ready: ${services[name]!.startOff.map(Math.round).join(', ')} ms (telemetry off)`);
+
+  // Everything that is measured runs side by side, so each round measures all of them under the same conditions.
+  const hello = await startHello();
+  cleanups.push(() => hello.stop());
+  const minimal = await startMinimalChain();
+  cleanups.push(() => Promise.all(minimal.map((p) => p.stop())));
+  const chains = new Map<string, LocalChain>();
+  const startMeshChain = async (key: string, env: Record<string, string>, nodeArgs: string[]) => {
+    const chain = await startChain({ env, nodeArgs, stdout: 'discard' });
+    cleanups.push(() => chain.stopAll());
+    chains.set(key, chain);
+  };
+  await startMeshChain('off', TRACING_OFF_ENV, []);
+  const modes: TracingMode[] = jaeger ? [...TRACING_MODES] : [];
+  for (const mode of modes) await startMeshChain(mode.name, mode.env({ jaeger: jaeger!.jaegerEndpoint, otlp: jaeger!.otlpEndpoint }), telemetryNodeArgs());
+  await sleep(1000);
+  const idle = new Map<string, Record<string, Memory>>();
+  for (const [key, chain] of chains) idle.set(key, memoryOf(chain));
+
+  const targets: { key: string; label: string; url: string; meshSampleEvery?: number }[] = [
+    { key: 'hello', label: 'reference: Fastify hello, one hop', url: hello.url },
+    { key: 'minimal', label: 'reference: minimal 3-hop chain (Fastify + undici Pool)', url: minimal[0]!.url },
+    { key: 'off', label: 'chain, features on, tracing off', url: chains.get('off')!.url('customer') },
+    ...modes.map((mode) => ({ key: mode.name, label: `chain, ${mode.label}`, url: chains.get(mode.name)!.url('customer'), ...(mode.meshSampleEvery && { meshSampleEvery: mode.meshSampleEvery }) })),
+  ];
+  const runs = new Map<string, LoadResult[]>(targets.map((t) => [t.key, []]));
+  for (let round = 1; round <= profile.rounds; round++) {
+    for (const target of targets) {
+      const result = await load(target.url, profile.connections, target.meshSampleEvery ? { meshSampleEvery: target.meshSampleEvery } : {});
+      runs.get(target.key)!.push(result);
+      log(`round ${round}/${profile.rounds} ${target.key} c=${profile.connections}: ${describe(result)}`);
+      await pause();
+    }
+  }
+  const series: Series[] = targets.map((t) => ({ key: t.key, label: t.label, runs: runs.get(t.key)! }));
+  for (const mode of TRACING_MODES) {
+    if (!modes.includes(mode)) series.push({ key: mode.name, label: `chain, ${mode.label}`, runs: { skipped: tracedSkip ?? 'not run' } });
+  }
+
+  // Scaling: the ceiling, the chain, and the chain fully traced, at each concurrency (interleaved per concurrency).
+  const scaled = targets.filter((t) => ['minimal', 'off', 'jaeger-100'].includes(t.key));
+  const scaling = scaled.map((t) => ({ key: t.key, label: t.label, runs: [] as LoadResult[] }));
+  for (const connections of profile.scaling) {
+    for (const [index, target] of scaled.entries()) {
+      const result = await load(target.url, connections);
+      scaling[index]!.runs.push(result);
+      log(`scaling ${target.key} c=${connections}: ${describe(result)}`);
+      await pause();
+    }
+  }
+
+  const memory: Results['memory'] = {};
+  for (const [key, chain] of chains) {
+    const after = memoryOf(chain);
+    const figures: Record<string, MemoryFigures> = {};
+    for (const name of SERVICES) {
+      figures[name] = { idleMb: idle.get(key)![name]!.rssMb, afterLoadMb: after[name]!.rssMb, peakMb: after[name]!.peakMb };
+    }
+    memory[key] = figures;
+  }
+  for (const mode of TRACING_MODES) if (!(mode.name in memory)) memory[mode.name] = { skipped: tracedSkip ?? 'not run' };
+  const jaegerServices = jaeger ? await jaeger.services() : [];
+  if (jaeger) log(`jaeger has spans from: ${jaegerServices.join(', ') || 'nothing'}`);
+  await cleanup();
+
+  const reuse = await measureReuse();
+  return {
+    meta: {
+      date: new Date().toISOString(),
+      profile,
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      loadBefore,
+      loadAfter: loadavg(),
+      telemetry: telemetrySkip ? `skipped: ${telemetrySkip}` : 'present',
+      jaeger: jaeger ? `${jaeger.version} (spans seen from: ${jaegerServices.join(', ') || 'none'})` : `skipped: ${tracedSkip}`,
+      elapsedSeconds: Math.round((performance.now() - began) / 1000),
+    },
+    series,
+    scaling,
+    services,
+    memory,
+    reuse,
+  };
+}
+
+function memoryOf(chain: LocalChain): Record<string, Memory> {
+  const figures: Record<string, Memory> = {};
+  for (const [name, process] of chain.processes) figures[name] = readMemory(process.child.pid!);
+  return figures;
+}
+
+/**
+ * Connections opened per 1,000 chained requests: a counting TCP proxy sits in front of preference and of
+ * recommendation, so every connection their callers open is one accept. Warm-up first (the pools fill), then
+ * a fixed number of requests at the headline concurrency; only the accepts during those requests count.
+ */
+async function measureReuse(): Promise<ReuseFigures[]> {
+  let chain: LocalChain | undefined;
+  const toPreference = await startCountingProxy(await freePort(), () => chain!.instances.find((i) => i.name === 'preference')!.port);
+  const toRecommendation = await startCountingProxy(await freePort(), () => chain!.instances.find((i) => i.name === 'recommendation')!.port);
+  cleanups.push(() => toPreference.close(), () => toRecommendation.close());
+  chain = await startChain({
+    env: TRACING_OFF_ENV,
+    stdout: 'discard',
+    envFor: {
+      customer: { PREFERENCE_URL: `http://127.0.0.1:${toPreference.port}` },
+      preference: { RECOMMENDATION_URL: `http://127.0.0.1:${toRecommendation.port}` },
+    },
+  });
+  cleanups.push(() => chain!.stopAll());
+  const url = chain.url('customer');
+  await runLoad({ url, connections: profile.connections, durationSeconds: profile.warmupSeconds, warmupSeconds: 0 });
+  const hops = [
+    { hop: 'customer → preference', proxy: toPreference },
+    { hop: 'preference → recommendation', proxy: toRecommendation },
+  ].map(({ hop, proxy }) => ({ hop, proxy, warmupOpened: proxy.accepted() }));
+  const result = await runLoad({ url, connections: profile.connections, durationSeconds: 0, warmupSeconds: 0, amount: profile.reuseRequests });
+  const figures = hops.map(({ hop, proxy, warmupOpened }) => {
+    const opened = proxy.accepted() - warmupOpened;
+    return { hop, warmupOpened, requests: result.ok, opened, per1000: (1000 * opened) / Math.max(1, result.ok) };
+  });
+  for (const f of figures) log(`reuse ${f.hop}: ${f.warmupOpened} opened in warm-up, then ${f.opened} over ${f.requests} requests`);
+  await cleanup();
+  return figures;
+}
+
+try {
+  const results = await main();
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(outDir, 'RESULTS.md'), renderMarkdown(results));
+  writeFileSync(join(outDir, 'scaling.svg'), renderScalingSvg(results));
+  log(`wrote results.json, RESULTS.md and scaling.svg to ${outDir} in ${results.meta.elapsedSeconds} s`);
+} catch (error) {
+  console.error(`bench: ${(error as Error).message}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}

@@ -1,0 +1,168 @@
+// Renders bench/RESULTS.md from one run's results: targets as same-run ratios first, absolute figures beside them.
+import type { LoadResult } from './load.ts';
+import { isSkipped, type MemoryFigures, type Results, type Series } from './results.ts';
+import { atLeast, atMost, fmt, median, pairedRatio, type Verdict } from './stats.ts';
+
+const runsOf = (results: Results, key: string): LoadResult[] | undefined => {
+  const series = results.series.find((s) => s.key === key);
+  return series && !isSkipped(series.runs) ? series.runs : undefined;
+};
+const rps = (runs: readonly LoadResult[]) => runs.map((r) => r.rps);
+const failed = (r: LoadResult) => r.non2xx + r.errors + r.timeouts;
+
+/** Ratio of one configuration's throughput to another's, paired round by round. */
+export function throughputRatio(results: Results, key: string, referenceKey: string): number {
+  const measured = runsOf(results, key);
+  const reference = runsOf(results, referenceKey);
+  return measured && reference ? pairedRatio(rps(measured), rps(reference)) : Number.NaN;
+}
+
+function skipReason(results: Results, key: string): string | undefined {
+  const series = results.series.find((s) => s.key === key);
+  return series && isSkipped(series.runs) ? series.runs.skipped : undefined;
+}
+
+interface TargetRow {
+  readonly measure: string;
+  readonly target: string;
+  readonly value: string;
+  readonly verdict: Verdict | string;
+  readonly absolute: string;
+}
+
+function throughputTarget(results: Results, measure: string, key: string, referenceKey: string, target: number): TargetRow {
+  const skipped = skipReason(results, key);
+  if (skipped) return { measure, target: `≥ ${target}×`, value: '–', verdict: `skipped: ${skipped}`, absolute: '' };
+  const ratio = throughputRatio(results, key, referenceKey);
+  const absolute = `${Math.round(median(rps(runsOf(results, key)!)))} vs ${Math.round(median(rps(runsOf(results, referenceKey)!)))} req/s`;
+  return { measure, target: `≥ ${target}×`, value: fmt(ratio, '×'), verdict: atLeast(ratio, target), absolute };
+}
+
+function startTarget(results: Results): TargetRow {
+  const measure = 'Start to ready, telemetry on (slowest service, median)';
+  const entries = Object.entries(results.services);
+  const on = entries.map(([name, f]) => [name, isSkipped(f.startOn) ? Number.NaN : median(f.startOn)] as const);
+  if (entries.some(([, f]) => isSkipped(f.startOn))) {
+    const reason = entries.map(([, f]) => f.startOn).find(isSkipped)!.skipped;
+    const worstOff = Math.max(...entries.map(([, f]) => median(f.startOff)));
+    return { measure, target: '≤ 400 ms', value: '–', verdict: `skipped: ${reason}`, absolute: `telemetry off: slowest ${Math.round(worstOff)} ms` };
+  }
+  const [worst, ms] = on.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const off = median(results.services[worst]!.startOff);
+  return { measure, target: '≤ 400 ms', value: `${Math.round(ms)} ms (${worst})`, verdict: atMost(ms, 400, 'ms'), absolute: `${(ms / off).toFixed(2)}× its start with telemetry off (${Math.round(off)} ms)` };
+}
+
+function memoryTarget(results: Results): TargetRow {
+  const measure = 'Idle RSS per service (largest, any configuration)';
+  let worst: { mb: number; where: string } = { mb: Number.NaN, where: '' };
+  for (const [key, figures] of Object.entries(results.memory)) {
+    if (isSkipped(figures)) continue;
+    for (const [name, m] of Object.entries(figures)) if (!(m.idleMb <= worst.mb)) worst = { mb: m.idleMb, where: `${name}, ${key}` };
+  }
+  return { measure, target: '≤ 90 MB', value: `${Math.round(worst.mb)} MB (${worst.where})`, verdict: atMost(worst.mb, 90, 'MB'), absolute: 'VmRSS after ready, before load' };
+}
+
+const verdictText = (v: Verdict | string) => (typeof v === 'string' ? v : v.met ? '✅ met' : `❌ ${v.text}`);
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function seriesRow(results: Results, series: Series): string[] {
+  if (isSkipped(series.runs)) return [series.label, `skipped: ${series.runs.skipped}`, '', '', '', '', '', ''];
+  const runs = series.runs;
+  const ratio = (ref: string) => (series.key === ref ? '1.00×' : fmt(throughputRatio(results, series.key, ref), '×'));
+  return [
+    series.label,
+    String(Math.round(median(rps(runs)))),
+    ratio('hello'),
+    ratio('minimal'),
+    runsOf(results, 'off') ? ratio('off') : '–',
+    median(runs.map((r) => r.p50)).toFixed(1),
+    median(runs.map((r) => r.p99)).toFixed(1),
+    String(runs.reduce((n, r) => n + failed(r), 0)),
+  ];
+}
+
+const mb = (value: number | undefined) => (value === undefined ? '–' : String(Math.round(value)));
+
+export function renderMarkdown(results: Results): string {
+  const { meta } = results;
+  const p = meta.profile;
+  const out: string[] = [];
+  out.push('# Benchmark results', '');
+  out.push(
+    `Written by \`pnpm bench${p.name === 'quick' ? ' --quick' : ''}\` on ${meta.date.slice(0, 16).replace('T', ' ')} UTC: ${meta.cpus} × ${meta.cpuModel}, Node ${meta.node}, ` +
+      `load average ${meta.loadBefore.map((l) => l.toFixed(1)).join(' ')} before and ${meta.loadAfter.map((l) => l.toFixed(1)).join(' ')} after, ${meta.elapsedSeconds} s in all. ` +
+      `How it is measured: [README](README.md).`,
+    '',
+  );
+  out.push(
+    `Every headline figure is a ratio to a reference measured in the same run: each of ${p.rounds} round(s) measures every configuration ` +
+      `once (${p.warmupSeconds} s warm-up, then ${p.durationSeconds} s at ${p.connections} connections), the ratio is taken within each round, ` +
+      'and the table shows the median of those ratios. Absolute figures are medians too; on this shared machine they move from run to run, the ratios much less.',
+    '',
+  );
+  out.push(`Telemetry: ${meta.telemetry}. Jaeger: ${meta.jaeger}.`, '');
+
+  out.push('## Targets', '');
+  const targets: TargetRow[] = [
+    throughputTarget(results, 'Features on, tracing off, vs the minimal chain', 'off', 'minimal', 0.85),
+    throughputTarget(results, 'Tracing on at 100% (jaeger exporter), vs tracing off', 'jaeger-100', 'off', 0.6),
+    throughputTarget(results, 'Tracing on at 100% (otlp exporter), vs tracing off', 'otlp-100', 'off', 0.6),
+    throughputTarget(results, '1% parent-based sampling, vs tracing off', 'parentbased-1', 'off', 0.9),
+    startTarget(results),
+    memoryTarget(results),
+  ];
+  out.push(table(['Measure', 'Target', 'Measured', 'Result', 'Absolute'], targets.map((t) => [t.measure, t.target, t.value, verdictText(t.verdict), t.absolute])), '');
+
+  out.push(`## The chain at ${p.connections} connections`, '');
+  out.push('`customer → preference → recommendation` (and the references) as real processes on 127.0.0.1; throughput counts 2xx answers only.', '');
+  out.push(table(['Configuration', 'req/s', '× hello', '× minimal chain', '× tracing off', 'p50 ms', 'p99 ms', 'failed'], results.series.map((s) => seriesRow(results, s))), '');
+
+  out.push('## Scaling', '');
+  out.push('![Throughput and latency against concurrency](scaling.svg)', '');
+  const head = ['Configuration', ...p.scaling.map((c) => `c=${c}: req/s · p50 · p99 ms`)];
+  const rows = results.scaling.map((s) => [s.label, ...s.runs.map((r) => `${Math.round(r.rps)} · ${r.p50} · ${r.p99}${failed(r) ? ` (${failed(r)} failed)` : ''}`)]);
+  const minimal = results.scaling.find((s) => s.key === 'minimal');
+  for (const s of results.scaling) {
+    if (s.key === 'minimal' || !minimal) continue;
+    rows.push([`${s.key}: throughput × minimal chain`, ...s.runs.map((r, i) => fmt(r.rps / minimal.runs[i]!.rps, '×'))]);
+  }
+  out.push(table(head, rows), '');
+
+  out.push('## Per service', '');
+  const memKeys = Object.keys(results.memory);
+  const memory = (key: string, name: string): MemoryFigures | undefined => {
+    const figures = results.memory[key];
+    return figures && !isSkipped(figures) ? figures[name] : undefined;
+  };
+  const serviceRows = Object.entries(results.services).map(([name, f]) => {
+    const on = isSkipped(f.startOn) ? 'skipped' : `${Math.round(median(f.startOn))} (${fmt(median(f.startOn) / median(f.startOff), '×')})`;
+    const mems = memKeys.flatMap((key) => {
+      const m = memory(key, name);
+      return m ? [`${mb(m.idleMb)} / ${mb(m.afterLoadMb)} / ${mb(m.peakMb)}`] : ['skipped'];
+    });
+    return [name, `${Math.round(median(f.startOff))} (${Math.round(Math.min(...f.startOff))}–${Math.round(Math.max(...f.startOff))})`, on, ...mems];
+  });
+  out.push(
+    table(['Service', 'start→ready ms, telemetry off (min–max)', 'telemetry on (× off)', ...memKeys.map((k) => `RSS MB idle / after load / peak: ${k}`)], serviceRows),
+    '',
+  );
+  out.push(
+    `Start to ready: median of ${p.startRuns} start(s) per service, from spawn until \`/health/ready\` answers 200. ` +
+      'partner takes no load in the benchmark (customer is the edge), so its peak is its idle.',
+    '',
+  );
+
+  out.push('## Connection reuse', '');
+  out.push(
+    table(
+      ['Hop', 'opened in warm-up', 'chained requests measured', 'opened while measured', 'per 1,000 requests'],
+      results.reuse.map((r) => [r.hop, String(r.warmupOpened), String(r.requests), String(r.opened), r.per1000.toFixed(2)]),
+    ),
+    '',
+  );
+  out.push(`A counting TCP proxy in front of each downstream counts the connections its caller opens; at ${p.connections} connections the keep-alive pools fill during warm-up and should then open none.`, '');
+  return `${out.join('\n')}`;
+}
