@@ -13,7 +13,7 @@ import { readMemory, type Memory } from './memory.ts';
 import { startHello, startMinimalChain } from './references.ts';
 import { renderMarkdown } from './report.ts';
 import type { MemoryFigures, Profile, Results, ReuseFigures, Series, ServiceFigures } from './results.ts';
-import { measureStartToReady } from './start-time.ts';
+import { measureHelloStart, measureStartToReady } from './start-time.ts';
 import { renderScalingSvg } from './svg.ts';
 import { telemetryMissing, telemetryNodeArgs, TRACING_MODES, TRACING_OFF_ENV, type TracingMode } from './telemetry.ts';
 
@@ -78,7 +78,9 @@ async function main(): Promise<Results> {
   const services: Record<string, ServiceFigures> = {};
   const onEndpoint = jaeger?.otlpEndpoint ?? `http://127.0.0.1:${await freePort()}`;
   for (const name of SERVICES) services[name] = { startOff: [], startOn: telemetrySkip ? { skipped: telemetrySkip } : [] };
+  const referenceStart: number[] = [];
   for (let run = 0; run < profile.startRuns; run++) {
+    referenceStart.push(await measureHelloStart());
     for (const name of SERVICES) {
       const figures = services[name]!;
       figures.startOff.push(await measureStartToReady(name, { env: { ...TRACING_OFF_ENV, LOG_LEVEL: 'info' }, nodeArgs: [] }));
@@ -88,6 +90,7 @@ async function main(): Promise<Results> {
       }
     }
   }
+  log(`hello reference start to ready: ${referenceStart.map(Math.round).join(', ')} ms`);
   for (const name of SERVICES) log(`${name} start to ready: ${services[name]!.startOff.map(Math.round).join(', ')} ms (telemetry off)`);
 
   // Everything that is measured runs side by side, so each round measures all of them under the same conditions.
@@ -104,9 +107,14 @@ async function main(): Promise<Results> {
   await startMeshChain('off', TRACING_OFF_ENV, []);
   const modes: TracingMode[] = jaeger ? [...TRACING_MODES] : [];
   for (const mode of modes) await startMeshChain(mode.name, mode.env({ jaeger: jaeger!.jaegerEndpoint, otlp: jaeger!.otlpEndpoint }), telemetryNodeArgs());
+  // Every process measured for memory, per configuration: the references first, then each chain.
+  const pids = new Map<string, Record<string, number>>([
+    ['hello', { hello: hello.child.pid! }],
+    ['minimal', Object.fromEntries(minimal.map((p) => [p.name, p.child.pid!]))],
+  ]);
+  for (const [key, chain] of chains) pids.set(key, Object.fromEntries([...chain.processes].map(([name, p]) => [name, p.child.pid!])));
   await sleep(1000);
-  const idle = new Map<string, Record<string, Memory>>();
-  for (const [key, chain] of chains) idle.set(key, memoryOf(chain));
+  const idle = new Map([...pids].map(([key, byName]) => [key, memoryOf(byName)]));
 
   const targets: { key: string; label: string; url: string; meshSampleEvery?: number }[] = [
     { key: 'hello', label: 'reference: Fastify hello, one hop', url: hello.url },
@@ -141,11 +149,12 @@ async function main(): Promise<Results> {
   }
 
   const memory: Results['memory'] = {};
-  for (const [key, chain] of chains) {
-    const after = memoryOf(chain);
+  for (const [key, byName] of pids) {
+    const after = memoryOf(byName);
     const figures: Record<string, MemoryFigures> = {};
-    for (const name of SERVICES) {
-      figures[name] = { idleMb: idle.get(key)![name]!.rssMb, afterLoadMb: after[name]!.rssMb, peakMb: after[name]!.peakMb };
+    for (const name of Object.keys(byName)) {
+      const before = idle.get(key)![name]!;
+      figures[name] = { idleMb: before.rssMb, idleAnonMb: before.anonMb, afterLoadMb: after[name]!.rssMb, peakMb: after[name]!.peakMb };
     }
     memory[key] = figures;
   }
@@ -171,15 +180,14 @@ async function main(): Promise<Results> {
     series,
     scaling,
     services,
+    referenceStart,
     memory,
     reuse,
   };
 }
 
-function memoryOf(chain: LocalChain): Record<string, Memory> {
-  const figures: Record<string, Memory> = {};
-  for (const [name, process] of chain.processes) figures[name] = readMemory(process.child.pid!);
-  return figures;
+function memoryOf(pids: Record<string, number>): Record<string, Memory> {
+  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, readMemory(pid)]));
 }
 
 /**

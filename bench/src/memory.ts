@@ -1,9 +1,11 @@
-// Resident memory of a process from /proc: VmRSS now, and VmHWM (the peak RSS since it started).
+// Resident memory of a process from /proc: VmRSS now, VmHWM (the peak RSS since it started), and RssAnon (private).
 import { readFileSync } from 'node:fs';
 
 export interface Memory {
   readonly rssMb: number;
   readonly peakMb: number;
+  /** The private part of VmRSS (heap, stacks); the rest is mostly the node binary's pages, shared between processes. */
+  readonly anonMb: number;
 }
 
 function field(status: string, name: string): number {
@@ -13,7 +15,7 @@ function field(status: string, name: string): number {
 }
 
 export function parseStatus(status: string): Memory {
-  return { rssMb: field(status, 'VmRSS'), peakMb: field(status, 'VmHWM') };
+  return { rssMb: field(status, 'VmRSS'), peakMb: field(status, 'VmHWM'), anonMb: field(status, 'RssAnon') };
 }
 
 export function readMemory(pid: number): Memory {

@@ -29,20 +29,25 @@ async function waitHttp(url: string, child: ChildProcess, timeoutMs = 15_000): P
   throw new Error(`${url}: reference not answering within ${timeoutMs} ms`);
 }
 
-async function startRef(file: string, name: string, env: Record<string, string>): Promise<RefProcess> {
-  const port = await freePort();
+/** Spawn a reference without waiting for it (start-to-ready timing polls it itself). */
+export function spawnRef(file: 'hello' | 'minimal-chain', name: string, port: number, env: Record<string, string> = {}): RefProcess & { exited: Promise<void> } {
   const child = spawn(process.execPath, [script(file)], { env: { ...process.env, ...env, NAME: name, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const ref: RefProcess = {
+  return {
     name,
-    url,
+    url: `http://127.0.0.1:${port}`,
     child,
+    exited,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
     },
   };
+}
+
+async function startRef(file: 'hello' | 'minimal-chain', name: string, env: Record<string, string>): Promise<RefProcess> {
+  const ref = spawnRef(file, name, await freePort(), env);
+  const { url, child } = ref;
   try {
     await waitHttp(url, child);
   } catch (error) {

@@ -21,6 +21,9 @@ export interface Series {
   readonly runs: LoadResult[] | Skipped;
 }
 
+/** Start to ready of the Fastify hello reference, ms, measured the same way in the same run. */
+export type ReferenceStart = number[];
+
 export interface ServiceFigures {
   /** Start to ready, ms, one value per start. */
   readonly startOff: number[];
@@ -30,6 +33,8 @@ export interface ServiceFigures {
 export interface MemoryFigures {
   /** VmRSS after ready, before any load. */
   readonly idleMb: number;
+  /** RssAnon at the same moment: private memory, without the shared pages of the node binary. */
+  readonly idleAnonMb: number;
   /** VmRSS once the load phases are over. */
   readonly afterLoadMb: number;
   /** VmHWM: the peak RSS over the process's life, i.e. under load. */
@@ -63,7 +68,8 @@ export interface Results {
   /** Per configuration, one run per concurrency of profile.scaling. */
   readonly scaling: { readonly key: string; readonly label: string; readonly runs: LoadResult[] }[];
   readonly services: Record<string, ServiceFigures>;
-  /** Per configuration key (off, jaeger-100, ...), per service. */
+  readonly referenceStart: ReferenceStart;
+  /** Per configuration key (hello, minimal, off, jaeger-100, ...), per process. */
   readonly memory: Record<string, Record<string, MemoryFigures> | Skipped>;
   readonly reuse: ReuseFigures[];
 }
