@@ -15,7 +15,7 @@ import { renderMarkdown } from './report.ts';
 import type { MemoryFigures, Profile, Results, ReuseFigures, Series, ServiceFigures } from './results.ts';
 import { measureHelloStart, measureStartToReady } from './start-time.ts';
 import { renderScalingSvg } from './svg.ts';
-import { telemetryMissing, telemetryNodeArgs, TRACING_MODES, TRACING_OFF_ENV, type TracingMode } from './telemetry.ts';
+import { offNodeArgs, telemetryMissing, telemetryNodeArgs, TRACING_MODES, TRACING_OFF_ENV, type TracingMode } from './telemetry.ts';
 
 const PROFILES: Record<Profile['name'], Profile> = {
   full: { name: 'full', warmupSeconds: 3, durationSeconds: 10, rounds: 3, connections: 64, scaling: [1, 8, 64, 256], startRuns: 5, reuseRequests: 10_000 },
@@ -83,7 +83,7 @@ async function main(): Promise<Results> {
     referenceStart.push(await measureHelloStart());
     for (const name of SERVICES) {
       const figures = services[name]!;
-      figures.startOff.push(await measureStartToReady(name, { env: { ...TRACING_OFF_ENV, LOG_LEVEL: 'info' }, nodeArgs: [] }));
+      figures.startOff.push(await measureStartToReady(name, { env: TRACING_OFF_ENV, nodeArgs: offNodeArgs() }));
       if (Array.isArray(figures.startOn)) {
         const env = { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: onEndpoint, OTEL_TRACES_SAMPLER: 'parentbased_always_on' };
         figures.startOn.push(await measureStartToReady(name, { env, nodeArgs: telemetryNodeArgs() }));
@@ -104,7 +104,9 @@ async function main(): Promise<Results> {
     cleanups.push(() => chain.stopAll());
     chains.set(key, chain);
   };
-  await startMeshChain('off', TRACING_OFF_ENV, []);
+  await startMeshChain('off', TRACING_OFF_ENV, offNodeArgs());
+  // Diagnostic, not a target: the same chain without its per-request log line, to show what logging costs here.
+  await startMeshChain('off-quiet', { ...TRACING_OFF_ENV, LOG_LEVEL: 'warn' }, offNodeArgs());
   const modes: TracingMode[] = jaeger ? [...TRACING_MODES] : [];
   for (const mode of modes) await startMeshChain(mode.name, mode.env({ jaeger: jaeger!.jaegerEndpoint, otlp: jaeger!.otlpEndpoint }), telemetryNodeArgs());
   // Every process measured for memory, per configuration: the references first, then each chain.
@@ -120,6 +122,7 @@ async function main(): Promise<Results> {
     { key: 'hello', label: 'reference: Fastify hello, one hop', url: hello.url },
     { key: 'minimal', label: 'reference: minimal 3-hop chain (Fastify + undici Pool)', url: minimal[0]!.url },
     { key: 'off', label: 'chain, features on, tracing off', url: chains.get('off')!.url('customer') },
+    { key: 'off-quiet', label: 'diagnostic: chain, tracing off, request logs off (LOG_LEVEL=warn)', url: chains.get('off-quiet')!.url('customer') },
     ...modes.map((mode) => ({ key: mode.name, label: `chain, ${mode.label}`, url: chains.get(mode.name)!.url('customer'), ...(mode.meshSampleEvery && { meshSampleEvery: mode.meshSampleEvery }) })),
   ];
   const runs = new Map<string, LoadResult[]>(targets.map((t) => [t.key, []]));
@@ -202,6 +205,7 @@ async function measureReuse(): Promise<ReuseFigures[]> {
   cleanups.push(() => toPreference.close(), () => toRecommendation.close());
   chain = await startChain({
     env: TRACING_OFF_ENV,
+    nodeArgs: offNodeArgs(),
     stdout: 'discard',
     envFor: {
       customer: { PREFERENCE_URL: `http://127.0.0.1:${toPreference.port}` },

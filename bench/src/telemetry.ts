@@ -54,5 +54,10 @@ export function telemetryNodeArgs(): string[] {
   return ['--import', pathToFileURL(REGISTER).href];
 }
 
-/** Env for "tracing off": no exporter even if something loads the SDK. */
+/** Env for "tracing off": the product's own switch (the register module still loads, as in the image, and stays idle). */
 export const TRACING_OFF_ENV: Record<string, string> = { OTEL_TRACES_EXPORTER: 'none' };
+
+/** Node flags for "tracing off": the same --import as the image when the package exists, so off is measured as shipped. */
+export function offNodeArgs(): string[] {
+  return telemetryMissing() ? [] : telemetryNodeArgs();
+}
