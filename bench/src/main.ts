@@ -18,7 +18,7 @@ import { renderScalingSvg } from './svg.ts';
 import { offNodeArgs, telemetryMissing, telemetryNodeArgs, TRACING_MODES, TRACING_OFF_ENV, type TracingMode } from './telemetry.ts';
 
 const PROFILES: Record<Profile['name'], Profile> = {
-  full: { name: 'full', warmupSeconds: 3, durationSeconds: 10, rounds: 3, connections: 64, scaling: [1, 8, 64, 256], startRuns: 5, reuseRequests: 10_000 },
+  full: { name: 'full', warmupSeconds: 2, durationSeconds: 8, rounds: 3, connections: 64, scaling: [1, 8, 64, 256], startRuns: 5, reuseRequests: 10_000 },
   quick: { name: 'quick', warmupSeconds: 1, durationSeconds: 2, rounds: 1, connections: 64, scaling: [1, 8, 64, 256], startRuns: 1, reuseRequests: 1_000 },
 };
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -91,7 +91,11 @@ async function main(): Promise<Results> {
     }
   }
   log(`hello reference start to ready: ${referenceStart.map(Math.round).join(', ')} ms`);
-  for (const name of SERVICES) log(`${name} start to ready: ${services[name]!.startOff.map(Math.round).join(', ')} ms (telemetry off)`);
+  for (const name of SERVICES) {
+    const { startOff, startOn } = services[name]!;
+    const on = Array.isArray(startOn) ? `, ${startOn.map(Math.round).join(', ')} ms (telemetry on)` : '';
+    log(`${name} start to ready: ${startOff.map(Math.round).join(', ')} ms (telemetry off)${on}`);
+  }
 
   // Everything that is measured runs side by side, so each round measures all of them under the same conditions.
   const hello = await startHello();
