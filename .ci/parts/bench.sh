@@ -12,7 +12,8 @@ if [ -d packages/telemetry ] && [ ! -x .tools/bin/jaeger ] && command -v go >/de
   echo "bench: building jaeger $JAEGER_VERSION into .tools/bin"
   dir=$(go mod download -json "github.com/jaegertracing/jaeger@$JAEGER_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   mkdir -p .tools/bin
-  (cd "$dir" && go build -o "$ROOT/.tools/bin/jaeger" ./cmd/jaeger)
+  [ -n "$dir" ] || { echo "bench: could not download the jaeger module" >&2; exit 1; }
+  (cd "$dir" && GOFLAGS=-mod=readonly go build -o "$ROOT/.tools/bin/jaeger" ./cmd/jaeger)
 fi
 
 # Quick mode writes to bench/out/ (gitignored), so committed results stay as the last full run left them.
