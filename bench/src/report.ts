@@ -184,6 +184,10 @@ export function renderMarkdown(results: Results): string {
     ),
     '',
   );
-  out.push(`A counting TCP proxy in front of each downstream counts the connections its caller opens; at ${p.connections} connections the keep-alive pools fill during warm-up and should then open none.`, '');
+  out.push(
+    `A counting TCP proxy in front of each downstream counts the connections its caller opens. Warm-up at ${p.connections} connections ` +
+      'runs in 1 s steps until a step opens none (at most 10 s); with keep-alive reuse the measured requests then open none.',
+    '',
+  );
   return `${out.join('\n')}`;
 }

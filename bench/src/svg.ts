@@ -3,7 +3,7 @@ import type { LoadResult } from './load.ts';
 import type { Results } from './results.ts';
 
 const COLORS = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a'];
-const PANEL = { width: 420, height: 300, left: 64, right: 16, top: 40, bottom: 48 };
+const PANEL = { width: 420, height: 300, left: 64, right: 24, top: 40, bottom: 48 };
 
 const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
