@@ -18,8 +18,10 @@ import { renderScalingSvg } from './svg.ts';
 import { offNodeArgs, telemetryMissing, telemetryNodeArgs, TRACING_MODES, TRACING_OFF_ENV, type TracingMode } from './telemetry.ts';
 
 const PROFILES: Record<Profile['name'], Profile> = {
-  full: { name: 'full', warmupSeconds: 2, durationSeconds: 8, rounds: 3, connections: 64, scaling: [1, 8, 64, 256], startRuns: 5, reuseRequests: 10_000 },
-  quick: { name: 'quick', warmupSeconds: 1, durationSeconds: 2, rounds: 1, connections: 64, scaling: [1, 8, 64, 256], startRuns: 1, reuseRequests: 1_000 },
+  // Many short rounds rather than a few long ones: on a shared machine the load shifts within seconds, and the median
+  // of many same-round ratios is steadier than a few long averages.
+  full: { name: 'full', warmupSeconds: 1, durationSeconds: 5, rounds: 5, connections: 64, scaling: [1, 8, 64, 256], scalingRounds: 2, startRuns: 5, reuseRequests: 10_000 },
+  quick: { name: 'quick', warmupSeconds: 1, durationSeconds: 2, rounds: 1, connections: 64, scaling: [1, 8, 64, 256], scalingRounds: 1, startRuns: 1, reuseRequests: 1_000 },
 };
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -145,13 +147,15 @@ async function main(): Promise<Results> {
 
   // Scaling: the ceiling, the chain, and the chain fully traced, at each concurrency (interleaved per concurrency).
   const scaled = targets.filter((t) => ['minimal', 'off', 'jaeger-100'].includes(t.key));
-  const scaling = scaled.map((t) => ({ key: t.key, label: t.label, runs: [] as LoadResult[] }));
-  for (const connections of profile.scaling) {
-    for (const [index, target] of scaled.entries()) {
-      const result = await load(target.url, connections);
-      scaling[index]!.runs.push(result);
-      log(`scaling ${target.key} c=${connections}: ${describe(result)}`);
-      await pause();
+  const scaling = scaled.map((t) => ({ key: t.key, label: t.label, runs: profile.scaling.map(() => [] as LoadResult[]) }));
+  for (let round = 1; round <= profile.scalingRounds; round++) {
+    for (const [point, connections] of profile.scaling.entries()) {
+      for (const [index, target] of scaled.entries()) {
+        const result = await load(target.url, connections);
+        scaling[index]!.runs[point]!.push(result);
+        log(`scaling round ${round}/${profile.scalingRounds} ${target.key} c=${connections}: ${describe(result)}`);
+        await pause();
+      }
     }
   }
 

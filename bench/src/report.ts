@@ -1,7 +1,7 @@
 // Renders bench/RESULTS.md from one run's results: targets as same-run ratios first, absolute figures beside them.
 import type { LoadResult } from './load.ts';
 import { isSkipped, type MemoryFigures, type Results, type Series } from './results.ts';
-import { atLeast, atMost, fmt, median, pairedRatio, type Verdict } from './stats.ts';
+import { atLeast, atMost, fmt, median, medianRun, pairedRatio, type Verdict } from './stats.ts';
 
 const runsOf = (results: Results, key: string): LoadResult[] | undefined => {
   const series = results.series.find((s) => s.key === key);
@@ -141,13 +141,20 @@ export function renderMarkdown(results: Results): string {
   out.push(table(['Configuration', 'req/s', '× hello', '× minimal chain', '× tracing off', 'p50 ms', 'p99 ms', 'failed'], results.series.map((s) => seriesRow(results, s))), '');
 
   out.push('## Scaling', '');
+  out.push(`Each point: median of ${p.scalingRounds} run(s) (${p.warmupSeconds} s warm-up, ${p.durationSeconds} s measured), configurations interleaved at each concurrency.`, '');
   out.push('![Throughput and latency against concurrency](scaling.svg)', '');
   const head = ['Configuration', ...p.scaling.map((c) => `c=${c}: req/s · p50 · p99 ms`)];
-  const rows = results.scaling.map((s) => [s.label, ...s.runs.map((r) => `${Math.round(r.rps)} · ${r.p50} · ${r.p99}${failed(r) ? ` (${failed(r)} failed)` : ''}`)]);
+  const rows = results.scaling.map((s) => [
+    s.label,
+    ...s.runs.map((runs) => {
+      const m = medianRun(runs);
+      return `${Math.round(m.rps)} · ${m.p50} · ${m.p99}${m.failed ? ` (${m.failed} failed)` : ''}`;
+    }),
+  ]);
   const minimal = results.scaling.find((s) => s.key === 'minimal');
   for (const s of results.scaling) {
     if (s.key === 'minimal' || !minimal) continue;
-    rows.push([`${s.key}: throughput × minimal chain`, ...s.runs.map((r, i) => fmt(r.rps / minimal.runs[i]!.rps, '×'))]);
+    rows.push([`${s.key}: throughput × minimal chain`, ...s.runs.map((runs, i) => fmt(pairedRatio(rps(runs), rps(minimal.runs[i]!)), '×'))]);
   }
   out.push(table(head, rows), '');
 

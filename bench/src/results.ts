@@ -10,6 +10,8 @@ export interface Profile {
   readonly rounds: number;
   readonly connections: number;
   readonly scaling: readonly number[];
+  /** Rounds over the scaling concurrencies (each point is the median of this many runs). */
+  readonly scalingRounds: number;
   readonly startRuns: number;
   readonly reuseRequests: number;
 }
@@ -65,8 +67,8 @@ export interface Results {
   };
   /** hello, minimal, off, then one per tracing mode. */
   readonly series: Series[];
-  /** Per configuration, one run per concurrency of profile.scaling. */
-  readonly scaling: { readonly key: string; readonly label: string; readonly runs: LoadResult[] }[];
+  /** Per configuration: runs[i] holds the runs (one per scaling round) at concurrency profile.scaling[i]. */
+  readonly scaling: { readonly key: string; readonly label: string; readonly runs: LoadResult[][] }[];
   readonly services: Record<string, ServiceFigures>;
   readonly referenceStart: ReferenceStart;
   /** Per configuration key (hello, minimal, off, jaeger-100, ...), per process. */

@@ -1,4 +1,5 @@
 // Small statistics and the ratio rules every headline figure follows (a ratio to a reference from the same run).
+import type { LoadResult } from './load.ts';
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -10,6 +11,16 @@ export function median(values: readonly number[]): number {
 export function pairedRatio(measured: readonly number[], reference: readonly number[]): number {
   const ratios = measured.map((value, round) => value / reference[round]!).filter(Number.isFinite);
   return median(ratios);
+}
+
+/** One point of a plot or table from several runs of the same configuration: the median of each figure. */
+export function medianRun(runs: readonly LoadResult[]): { rps: number; p50: number; p99: number; failed: number } {
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    failed: runs.reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0),
+  };
 }
 
 export interface Verdict {

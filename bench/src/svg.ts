@@ -1,5 +1,6 @@
 // Renders the scaling plot (throughput and latency against concurrency) as a self-contained SVG, no dependencies.
 import type { LoadResult } from './load.ts';
+import { medianRun } from './stats.ts';
 import type { Results } from './results.ts';
 
 const COLORS = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a'];
@@ -55,7 +56,7 @@ function panel(x0: number, title: string, yLabel: string, xs: readonly number[],
 export function renderScalingSvg(results: Results): string {
   const xs = results.meta.profile.scaling;
   const series = results.scaling.map((s, i) => ({ ...s, color: COLORS[i % COLORS.length]! }));
-  const at = (runs: readonly LoadResult[], pick: (r: LoadResult) => number) => runs.map((r) => [r.connections, pick(r)] as const);
+  const at = (runs: readonly LoadResult[][], pick: (r: ReturnType<typeof medianRun>) => number) => runs.map((point, i) => [xs[i]!, pick(medianRun(point))] as const);
   const throughput: Line[] = series.map((s) => ({ label: s.label, color: s.color, points: at(s.runs, (r) => r.rps) }));
   const latency: Line[] = series.flatMap((s) => [
     { label: `${s.label} p50`, color: s.color, points: at(s.runs, (r) => r.p50) },
@@ -69,7 +70,7 @@ export function renderScalingSvg(results: Results): string {
   });
   const noteY = legendTop + 16 * series.length + 14;
   const height = noteY + 10;
-  const note = `latency: solid p50, dashed p99 · ${results.meta.profile.name} run ${results.meta.date.slice(0, 16).replace('T', ' ')} UTC, ${results.meta.cpus} CPUs, ${results.meta.profile.durationSeconds} s per point`;
+  const note = `latency: solid p50, dashed p99 · ${results.meta.profile.name} run ${results.meta.date.slice(0, 16).replace('T', ' ')} UTC, ${results.meta.cpus} CPUs, median of ${results.meta.profile.scalingRounds} × ${results.meta.profile.durationSeconds} s per point`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">
 <rect width="100%" height="100%" fill="white"/>
 ${panel(0, 'Throughput (2xx per second)', 'requests / s', xs, throughput)}

@@ -11,7 +11,7 @@ export function sampleResults(): Results {
   return {
     meta: {
       date: '2026-01-01T00:00:00.000Z',
-      profile: { name: 'quick', warmupSeconds: 1, durationSeconds: 2, rounds: 2, connections: 64, scaling: [1, 8, 64, 256], startRuns: 1, reuseRequests: 1000 },
+      profile: { name: 'quick', warmupSeconds: 1, durationSeconds: 2, rounds: 2, connections: 64, scaling: [1, 8, 64, 256], scalingRounds: 1, startRuns: 1, reuseRequests: 1000 },
       node: 'v24.0.0',
       cpus: 2,
       cpuModel: 'test cpu',
@@ -29,8 +29,8 @@ export function sampleResults(): Results {
       { key: 'jaeger-100', label: 'jaeger', runs: { skipped: 'telemetry package not present' } },
     ],
     scaling: [
-      { key: 'minimal', label: 'minimal chain', runs: [1, 8, 64, 256].map((c) => load(1000 * Math.log2(2 * c), c)) },
-      { key: 'off', label: 'tracing off', runs: [1, 8, 64, 256].map((c) => load(800 * Math.log2(2 * c), c)) },
+      { key: 'minimal', label: 'minimal chain', runs: [1, 8, 64, 256].map((c) => [load(1000 * Math.log2(2 * c), c)]) },
+      { key: 'off', label: 'tracing off', runs: [1, 8, 64, 256].map((c) => [load(800 * Math.log2(2 * c), c)]) },
     ],
     services: {
       customer: { startOff: [300, 250, 280], startOn: { skipped: 'telemetry package not present' } },
