@@ -1,6 +1,6 @@
 // Entry for other workspace packages (e2e, bench): launching and wiring local service processes.
 export { startChain, type ChainOptions, type LocalChain } from './chain.ts';
-export { launch, serviceEntry, waitReady, type LaunchOptions, type ServiceProcess } from './launch.ts';
+export { launch, serviceDir, serviceEntry, TELEMETRY_NODE_ARGS, waitReady, type LaunchOptions, type ServiceProcess } from './launch.ts';
 export { formatLogLine } from './log-format.ts';
 export { freePort } from './ports.ts';
 export { defaultInstances, downstreamOf, isServiceName, localEnv, LOCAL_PORTS, REPO_ROOT, SERVICES, type Instance, type ServiceName } from './topology.ts';

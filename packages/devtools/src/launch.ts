@@ -20,7 +20,7 @@ export interface LaunchOptions {
   readonly env: Record<string, string>;
   /** Every output line (stdout and stderr), e.g. to prefix and print, or to keep for assertions. */
   readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
-  /** Extra node flags, e.g. `--import` of the instrumentation. */
+  /** Node flags before the entry; default {@link TELEMETRY_NODE_ARGS}, as the services' `start` scripts use. */
   readonly nodeArgs?: readonly string[];
   /** Own process group, so a terminal's Ctrl-C reaches the service once (from us), not twice. */
   readonly detached?: boolean;
@@ -28,14 +28,26 @@ export interface LaunchOptions {
   readonly stdout?: 'pipe' | 'discard';
 }
 
+/**
+ * Tracing is loaded the way the image and `pnpm --filter <service> start` load it; the OTEL_* env vars of the caller
+ * pass through (e.g. OTEL_TRACES_EXPORTER=none to switch it off, or an endpoint of your own Jaeger).
+ */
+export const TELEMETRY_NODE_ARGS: readonly string[] = ['--import', '@mesh-demo/telemetry/register'];
+
+/** A service's package directory: its `start` script runs there, and `--import` specifiers resolve from it. */
+export function serviceDir(name: ServiceName): string {
+  return join(REPO_ROOT, 'services', name);
+}
+
 /** The command that runs a service: the same one the container image uses. */
 export function serviceEntry(name: ServiceName): string {
-  return join(REPO_ROOT, 'services', name, 'dist', 'main.js');
+  return join(serviceDir(name), 'dist', 'main.js');
 }
 
 export function launch(options: LaunchOptions): ServiceProcess {
   const { name, env } = options;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), serviceEntry(name)], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? TELEMETRY_NODE_ARGS), serviceEntry(name)], {
+    cwd: serviceDir(name),
     env: { ...process.env, ...env },
     stdio: ['ignore', options.stdout === 'discard' ? 'ignore' : 'pipe', 'pipe'],
     detached: options.detached ?? false,

@@ -14,7 +14,7 @@ export function formatLogLine(line: string): string {
   const level = LEVELS[entry.level] ?? String(entry.level);
   let text: string;
   if (entry.msg === 'request') {
-    text = `${entry.method} ${entry.url} ${entry.status} ${entry.ms}ms${entry.shadow ? ' shadow' : ''} id=${entry.request_id}`;
+    text = `${entry.method} ${entry.url} ${entry.status} ${entry.ms}ms${entry.shadow ? ' shadow' : ''} id=${entry.request_id}${entry.trace_id ? ` trace=${entry.trace_id}` : ''}`;
   } else {
     const extra = Object.entries(entry)
       .filter(([key]) => !SHOWN_ELSEWHERE.has(key))

@@ -8,4 +8,5 @@ export type { ServiceState } from './health.ts';
 export type { Metrics } from './metrics.ts';
 export { chainRouteSchema, faultChain, hopEntry, isShadow, sendChain, wantsJson } from './respond.ts';
 export { onShutdown, run } from './run.ts';
+export { telemetryHandshake, tracerOwnedHeaders, type TelemetryHandshake } from './telemetry-handshake.ts';
 export { buildService, type BuildOptions, type Service, type ServiceContext, type ServiceRoutes } from './service.ts';

@@ -2,7 +2,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig, type ServiceConfig, type ServiceDefinition } from './config.ts';
-import type { Service } from './service.ts';
+import type { BuildOptions, Service } from './service.ts';
+import { telemetryHandshake, tracerOwnedHeaders } from './telemetry-handshake.ts';
 
 type ShutdownHook = () => Promise<void>;
 const shutdownHooks: ShutdownHook[] = [];
@@ -24,7 +25,7 @@ function fail(service: ServiceDefinition, message: string, code: number): never 
  */
 export async function run(
   definition: ServiceDefinition,
-  build: (config: ServiceConfig) => Service,
+  build: (config: ServiceConfig, options?: BuildOptions) => Service,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<Service> {
   let config: ServiceConfig;
@@ -34,7 +35,11 @@ export async function run(
     if (error instanceof ConfigError) fail(definition, error.message, 78); // EX_CONFIG
     throw error;
   }
-  const service = build(config);
+  // Tracing, when `--import @mesh-demo/telemetry/register` started it: its propagators own the trace headers, and its
+  // pending spans are flushed last in shutdown, after the servers drained.
+  const telemetry = telemetryHandshake();
+  const owned = tracerOwnedHeaders(telemetry);
+  const service = build(config, owned ? { tracerOwnedHeaders: owned } : {});
   const { app, management } = service;
   try {
     await management.listen({ host: config.host, port: config.managementPort, listenTextResolver: (a) => `management listening on ${a}` });
@@ -58,6 +63,7 @@ export async function run(
     await service.close();
     clearTimeout(cut);
     for (const hook of shutdownHooks) await hook();
+    if (telemetry) await telemetry.shutdown();
     app.log.info('stopped');
   });
   return service;

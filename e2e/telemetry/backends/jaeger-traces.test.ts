@@ -1,0 +1,105 @@
+// Traces in a real Jaeger: one piece from the edge through every hop, for B3 and W3C callers, with both exporters.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { get, startChain, type Chain } from '../support/chain.ts';
+import { hasEdge, serviceNames, startJaeger, type Jaeger, type JaegerTrace } from '../support/jaeger.ts';
+import { eventually } from '../support/poll.ts';
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/** Waits until Jaeger holds the trace with spans from all `services` (spans of one trace arrive from several processes). */
+async function completeTrace(jaeger: Jaeger, traceId: string, services: readonly string[], timeoutMs = 20_000): Promise<JaegerTrace> {
+  return eventually(`trace ${traceId} with spans of ${services.join(', ')} in Jaeger`, async () => {
+    const trace = await jaeger.trace(traceId);
+    if (!trace) return undefined;
+    const names = serviceNames(trace);
+    return services.every((s) => names.has(s)) ? trace : undefined;
+  }, timeoutMs);
+}
+
+function assertChain(trace: JaegerTrace, traceId: string, edge: 'customer' | 'partner'): void {
+  assert.equal(trace.traceID, traceId);
+  assert.ok(trace.spans.every((s) => s.traceID === traceId), 'every span carries the incoming trace id');
+  assert.deepEqual([...serviceNames(trace)].sort(), [edge, 'preference', 'recommendation'].sort());
+  assert.ok(hasEdge(trace, edge, 'preference'), `${edge} -> preference is a parent/child edge`);
+  assert.ok(hasEdge(trace, 'preference', 'recommendation'), 'preference -> recommendation is a parent/child edge');
+}
+
+for (const exporter of ['otlp', 'jaeger'] as const) {
+  describe(`exporter ${exporter} into a real Jaeger`, () => {
+    let jaeger: Jaeger;
+    let chain: Chain;
+
+    before(async () => {
+      jaeger = await startJaeger();
+      chain = await startChain({
+        OTEL_TRACES_EXPORTER: exporter,
+        OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint,
+        OTEL_EXPORTER_JAEGER_ENDPOINT: jaeger.thriftEndpoint,
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+        LOG_LEVEL: 'info',
+      });
+    });
+    after(async () => {
+      await chain?.stop();
+      await jaeger?.stop();
+    });
+
+    for (const edge of ['customer', 'partner'] as const) {
+      test(`B3 headers into ${edge} give one trace with that id through preference and recommendation`, async () => {
+        const traceId = hex(16);
+        const { status } = await get(chain.url(edge), { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' });
+        assert.equal(status, 200);
+        assertChain(await completeTrace(jaeger, traceId, [edge, 'preference', 'recommendation']), traceId, edge);
+      });
+
+      test(`a W3C traceparent into ${edge} gives one trace with that id through every hop`, async () => {
+        const traceId = hex(16);
+        const { status } = await get(chain.url(edge), { traceparent: `00-${traceId}-${hex(8)}-01` });
+        assert.equal(status, 200);
+        assertChain(await completeTrace(jaeger, traceId, [edge, 'preference', 'recommendation']), traceId, edge);
+      });
+    }
+
+    test('without trace headers each request gets its own complete trace, found by its x-request-id and named in its logs', async () => {
+      const ids = [`no-headers-${hex(4)}`, `no-headers-${hex(4)}`, `no-headers-${hex(4)}`];
+      for (const id of ids) assert.equal((await get(chain.url('customer'), { 'x-request-id': id })).status, 200);
+      const traceIds = new Set<string>();
+      for (const id of ids) {
+        const logged = await eventually(`customer's request log line for ${id}`, async () =>
+          chain.lines.get('customer')!.find((l) => l.includes(`"request_id":"${id}"`) && l.includes('"msg":"request"')),
+        );
+        const traceId = String((JSON.parse(logged) as { trace_id?: string }).trace_id);
+        assert.match(traceId, /^[0-9a-f]{32}$/);
+        const trace = await completeTrace(jaeger, traceId, ['customer', 'preference', 'recommendation']);
+        assertChain(trace, traceId, 'customer');
+        const tagged = trace.spans.filter((s) => s.tags.some((t) => t.key === 'guid:x-request-id' && t.value === id));
+        assert.equal(tagged.length, 3, 'each server span records the x-request-id');
+        traceIds.add(traceId);
+      }
+      assert.equal(traceIds.size, ids.length, 'one trace per request');
+    });
+
+    test('x-b3-sampled: 0 in means nothing of that trace is exported', async () => {
+      const unsampled = hex(16);
+      assert.equal((await get(chain.url('customer'), { 'x-b3-traceid': unsampled, 'x-b3-spanid': hex(8), 'x-b3-sampled': '0' })).status, 200);
+      // A sampled request sent after it: once its spans are in from every hop, anything of the first would be too.
+      const marker = hex(16);
+      assert.equal((await get(chain.url('customer'), { 'x-b3-traceid': marker, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' })).status, 200);
+      await completeTrace(jaeger, marker, ['customer', 'preference', 'recommendation']);
+      assert.equal(await jaeger.trace(unsampled), undefined);
+    });
+
+    test('with Jaeger stopped requests keep succeeding, and after a restart traces arrive again', async () => {
+      await jaeger.stop();
+      for (let i = 0; i < 20; i++) assert.equal((await get(chain.url('customer'))).status, 200);
+      await jaeger.restart();
+      await eventually('a trace sent after the restart to arrive', async () => {
+        const traceId = hex(16);
+        assert.equal((await get(chain.url('customer'), { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' })).status, 200);
+        return completeTrace(jaeger, traceId, ['customer', 'preference', 'recommendation'], 5000).catch(() => undefined);
+      }, 60_000, 500);
+    });
+  });
+}

@@ -1,0 +1,109 @@
+// Tracing without a backend: what each hop forwards with tracing on and off, and that a dead collector never hurts a request.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startCapture, startSink, type Capture } from './support/capture.ts';
+import { get, startChain, type Chain } from './support/chain.ts';
+import { eventually } from './support/poll.ts';
+import { freePort } from './support/ports.ts';
+
+const TRACE_ID = '463ac35c9f6413ad48485a3953bb6124';
+const SPAN_ID = 'a2fb4a1d1a96d312';
+const B3_IN = { 'x-b3-traceid': TRACE_ID, 'x-b3-spanid': SPAN_ID, 'x-b3-sampled': '1', 'x-request-id': 'e2e-propagation-1' };
+const EXPORT_FAILED = /telemetry: span export to .* failed/;
+const EXPORT_BACK = /telemetry: span export to .* works again \((\d+) spans were dropped\)/;
+
+describe('tracing on, collector down', () => {
+  let capture: Capture;
+  let chain: Chain;
+  let collectorPort: number;
+
+  before(async () => {
+    capture = await startCapture();
+    collectorPort = await freePort();
+    chain = await startChain(
+      {
+        RECOMMENDATION_URL: capture.url,
+        OTEL_TRACES_EXPORTER: 'jaeger',
+        OTEL_EXPORTER_JAEGER_ENDPOINT: `http://127.0.0.1:${collectorPort}/api/traces`,
+        OTEL_BSP_SCHEDULE_DELAY: '50',
+        OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '8',
+        LOG_LEVEL: 'info',
+      },
+      ['preference', 'customer'],
+    );
+  });
+  after(async () => {
+    await chain?.stop();
+    await capture?.close();
+  });
+
+  test('each hop forwards the incoming trace id with a span id of its own, so spans nest instead of being siblings', async () => {
+    const { status } = await get(chain.url('customer'), B3_IN);
+    assert.equal(status, 200);
+    const forwarded = capture.requests.at(-1)!;
+    assert.equal(forwarded['x-b3-traceid'], TRACE_ID);
+    assert.match(String(forwarded['x-b3-spanid']), /^[0-9a-f]{16}$/);
+    assert.notEqual(forwarded['x-b3-spanid'], SPAN_ID, 'the caller span id must not be forwarded as ours');
+    assert.equal(forwarded['x-b3-sampled'], '1');
+    assert.match(String(forwarded.traceparent), new RegExp(`^00-${TRACE_ID}-${forwarded['x-b3-spanid']}-01$`));
+    assert.equal(forwarded['x-request-id'], 'e2e-propagation-1', 'x-request-id is forwarded unchanged');
+  });
+
+  test('log lines carry the trace id and the span id of the request', async () => {
+    await get(chain.url('customer'), { ...B3_IN, 'x-request-id': 'e2e-log-line' });
+    const line = await eventually('the request log line of customer', async () =>
+      chain.lines.get('customer')!.find((l) => l.includes('"request_id":"e2e-log-line"') && l.includes('"msg":"request"')),
+    );
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    assert.equal(entry.trace_id, TRACE_ID);
+    assert.match(String(entry.span_id), /^[0-9a-f]{16}$/);
+    assert.notEqual(entry.span_id, SPAN_ID, 'the span is this hop\'s server span, not the caller\'s');
+  });
+
+  test('requests succeed while the collector is down; each service warns once, and once more when export works again', async () => {
+    for (let i = 0; i < 30; i++) assert.equal((await get(chain.url('customer'))).status, 200);
+    for (const name of ['customer', 'preference'] as const) {
+      await eventually(`${name} to warn that span export failed`, async () => chain.lines.get(name)!.some((l) => EXPORT_FAILED.test(l)) || undefined);
+    }
+    for (let i = 0; i < 30; i++) assert.equal((await get(chain.url('customer'))).status, 200);
+    const sink = await startSink(collectorPort);
+    try {
+      for (const name of ['customer', 'preference'] as const) {
+        const back = await eventually(`${name} to say that span export works again`, async () => {
+          await get(chain.url('customer'));
+          return chain.lines.get(name)!.find((l) => EXPORT_BACK.test(l));
+        });
+        const dropped = Number(EXPORT_BACK.exec(back)![1]);
+        assert.ok(dropped > 8, `${name} dropped ${dropped} spans, more than one batch, under one warning`);
+        assert.equal(chain.lines.get(name)!.filter((l) => EXPORT_FAILED.test(l)).length, 1, `${name} warned once, not per batch`);
+      }
+      assert.ok(sink.posts > 0);
+    } finally {
+      await sink.close();
+    }
+  });
+});
+
+describe('tracing off (OTEL_TRACES_EXPORTER=none)', () => {
+  let capture: Capture;
+  let chain: Chain;
+
+  before(async () => {
+    capture = await startCapture();
+    chain = await startChain({ RECOMMENDATION_URL: capture.url, OTEL_TRACES_EXPORTER: 'none' }, ['preference', 'customer']);
+  });
+  after(async () => {
+    await chain?.stop();
+    await capture?.close();
+  });
+
+  test('trace headers are forwarded exactly as they came, so the mesh still joins the spans', async () => {
+    const { status } = await get(chain.url('customer'), { ...B3_IN, traceparent: `00-${TRACE_ID}-${SPAN_ID}-01` });
+    assert.equal(status, 200);
+    const forwarded = capture.requests.at(-1)!;
+    assert.equal(forwarded['x-b3-traceid'], TRACE_ID);
+    assert.equal(forwarded['x-b3-spanid'], SPAN_ID);
+    assert.equal(forwarded.traceparent, `00-${TRACE_ID}-${SPAN_ID}-01`);
+    assert.equal(chain.lines.get('customer')!.filter((l) => l.includes('telemetry:')).length, 0, 'no telemetry output at all');
+  });
+});

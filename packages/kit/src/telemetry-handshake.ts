@@ -1,0 +1,28 @@
+// How the kit learns about tracing without depending on it: the telemetry register module leaves this on globalThis.
+import { TRACE_HEADERS } from './headers.ts';
+
+/** What `@mesh-demo/telemetry/register` publishes under `Symbol.for('mesh-demo.telemetry')`. */
+export interface TelemetryHandshake {
+  /** True when the SDK is running: its propagators then write the trace headers of downstream calls. */
+  readonly tracing: boolean;
+  /** Header names the propagators write (their `fields()`). */
+  readonly ownedHeaders: readonly string[];
+  /** Export pending spans and stop; run() awaits it inside graceful shutdown. */
+  shutdown(): Promise<void>;
+}
+
+const KEY = Symbol.for('mesh-demo.telemetry');
+
+export function telemetryHandshake(): TelemetryHandshake | undefined {
+  return (globalThis as Record<symbol, TelemetryHandshake | undefined>)[KEY];
+}
+
+/**
+ * Headers the kit must not copy when tracing: every trace-context header (a copied x-b3-spanid would name the caller's
+ * span as the parent, not ours) plus whatever the propagators write. Baggage stays copied unless a propagator owns it.
+ */
+export function tracerOwnedHeaders(handshake: TelemetryHandshake | undefined): ReadonlySet<string> | undefined {
+  if (!handshake?.tracing) return undefined;
+  const contextHeaders = TRACE_HEADERS.filter((name) => name !== 'baggage');
+  return new Set([...contextHeaders, ...handshake.ownedHeaders.map((name) => name.toLowerCase())]);
+}

@@ -1,0 +1,39 @@
+// The resource every span carries: service name and version, pod and namespace where known, then OTEL_RESOURCE_ATTRIBUTES.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { TelemetrySettings } from './settings.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The service's own name when OTEL_SERVICE_NAME is unset: the package of the entry script (`@mesh-demo/customer` -> customer). */
+export function serviceNameOf(entry: string | undefined): string | undefined {
+  if (!entry) return undefined;
+  try {
+    const manifest = JSON.parse(readFileSync(join(dirname(dirname(entry)), 'package.json'), 'utf8')) as { name?: unknown };
+    return typeof manifest.name === 'string' ? manifest.name.replace(/^@[^/]+\//, '') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Attributes in increasing precedence: what the process knows (VERSION, the downward-API POD_NAME / POD_NAMESPACE,
+ * HOSTNAME), then OTEL_RESOURCE_ATTRIBUTES, then OTEL_SERVICE_NAME, as the spec orders them.
+ */
+export function resourceAttributes(settings: TelemetrySettings, env: Env, entry: string | undefined): Record<string, string> {
+  const known: Record<string, string> = {};
+  const version = env.VERSION?.trim();
+  if (version) known['service.version'] = version;
+  const pod = env.POD_NAME?.trim();
+  if (pod) known['k8s.pod.name'] = pod;
+  const namespace = env.POD_NAMESPACE?.trim();
+  if (namespace) {
+    known['k8s.namespace.name'] = namespace;
+    known['service.namespace'] = namespace;
+  }
+  const host = env.HOSTNAME?.trim();
+  if (host) known['service.instance.id'] = host;
+  const attributes: Record<string, string> = { ...known, ...settings.resourceAttributes };
+  attributes['service.name'] = settings.serviceName ?? serviceNameOf(entry) ?? 'unknown_service:node';
+  return attributes;
+}

@@ -1,0 +1,126 @@
+// Starts tracing from settings: tracer provider, context manager, propagators, the Fastify and undici instrumentations.
+import { context, diag, DiagLogLevel, propagation, trace, type TextMapPropagator } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+  type Sampler,
+} from '@opentelemetry/sdk-trace';
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { createExporter, exporterTarget, LazyExporter, otlpProtocol } from './exporters.ts';
+import { QuietExporter, type Warn } from './quiet-exporter.ts';
+import { resourceAttributes } from './resource.ts';
+import type { PropagatorName, SamplerName, TelemetrySettings } from './settings.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Envoy's tag for the request id, so app spans and sidecar spans are found by the same Jaeger tag search. */
+export const REQUEST_ID_ATTRIBUTE = 'guid:x-request-id';
+
+/** Routes that are not the demo's traffic: probes and scrapes would otherwise fill Jaeger. */
+const UNTRACED = /^\/(health\/|metrics(\?|$))/;
+
+/** How long shutdown waits for the last export: a hung collector must not eat the pod's whole grace period. */
+const FLUSH_LIMIT_MS = 2000;
+
+export interface Tracing {
+  /** Header names the propagators write on outgoing requests. */
+  readonly ownedHeaders: readonly string[];
+  shutdown(): Promise<void>;
+}
+
+export function createSampler(name: SamplerName, ratio: number): Sampler {
+  switch (name) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(ratio);
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+  }
+}
+
+export function createPropagator(names: readonly PropagatorName[]): TextMapPropagator {
+  const make = (name: PropagatorName): TextMapPropagator => {
+    switch (name) {
+      case 'tracecontext':
+        return new W3CTraceContextPropagator();
+      case 'baggage':
+        return new W3CBaggagePropagator();
+      case 'b3':
+        return new B3Propagator({ injectEncoding: B3InjectEncoding.SINGLE_HEADER });
+      case 'b3multi':
+        return new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER });
+    }
+  };
+  return new CompositePropagator({ propagators: names.map(make) });
+}
+
+/** Diagnostics of the SDK itself go to stderr as single lines, warnings and worse only (OTEL_LOG_LEVEL to change). */
+function setupDiagnostics(env: Env, warn: Warn): void {
+  const level = env.OTEL_LOG_LEVEL?.trim().toUpperCase();
+  const value = level && level in DiagLogLevel ? DiagLogLevel[level as keyof typeof DiagLogLevel] : DiagLogLevel.WARN;
+  const line = (...args: unknown[]) => warn(`telemetry: ${args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ')}`);
+  diag.setLogger({ error: line, warn: line, info: line, debug: line, verbose: line }, { logLevel: value, suppressOverrideMessage: true });
+}
+
+export async function startTracing(settings: TelemetrySettings, env: Env, entry: string | undefined, warn: Warn): Promise<Tracing> {
+  setupDiagnostics(env, warn);
+  const protocol = otlpProtocol(env);
+  if (settings.exporter === 'otlp' && protocol.warning) warn(`telemetry: ${protocol.warning}`);
+
+  const inner = new LazyExporter(() => createExporter(settings.exporter, env));
+  const exporter = new QuietExporter(inner, exporterTarget(settings.exporter, env), warn);
+  const processor =
+    settings.exporter === 'console' ? new SimpleSpanProcessor({ exporter }) : new BatchSpanProcessor({ exporter, ...settings.batch });
+  const resource = defaultResource().merge(resourceFromAttributes(resourceAttributes(settings, env, entry)));
+  const provider = new TracerProvider({ resource, sampler: createSampler(settings.sampler, settings.ratio), spanProcessors: [processor] });
+  const propagator = createPropagator(settings.propagators);
+
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(propagator);
+  trace.setGlobalTracerProvider(provider);
+
+  // One server span per request: Fastify's hook and handler spans would triple the span count for no extra insight here.
+  const fastify = new FastifyOtelInstrumentation({
+    registerOnInitialization: true,
+    instrumentHooks: false,
+    instrumentHandler: false,
+    ignorePaths: (route: { url?: string }) => UNTRACED.test(route.url ?? ''),
+    requestHook: (span, request) => {
+      span.updateName(`${request.method} ${request.routeOptions.url ?? ''}`.trim());
+      span.setAttribute(REQUEST_ID_ATTRIBUTE, request.id);
+    },
+  });
+  const undici = new UndiciInstrumentation();
+  for (const instrumentation of [fastify, undici]) instrumentation.setTracerProvider(provider);
+
+  return {
+    ownedHeaders: propagator.fields(),
+    async shutdown() {
+      fastify.disable();
+      undici.disable();
+      // Export what is queued, within a limit of our own (the exporter's timeout is longer than a grace period likes).
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, FLUSH_LIMIT_MS, 'timeout')));
+      const outcome = await Promise.race([provider.shutdown().then(() => 'done' as const), limit]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') warn(`telemetry: gave up flushing spans after ${FLUSH_LIMIT_MS} ms`);
+    },
+  };
+}
