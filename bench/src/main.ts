@@ -20,8 +20,8 @@ import { offNodeArgs, telemetryMissing, telemetryNodeArgs, TRACING_MODES, TRACIN
 const PROFILES: Record<Profile['name'], Profile> = {
   // Many short rounds rather than a few long ones: on a shared machine the load shifts within seconds, and the median
   // of many same-round ratios is steadier than a few long averages.
-  full: { name: 'full', warmupSeconds: 1, durationSeconds: 5, rounds: 5, connections: 64, scaling: [1, 8, 64, 256], scalingRounds: 2, startRuns: 5, reuseRequests: 10_000 },
-  quick: { name: 'quick', warmupSeconds: 1, durationSeconds: 2, rounds: 1, connections: 64, scaling: [1, 8, 64, 256], scalingRounds: 1, startRuns: 1, reuseRequests: 1_000 },
+  full: { name: 'full', warmupSeconds: 1, durationSeconds: 5, rounds: 4, connections: 64, scaling: [1, 8, 64, 256], scalingRounds: 2, scalingSeconds: 4, startRuns: 5, reuseRequests: 10_000 },
+  quick: { name: 'quick', warmupSeconds: 1, durationSeconds: 2, rounds: 1, connections: 64, scaling: [1, 8, 64, 256], scalingRounds: 1, scalingSeconds: 2, startRuns: 1, reuseRequests: 1_000 },
 };
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -55,10 +55,12 @@ const loadBefore = loadavg();
 const telemetrySkip = telemetryMissing();
 const jaegerBinary = findJaeger();
 const tracedSkip = telemetrySkip ?? (jaegerBinary ? undefined : 'no jaeger');
-const pause = () => sleep(profile.name === 'full' ? 1000 : 200);
+/** Between runs; after a traced run long enough for the batch exporter (5 s schedule) to drain into Jaeger. */
+const pause = (key: string) => sleep(profile.name === 'quick' ? 200 : TRACING_MODES.some((m) => m.name === key) ? 4000 : 1000);
 
-function load(url: string, connections: number, extra: { meshSampleEvery?: number } = {}): Promise<LoadResult> {
-  return runLoad({ url, connections, durationSeconds: profile.durationSeconds, warmupSeconds: profile.warmupSeconds, ...extra });
+function load(url: string, connections: number, extra: { meshSampleEvery?: number; seconds?: number } = {}): Promise<LoadResult> {
+  const { seconds = profile.durationSeconds, ...rest } = extra;
+  return runLoad({ url, connections, durationSeconds: seconds, warmupSeconds: profile.warmupSeconds, ...rest });
 }
 
 function describe(result: LoadResult): string {
@@ -133,11 +135,14 @@ async function main(): Promise<Results> {
   ];
   const runs = new Map<string, LoadResult[]>(targets.map((t) => [t.key, []]));
   for (let round = 1; round <= profile.rounds; round++) {
-    for (const target of targets) {
+    // Each round starts one configuration later, so no configuration always follows the same one (e.g. a traced run
+    // whose last spans are still being exported and ingested).
+    const order = targets.map((_, i) => targets[(i + round - 1) % targets.length]!);
+    for (const target of order) {
       const result = await load(target.url, profile.connections, target.meshSampleEvery ? { meshSampleEvery: target.meshSampleEvery } : {});
       runs.get(target.key)!.push(result);
       log(`round ${round}/${profile.rounds} ${target.key} c=${profile.connections}: ${describe(result)}`);
-      await pause();
+      await pause(target.key);
     }
   }
   const series: Series[] = targets.map((t) => ({ key: t.key, label: t.label, runs: runs.get(t.key)! }));
@@ -151,10 +156,10 @@ async function main(): Promise<Results> {
   for (let round = 1; round <= profile.scalingRounds; round++) {
     for (const [point, connections] of profile.scaling.entries()) {
       for (const [index, target] of scaled.entries()) {
-        const result = await load(target.url, connections);
+        const result = await load(target.url, connections, { seconds: profile.scalingSeconds });
         scaling[index]!.runs[point]!.push(result);
         log(`scaling round ${round}/${profile.scalingRounds} ${target.key} c=${connections}: ${describe(result)}`);
-        await pause();
+        await pause(target.key);
       }
     }
   }

@@ -11,7 +11,7 @@ export interface RefProcess {
   stop(): Promise<void>;
 }
 
-const script = (name: string) => fileURLToPath(new URL(`./references/${name}.ts`, import.meta.url));
+const script = (name: string) => fileURLToPath(new URL(`./references/${name}.js`, import.meta.url));
 
 async function waitHttp(url: string, child: ChildProcess, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

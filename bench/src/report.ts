@@ -1,7 +1,7 @@
 // Renders bench/RESULTS.md from one run's results: targets as same-run ratios first, absolute figures beside them.
 import type { LoadResult } from './load.ts';
 import { isSkipped, type MemoryFigures, type Results, type Series } from './results.ts';
-import { atLeast, atMost, fmt, median, medianRun, pairedRatio, type Verdict } from './stats.ts';
+import { atLeast, atMost, fmt, median, medianRun, pairedRatio, roundRatios, type Verdict } from './stats.ts';
 
 const runsOf = (results: Results, key: string): LoadResult[] | undefined => {
   const series = results.series.find((s) => s.key === key);
@@ -35,8 +35,12 @@ function throughputTarget(results: Results, measure: string, key: string, refere
   if (skipped) return { measure, target: `≥ ${target}×`, value: '–', verdict: `skipped: ${skipped}`, absolute: '' };
   if (!runsOf(results, key) || !runsOf(results, referenceKey)) return { measure, target: `≥ ${target}×`, value: '–', verdict: 'not measured', absolute: '' };
   const ratio = throughputRatio(results, key, referenceKey);
-  const absolute = `${Math.round(median(rps(runsOf(results, key)!)))} vs ${Math.round(median(rps(runsOf(results, referenceKey)!)))} req/s`;
-  return { measure, target: `≥ ${target}×`, value: fmt(ratio, '×'), verdict: atLeast(ratio, target), absolute };
+  const measured = rps(runsOf(results, key)!);
+  const reference = rps(runsOf(results, referenceKey)!);
+  const rounds = roundRatios(measured, reference);
+  const spread = rounds.length > 1 ? ` (rounds ${fmt(Math.min(...rounds), '×')}–${fmt(Math.max(...rounds), '×')})` : '';
+  const absolute = `${Math.round(median(measured))} vs ${Math.round(median(reference))} req/s`;
+  return { measure, target: `≥ ${target}×`, value: `${fmt(ratio, '×')}${spread}`, verdict: atLeast(ratio, target), absolute };
 }
 
 const REFERENCE_KEYS = new Set(['hello', 'minimal']);
@@ -141,7 +145,7 @@ export function renderMarkdown(results: Results): string {
   out.push(table(['Configuration', 'req/s', '× hello', '× minimal chain', '× tracing off', 'p50 ms', 'p99 ms', 'failed'], results.series.map((s) => seriesRow(results, s))), '');
 
   out.push('## Scaling', '');
-  out.push(`Each point: median of ${p.scalingRounds} run(s) (${p.warmupSeconds} s warm-up, ${p.durationSeconds} s measured), configurations interleaved at each concurrency.`, '');
+  out.push(`Each point: median of ${p.scalingRounds} run(s) (${p.warmupSeconds} s warm-up, ${p.scalingSeconds} s measured), configurations interleaved at each concurrency.`, '');
   out.push('![Throughput and latency against concurrency](scaling.svg)', '');
   const head = ['Configuration', ...p.scaling.map((c) => `c=${c}: req/s · p50 · p99 ms`)];
   const rows = results.scaling.map((s) => [

@@ -12,6 +12,8 @@ export interface Profile {
   readonly scaling: readonly number[];
   /** Rounds over the scaling concurrencies (each point is the median of this many runs). */
   readonly scalingRounds: number;
+  /** Measured seconds per scaling run. */
+  readonly scalingSeconds: number;
   readonly startRuns: number;
   readonly reuseRequests: number;
 }

@@ -7,10 +7,14 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** The ratio of each round, skipping rounds where either side is missing or zero. */
+export function roundRatios(measured: readonly number[], reference: readonly number[]): number[] {
+  return measured.map((value, round) => value / reference[round]!).filter(Number.isFinite);
+}
+
 /** Per-round ratios, then their median: drift of the shared machine between rounds cancels within each round. */
 export function pairedRatio(measured: readonly number[], reference: readonly number[]): number {
-  const ratios = measured.map((value, round) => value / reference[round]!).filter(Number.isFinite);
-  return median(ratios);
+  return median(roundRatios(measured, reference));
 }
 
 /** One point of a plot or table from several runs of the same configuration: the median of each figure. */

@@ -70,7 +70,7 @@ export function renderScalingSvg(results: Results): string {
   });
   const noteY = legendTop + 16 * series.length + 14;
   const height = noteY + 10;
-  const note = `latency: solid p50, dashed p99 · ${results.meta.profile.name} run ${results.meta.date.slice(0, 16).replace('T', ' ')} UTC, ${results.meta.cpus} CPUs, median of ${results.meta.profile.scalingRounds} × ${results.meta.profile.durationSeconds} s per point`;
+  const note = `latency: solid p50, dashed p99 · ${results.meta.profile.name} run ${results.meta.date.slice(0, 16).replace('T', ' ')} UTC, ${results.meta.cpus} CPUs, median of ${results.meta.profile.scalingRounds} × ${results.meta.profile.scalingSeconds} s per point`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">
 <rect width="100%" height="100%" fill="white"/>
 ${panel(0, 'Throughput (2xx per second)', 'requests / s', xs, throughput)}

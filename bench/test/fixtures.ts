@@ -11,7 +11,7 @@ export function sampleResults(): Results {
   return {
     meta: {
       date: '2026-01-01T00:00:00.000Z',
-      profile: { name: 'quick', warmupSeconds: 1, durationSeconds: 2, rounds: 2, connections: 64, scaling: [1, 8, 64, 256], scalingRounds: 1, startRuns: 1, reuseRequests: 1000 },
+      profile: { name: 'quick', warmupSeconds: 1, durationSeconds: 2, rounds: 2, connections: 64, scaling: [1, 8, 64, 256], scalingRounds: 1, scalingSeconds: 2, startRuns: 1, reuseRequests: 1000 },
       node: 'v24.0.0',
       cpus: 2,
       cpuModel: 'test cpu',
