@@ -8,6 +8,7 @@ import { freePort, REPO_ROOT } from '@mesh-demo/devtools';
 
 export interface Jaeger {
   readonly version: string;
+  readonly pid: number;
   /** OTEL_EXPORTER_OTLP_ENDPOINT (OTLP over HTTP). */
   readonly otlpEndpoint: string;
   /** OTEL_EXPORTER_JAEGER_ENDPOINT (Jaeger thrift over HTTP). */
@@ -132,6 +133,7 @@ export async function startJaeger(binary: string): Promise<Jaeger> {
   }
   return {
     version,
+    pid: child.pid!,
     otlpEndpoint: `http://127.0.0.1:${ports.otlpHttp}`,
     jaegerEndpoint: `http://127.0.0.1:${ports.thrift}/api/traces`,
     queryUrl,

@@ -31,7 +31,7 @@ const base: autocannon.Options = {
   timeout: 10,
   ...(spec.meshSampleEvery && { requests: [{ setupRequest: meshTraceparent(spec.meshSampleEvery) }] }),
 };
-if (spec.warmupSeconds > 0) await run({ ...base, duration: spec.warmupSeconds });
+const warmup = spec.warmupSeconds > 0 ? await run({ ...base, duration: spec.warmupSeconds }) : undefined;
 const result = await run(spec.amount ? { ...base, amount: spec.amount } : { ...base, duration: spec.durationSeconds });
 const seconds = result.duration;
 process.stdout.write(
@@ -39,6 +39,7 @@ process.stdout.write(
     connections: spec.connections,
     seconds,
     requests: result.requests.total,
+    warmupRequests: warmup?.requests.total ?? 0,
     ok: result['2xx'],
     non2xx: result.non2xx,
     errors: result.errors,

@@ -28,6 +28,12 @@ export interface LoadResult {
   readonly p50: number;
   readonly p99: number;
   readonly mean: number;
+  /** Requests sent during the warm-up (which the CPU figures include). */
+  readonly warmupRequests: number;
+  /** CPU time (user + system) the configuration's processes used per request, warm-up included, in µs. */
+  readonly cpuUsPerRequest?: number;
+  /** The same for the Jaeger collecting the spans, when traced. */
+  readonly collectorCpuUsPerRequest?: number;
 }
 
 const WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url));

@@ -9,6 +9,7 @@ import { freePort, SERVICES, serviceEntry, startChain, type LocalChain } from '@
 import { startCountingProxy } from './conn-proxy.ts';
 import { findJaeger, startJaeger, type Jaeger } from './jaeger.ts';
 import { runLoad, type LoadResult } from './load.ts';
+import { cpuSeconds } from './cpu.ts';
 import { readMemory, type Memory } from './memory.ts';
 import { startHello, startMinimalChain } from './references.ts';
 import { renderMarkdown } from './report.ts';
@@ -139,7 +140,17 @@ async function main(): Promise<Results> {
     // whose last spans are still being exported and ingested).
     const order = targets.map((_, i) => targets[(i + round - 1) % targets.length]!);
     for (const target of order) {
-      const result = await load(target.url, profile.connections, target.meshSampleEvery ? { meshSampleEvery: target.meshSampleEvery } : {});
+      const measured = Object.values(pids.get(target.key)!);
+      const traced = jaeger && modes.some((m) => m.name === target.key) ? [jaeger.pid] : [];
+      const [cpuBefore, collectorBefore] = [cpuSeconds(measured), cpuSeconds(traced)];
+      const loaded = await load(target.url, profile.connections, target.meshSampleEvery ? { meshSampleEvery: target.meshSampleEvery } : {});
+      const requests = loaded.requests + loaded.warmupRequests;
+      const perRequest = (seconds: number) => (1e6 * seconds) / Math.max(1, requests);
+      const result = {
+        ...loaded,
+        cpuUsPerRequest: perRequest(cpuSeconds(measured) - cpuBefore),
+        ...(traced.length && { collectorCpuUsPerRequest: perRequest(cpuSeconds(traced) - collectorBefore) }),
+      };
       runs.get(target.key)!.push(result);
       log(`round ${round}/${profile.rounds} ${target.key} c=${profile.connections}: ${describe(result)}`);
       await pause(target.key);

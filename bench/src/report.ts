@@ -92,7 +92,7 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 }
 
 function seriesRow(results: Results, series: Series): string[] {
-  if (isSkipped(series.runs)) return [series.label, `skipped: ${series.runs.skipped}`, '', '', '', '', '', ''];
+  if (isSkipped(series.runs)) return [series.label, `skipped: ${series.runs.skipped}`, '', '', '', '', '', '', '', ''];
   const runs = series.runs;
   const ratio = (ref: string) => (series.key === ref ? '1.00×' : fmt(throughputRatio(results, series.key, ref), '×'));
   return [
@@ -104,10 +104,16 @@ function seriesRow(results: Results, series: Series): string[] {
     median(runs.map((r) => r.p50)).toFixed(1),
     median(runs.map((r) => r.p99)).toFixed(1),
     String(runs.reduce((n, r) => n + failed(r), 0)),
+    cpu(runs.map((r) => r.cpuUsPerRequest)),
+    cpu(runs.map((r) => r.collectorCpuUsPerRequest)),
   ];
 }
 
 const range = (values: readonly number[]) => `${Math.round(median(values))} (${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))})`;
+const cpu = (values: readonly (number | undefined)[]) => {
+  const known = values.filter((v): v is number => v !== undefined);
+  return known.length ? String(Math.round(median(known))) : '–';
+};
 const mb = (value: number | undefined) => (value === undefined ? '–' : String(Math.round(value)));
 
 export function renderMarkdown(results: Results): string {
@@ -142,7 +148,13 @@ export function renderMarkdown(results: Results): string {
 
   out.push(`## The chain at ${p.connections} connections`, '');
   out.push('`customer → preference → recommendation` (and the references) as real processes on 127.0.0.1; throughput counts 2xx answers only.', '');
-  out.push(table(['Configuration', 'req/s', '× hello', '× minimal chain', '× tracing off', 'p50 ms', 'p99 ms', 'failed'], results.series.map((s) => seriesRow(results, s))), '');
+  out.push(table(['Configuration', 'req/s', '× hello', '× minimal chain', '× tracing off', 'p50 ms', 'p99 ms', 'failed', 'CPU µs / request', 'Jaeger CPU µs / request'], results.series.map((s) => seriesRow(results, s))), '');
+  out.push(
+    'CPU µs / request: user + system CPU time of all the configuration\'s processes (from `/proc/<pid>/stat`) over warm-up and run, ' +
+      'divided by the requests sent; median over the rounds. Unlike throughput it hardly depends on what else the machine is doing, so it shows ' +
+      'where the cost is. Jaeger\'s is its own process, collecting the spans.',
+    '',
+  );
 
   out.push('## Scaling', '');
   out.push(`Each point: median of ${p.scalingRounds} run(s) (${p.warmupSeconds} s warm-up, ${p.scalingSeconds} s measured), configurations interleaved at each concurrency.`, '');

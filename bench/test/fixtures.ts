@@ -3,7 +3,7 @@ import type { LoadResult } from '../src/load.ts';
 import type { Results } from '../src/results.ts';
 
 export function load(rps: number, connections = 64, p50 = 10, p99 = 40): LoadResult {
-  return { connections, seconds: 10, requests: rps * 10, ok: rps * 10, non2xx: 0, errors: 0, timeouts: 0, rps, p50, p99, mean: p50 };
+  return { connections, seconds: 10, requests: rps * 10, ok: rps * 10, non2xx: 0, errors: 0, timeouts: 0, rps, p50, p99, mean: p50, warmupRequests: rps, cpuUsPerRequest: 1e6 / rps };
 }
 
 export function sampleResults(): Results {
