@@ -124,7 +124,7 @@ export function renderMarkdown(results: Results): string {
   out.push(
     `Written by \`pnpm bench${p.name === 'quick' ? ' --quick' : ''}\` on ${meta.date.slice(0, 16).replace('T', ' ')} UTC: ${meta.cpus} × ${meta.cpuModel}, Node ${meta.node}, ` +
       `load average ${meta.loadBefore.map((l) => l.toFixed(1)).join(' ')} before and ${meta.loadAfter.map((l) => l.toFixed(1)).join(' ')} after, ${meta.elapsedSeconds} s in all. ` +
-      `How it is measured: [README](README.md).`,
+      'How it is measured, and what limits each missed target: [README](README.md#notes-on-the-committed-run).',
     '',
   );
   out.push(
