@@ -26,7 +26,8 @@ const PROFILES: Record<Profile['name'], Profile> = {
 };
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+// `pnpm run bench -- --quick` passes the `--` on; it means nothing here.
+const { values } = parseArgs({ args: process.argv.slice(2).filter((arg) => arg !== '--'), options: { quick: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
 if (values.help) {
   console.log(`usage: pnpm bench [--quick] [--out DIR]
   --quick   short smoke run (about a minute); writes to bench/out/ unless --out is given
@@ -82,16 +83,26 @@ async function main(): Promise<Results> {
   // Per service: start to ready, telemetry off and on (interleaved, so drift hits both alike).
   const services: Record<string, ServiceFigures> = {};
   const onEndpoint = jaeger?.otlpEndpoint ?? `http://127.0.0.1:${await freePort()}`;
-  for (const name of SERVICES) services[name] = { startOff: [], startOn: telemetrySkip ? { skipped: telemetrySkip } : [] };
+  for (const name of SERVICES) {
+    const skipped = telemetrySkip ? { skipped: telemetrySkip } : undefined;
+    services[name] = { startOff: [], startOn: skipped ?? [], startOffCpu: [], startOnCpu: skipped ?? [] };
+  }
   const referenceStart: number[] = [];
+  const referenceStartCpu: number[] = [];
   for (let run = 0; run < profile.startRuns; run++) {
-    referenceStart.push(await measureHelloStart());
+    const hello = await measureHelloStart();
+    referenceStart.push(hello.ms);
+    referenceStartCpu.push(hello.cpuMs);
     for (const name of SERVICES) {
       const figures = services[name]!;
-      figures.startOff.push(await measureStartToReady(name, { env: TRACING_OFF_ENV, nodeArgs: offNodeArgs() }));
-      if (Array.isArray(figures.startOn)) {
+      const off = await measureStartToReady(name, { env: TRACING_OFF_ENV, nodeArgs: offNodeArgs() });
+      figures.startOff.push(off.ms);
+      figures.startOffCpu.push(off.cpuMs);
+      if (Array.isArray(figures.startOn) && Array.isArray(figures.startOnCpu)) {
         const env = { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: onEndpoint, OTEL_TRACES_SAMPLER: 'parentbased_always_on' };
-        figures.startOn.push(await measureStartToReady(name, { env, nodeArgs: telemetryNodeArgs() }));
+        const on = await measureStartToReady(name, { env, nodeArgs: telemetryNodeArgs() });
+        figures.startOn.push(on.ms);
+        figures.startOnCpu.push(on.cpuMs);
       }
     }
   }
@@ -208,6 +219,7 @@ async function main(): Promise<Results> {
     scaling,
     services,
     referenceStart,
+    referenceStartCpu,
     memory,
     reuse,
   };

@@ -32,6 +32,9 @@ export interface ServiceFigures {
   /** Start to ready, ms, one value per start. */
   readonly startOff: number[];
   readonly startOn: number[] | Skipped;
+  /** CPU time (user + system) used by the moment it was ready, ms, one value per start. */
+  readonly startOffCpu: number[];
+  readonly startOnCpu: number[] | Skipped;
 }
 
 export interface MemoryFigures {
@@ -73,6 +76,7 @@ export interface Results {
   readonly scaling: { readonly key: string; readonly label: string; readonly runs: LoadResult[][] }[];
   readonly services: Record<string, ServiceFigures>;
   readonly referenceStart: ReferenceStart;
+  readonly referenceStartCpu: number[];
   /** Per configuration key (hello, minimal, off, jaeger-100, ...), per process. */
   readonly memory: Record<string, Record<string, MemoryFigures> | Skipped>;
   readonly reuse: ReuseFigures[];

@@ -33,10 +33,11 @@ export function sampleResults(): Results {
       { key: 'off', label: 'tracing off', runs: [1, 8, 64, 256].map((c) => [load(800 * Math.log2(2 * c), c)]) },
     ],
     services: {
-      customer: { startOff: [300, 250, 280], startOn: { skipped: 'telemetry package not present' } },
-      recommendation: { startOff: [200], startOn: { skipped: 'telemetry package not present' } },
+      customer: { startOff: [300, 250, 280], startOn: { skipped: 'telemetry package not present' }, startOffCpu: [200, 180, 190], startOnCpu: { skipped: 'telemetry package not present' } },
+      recommendation: { startOff: [200], startOn: { skipped: 'telemetry package not present' }, startOffCpu: [150], startOnCpu: { skipped: 'telemetry package not present' } },
     },
     referenceStart: [100, 120, 110],
+    referenceStartCpu: [60, 70, 65],
     memory: { minimal: { customer: { ...memory, idleMb: 50 } }, off: { customer: memory, recommendation: { ...memory, idleMb: 95 } }, 'jaeger-100': { skipped: 'telemetry package not present' } },
     reuse: [{ hop: 'customer → preference', warmupOpened: 64, requests: 1000, opened: 0, per1000: 0 }],
   };

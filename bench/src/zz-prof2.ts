@@ -1,0 +1,13 @@
+import { startChain } from '@mesh-demo/devtools';
+import { runLoad } from './load.ts';
+import { findJaeger, startJaeger } from './jaeger.ts';
+import { telemetryNodeArgs, TRACING_MODES } from './telemetry.ts';
+const which = process.argv[2]!;
+const jaeger = await startJaeger(findJaeger()!);
+const mode = TRACING_MODES.find((m) => m.name === which);
+const env = mode ? mode.env({ jaeger: jaeger.jaegerEndpoint, otlp: jaeger.otlpEndpoint }) : { OTEL_TRACES_EXPORTER: 'none' };
+const chain = await startChain({ env, stdout: 'discard', nodeArgs: [...telemetryNodeArgs(), '--cpu-prof', `--cpu-prof-dir=/tmp/bench-prof-${which}`] });
+const r = await runLoad({ url: chain.url('customer'), connections: 64, durationSeconds: 6, warmupSeconds: 2, ...(mode?.meshSampleEvery && { meshSampleEvery: mode.meshSampleEvery }) });
+console.log(which, Math.round(r.rps), r.p50, r.p99);
+await chain.stopAll();
+await jaeger.stop();
