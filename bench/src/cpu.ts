@@ -1,4 +1,4 @@
-// CPU time a process has used (user + system), from /proc/<pid>/stat: steadier than throughput on a shared machine.
+// CPU time a process has used (user + system), from /proc/<pid>/stat: where the cost goes, beside throughput.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 

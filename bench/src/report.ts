@@ -153,8 +153,8 @@ export function renderMarkdown(results: Results): string {
   out.push(table(['Configuration', 'req/s', '× hello', '× minimal chain', '× tracing off', 'p50 ms', 'p99 ms', 'failed', 'CPU µs / request', 'Jaeger CPU µs / request'], results.series.map((s) => seriesRow(results, s))), '');
   out.push(
     'CPU µs / request: user + system CPU time of all the configuration\'s processes (from `/proc/<pid>/stat`) over warm-up and run, ' +
-      'divided by the requests sent; median over the rounds. Unlike throughput it hardly depends on what else the machine is doing, so it shows ' +
-      'where the cost is. Jaeger\'s is its own process, collecting the spans.',
+      'divided by the requests sent; median over the rounds. A second view of the cost, not a steadier one: on this shared machine it rises ' +
+      'when the machine is busy too (fewer requests per wake-up, shared caches), so compare it within a run. Jaeger\'s is its own process, collecting the spans.',
     '',
   );
 
