@@ -15,6 +15,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     only: { type: 'string' },
     base: { type: 'string', default: '28080' },
+    'start-only': { type: 'boolean', default: false },
   },
 });
 const duration = Number(values.duration);
@@ -29,16 +30,16 @@ const sink = createServer((request, response) => {
 await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
 const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
 
+const OTLP = { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl };
+const ONE_PERCENT = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.01' };
+const CLIENT_SPANS = { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'fastify,undici' };
 const CONFIGS: Record<string, Record<string, string>> = {
   untraced: { OTEL_TRACES_EXPORTER: 'none' },
-  'otlp 100%': { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl },
-  'otlp 1% parentbased': {
-    OTEL_TRACES_EXPORTER: 'otlp',
-    OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
-    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-    OTEL_TRACES_SAMPLER_ARG: '0.01',
-  },
+  'otlp 100%': OTLP,
+  'otlp 1% parentbased': { ...OTLP, ...ONE_PERCENT },
   'jaeger 100%': { OTEL_TRACES_EXPORTER: 'jaeger', OTEL_EXPORTER_JAEGER_ENDPOINT: `${sinkUrl}/api/traces` },
+  'otlp 100% +client spans': { ...OTLP, ...CLIENT_SPANS },
+  'otlp 1% +client spans': { ...OTLP, ...ONE_PERCENT, ...CLIENT_SPANS },
 };
 
 async function autocannon(url: string, seconds: number): Promise<number> {
@@ -79,14 +80,33 @@ async function startToReady(env: Record<string, string>, port: number): Promise<
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const starts = new Map<string, Array<{ ms: number; cpu: number }>>();
 const names = values.only ? ['untraced', ...values.only.split(',').filter((n) => n !== 'untraced')] : Object.keys(CONFIGS);
 
-const chains = names.map((name, index) => {
-  const instances = defaultInstances(base + index * 10).filter((i) => i.name !== 'partner');
-  const processes = instances.map((i) => launch({ name: i.name, env: { ...localEnv(i, instances), LOG_LEVEL: 'warn', ...CONFIGS[name]! } }));
-  return { name, processes, url: `http://127.0.0.1:${base + index * 10}/` };
-});
-await Promise.all(chains.flatMap((c) => c.processes.map((p) => waitReady(p))));
+if (values['start-only']) {
+  for (let i = 0; i < 7; i++) for (const name of names) starts.set(name, [...(starts.get(name) ?? []), await startToReady(CONFIGS[name]!, base + 90)]);
+  for (const name of names) {
+    const s = starts.get(name)!;
+    console.log(`${name.padEnd(24)} start-to-ready median ${median(s.map((x) => x.ms)).toFixed(0)} ms (cpu ${median(s.map((x) => x.cpu)).toFixed(0)} ms), runs ${s.map((x) => x.ms.toFixed(0)).join(' ')}`);
+  }
+  sink.close();
+  process.exit(0);
+}
+
+// Started one chain at a time: a dozen processes starting at once on 2 cores would hit the readiness timeout.
+const chains: Array<{ name: string; processes: ServiceProcess[]; url: string }> = [];
+const stopAll = () => Promise.all(chains.flatMap((c) => c.processes.map((p) => p.stop())));
+try {
+  for (const [index, name] of names.entries()) {
+    const instances = defaultInstances(base + index * 10).filter((i) => i.name !== 'partner');
+    const processes = instances.map((i) => launch({ name: i.name, env: { ...localEnv(i, instances), LOG_LEVEL: 'warn', ...CONFIGS[name]! } }));
+    chains.push({ name, processes, url: `http://127.0.0.1:${base + index * 10}/` });
+    await Promise.all(processes.map((p) => waitReady(p, 60_000)));
+  }
+} catch (error) {
+  await stopAll();
+  throw error;
+}
 for (const chain of chains) await autocannon(chain.url, 2); // warm-up: JIT, pools, the lazily loaded exporter
 
 const rps = new Map<string, number[]>(names.map((n) => [n, []]));
@@ -104,9 +124,8 @@ for (let round = 1; round <= rounds; round++) {
   console.log(`round ${round}: ${line.join(', ')} req/s`);
 }
 const memory = new Map(chains.map((c) => [c.name, rssMiB(c.processes)]));
-await Promise.all(chains.flatMap((c) => c.processes.map((p) => p.stop())));
+await stopAll();
 
-const starts = new Map<string, Array<{ ms: number; cpu: number }>>();
 for (let i = 0; i < 5; i++) for (const name of names) starts.set(name, [...(starts.get(name) ?? []), await startToReady(CONFIGS[name]!, base + 90)]);
 sink.close();
 
@@ -114,7 +133,7 @@ console.log(`\n3 hops (customer -> preference -> recommendation), autocannon -c 
 for (const name of names) {
   const s = starts.get(name)!;
   console.log(
-    `${name.padEnd(20)} median ${median(rps.get(name)!).toFixed(0).padStart(6)} req/s  x${median(ratios.get(name)!).toFixed(2)} of untraced (rounds: ${ratios
+    `${name.padEnd(24)} median ${median(rps.get(name)!).toFixed(0).padStart(6)} req/s  x${median(ratios.get(name)!).toFixed(2)} of untraced (rounds: ${ratios
       .get(name)!
       .map((r) => r.toFixed(2))
       .join(' ')})  rss ${memory.get(name)!.toFixed(0)} MiB/3 procs  start-to-ready ${median(s.map((x) => x.ms)).toFixed(0)} ms (cpu ${median(s.map((x) => x.cpu)).toFixed(0)} ms)`,

@@ -35,4 +35,5 @@ if ! command -v prometheus >/dev/null; then
 fi
 
 export JAEGER_BIN="$root/.tools/bin/jaeger"
+./pnpmw build
 ./pnpmw --filter @mesh-demo/e2e run test:telemetry

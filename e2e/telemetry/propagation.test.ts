@@ -49,6 +49,15 @@ describe('tracing on, collector down', () => {
     assert.equal(forwarded['x-request-id'], 'e2e-propagation-1', 'x-request-id is forwarded unchanged');
   });
 
+  test('by default a hop names its own server span as the parent downstream (no client spans: fewer, and still nested)', async () => {
+    await get(chain.url('customer'), { ...B3_IN, 'x-request-id': 'e2e-server-parent' });
+    const forwarded = capture.requests.at(-1)!;
+    const logged = await eventually('the request log line of preference', async () =>
+      chain.lines.get('preference')!.find((l) => l.includes('"request_id":"e2e-server-parent"') && l.includes('"msg":"request"')),
+    );
+    assert.equal(forwarded['x-b3-spanid'], (JSON.parse(logged) as { span_id?: string }).span_id);
+  });
+
   test('log lines carry the trace id and the span id of the request', async () => {
     await get(chain.url('customer'), { ...B3_IN, 'x-request-id': 'e2e-log-line' });
     const line = await eventually('the request log line of customer', async () =>
@@ -105,5 +114,37 @@ describe('tracing off (OTEL_TRACES_EXPORTER=none)', () => {
     assert.equal(forwarded['x-b3-spanid'], SPAN_ID);
     assert.equal(forwarded.traceparent, `00-${TRACE_ID}-${SPAN_ID}-01`);
     assert.equal(chain.lines.get('customer')!.filter((l) => l.includes('telemetry:')).length, 0, 'no telemetry output at all');
+  });
+});
+
+describe('tracing on with client spans (OTEL_NODE_ENABLED_INSTRUMENTATIONS=fastify,undici)', () => {
+  let capture: Capture;
+  let chain: Chain;
+
+  before(async () => {
+    capture = await startCapture();
+    chain = await startChain(
+      { RECOMMENDATION_URL: capture.url, OTEL_TRACES_EXPORTER: 'console', OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'fastify,undici', LOG_LEVEL: 'info' },
+      ['preference', 'customer'],
+    );
+  });
+  after(async () => {
+    await chain?.stop();
+    await capture?.close();
+  });
+
+  test('each hop names its client span as the parent, a child of its server span, and forwards the headers once', async () => {
+    const { status } = await get(chain.url('customer'), { ...B3_IN, 'x-request-id': 'e2e-client-spans' });
+    assert.equal(status, 200);
+    const forwarded = capture.requests.at(-1)!;
+    assert.equal(forwarded['x-b3-traceid'], TRACE_ID);
+    const logged = await eventually('the request log line of preference', async () =>
+      chain.lines.get('preference')!.find((l) => l.includes('"request_id":"e2e-client-spans"') && l.includes('"msg":"request"')),
+    );
+    const entry = JSON.parse(logged) as { trace_id?: string; span_id?: string };
+    assert.equal(entry.trace_id, TRACE_ID);
+    assert.match(String(forwarded['x-b3-spanid']), /^[0-9a-f]{16}$/);
+    assert.notEqual(forwarded['x-b3-spanid'], entry.span_id, 'the parent named downstream is the client span, not the server span');
+    assert.equal(forwarded.traceparent, `00-${TRACE_ID}-${forwarded['x-b3-spanid']}-01`, 'one traceparent, not one from the kit and one from undici');
   });
 });

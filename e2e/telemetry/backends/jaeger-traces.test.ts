@@ -26,6 +26,8 @@ function assertChain(trace: JaegerTrace, traceId: string, edge: 'customer' | 'pa
   assert.ok(hasEdge(trace, 'preference', 'recommendation'), 'preference -> recommendation is a parent/child edge');
 }
 
+const SERVER_SPANS_ONLY = 3;
+
 for (const exporter of ['otlp', 'jaeger'] as const) {
   describe(`exporter ${exporter} into a real Jaeger`, () => {
     let jaeger: Jaeger;
@@ -51,7 +53,9 @@ for (const exporter of ['otlp', 'jaeger'] as const) {
         const traceId = hex(16);
         const { status } = await get(chain.url(edge), { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' });
         assert.equal(status, 200);
-        assertChain(await completeTrace(jaeger, traceId, [edge, 'preference', 'recommendation']), traceId, edge);
+        const trace = await completeTrace(jaeger, traceId, [edge, 'preference', 'recommendation']);
+        assertChain(trace, traceId, edge);
+        assert.equal(trace.spans.length, SERVER_SPANS_ONLY, 'one server span per hop by default');
       });
 
       test(`a W3C traceparent into ${edge} gives one trace with that id through every hop`, async () => {
@@ -103,3 +107,30 @@ for (const exporter of ['otlp', 'jaeger'] as const) {
     });
   });
 }
+
+describe('with client spans (OTEL_NODE_ENABLED_INSTRUMENTATIONS=fastify,undici) into a real Jaeger', () => {
+  let jaeger: Jaeger;
+  let chain: Chain;
+
+  before(async () => {
+    jaeger = await startJaeger();
+    chain = await startChain({
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint,
+      OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'fastify,undici',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+  });
+  after(async () => {
+    await chain?.stop();
+    await jaeger?.stop();
+  });
+
+  test('B3 headers into customer give one trace with that id: a server span per hop and a client span per call, nested', async () => {
+    const traceId = hex(16);
+    assert.equal((await get(chain.url('customer'), { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' })).status, 200);
+    const trace = await completeTrace(jaeger, traceId, ['customer', 'preference', 'recommendation']);
+    assertChain(trace, traceId, 'customer');
+    assert.equal(trace.spans.length, 5);
+  });
+});

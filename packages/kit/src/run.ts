@@ -39,7 +39,7 @@ export async function run(
   // pending spans are flushed last in shutdown, after the servers drained.
   const telemetry = telemetryHandshake();
   const owned = tracerOwnedHeaders(telemetry);
-  const service = build(config, owned ? { tracerOwnedHeaders: owned } : {});
+  const service = build(config, owned ? { tracerOwnedHeaders: owned, injectTraceContext: !telemetry?.clientSpans } : {});
   const { app, management } = service;
   try {
     await management.listen({ host: config.host, port: config.managementPort, listenTextResolver: (a) => `management listening on ${a}` });

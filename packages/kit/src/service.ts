@@ -1,5 +1,5 @@
 // Builds a service's two Fastify apps from a typed config: the public port (its routes) and the management port.
-import { trace } from '@opentelemetry/api';
+import { context as otelContext, propagation, trace } from '@opentelemetry/api';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import type { Hop } from './chain.ts';
@@ -27,6 +27,8 @@ export interface BuildOptions {
   readonly dispatcher?: Dispatcher;
   /** Header names the tracer writes itself; they are not copied from the incoming request. */
   readonly tracerOwnedHeaders?: ReadonlySet<string>;
+  /** Write the active trace context into downstream calls (when tracing is on but outgoing calls are not instrumented). */
+  readonly injectTraceContext?: boolean;
 }
 
 export interface Service {
@@ -133,6 +135,7 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
         edge,
         ...(options.tracerOwnedHeaders && { skip: options.tracerOwnedHeaders }),
       });
+      if (options.injectTraceContext) propagation.inject(otelContext.active(), headers);
       const started = performance.now();
       const outcome = await downstream.call(headers);
       metrics.downstreamDuration.labels(downstream.name, outcomeLabel(outcome)).observe((performance.now() - started) / 1000);

@@ -5,6 +5,8 @@ import { TRACE_HEADERS } from './headers.ts';
 export interface TelemetryHandshake {
   /** True when the SDK is running: its propagators then write the trace headers of downstream calls. */
   readonly tracing: boolean;
+  /** True when outgoing requests get client spans whose instrumentation writes the trace headers; else the kit does. */
+  readonly clientSpans: boolean;
   /** Header names the propagators write (their `fields()`). */
   readonly ownedHeaders: readonly string[];
   /** Export pending spans and stop; run() awaits it inside graceful shutdown. */

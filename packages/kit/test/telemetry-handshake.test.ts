@@ -5,7 +5,7 @@ import { traceFields } from '../src/service.ts';
 import { tracerOwnedHeaders, type TelemetryHandshake } from '../src/telemetry-handshake.ts';
 import { propagatedHeaders } from '../src/headers.ts';
 
-const handshake = (tracing: boolean, ownedHeaders: string[] = []): TelemetryHandshake => ({ tracing, ownedHeaders, shutdown: async () => {} });
+const handshake = (tracing: boolean, ownedHeaders: string[] = []): TelemetryHandshake => ({ tracing, clientSpans: tracing, ownedHeaders, shutdown: async () => {} });
 
 test('without the telemetry module, or with tracing off, the kit copies trace headers as they came', () => {
   assert.equal(tracerOwnedHeaders(undefined), undefined);

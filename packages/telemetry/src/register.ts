@@ -11,12 +11,12 @@ if (settings.enabled) {
     // Imported only when tracing is on, so OTEL_TRACES_EXPORTER=none costs nothing at start-up.
     const { startTracing } = await import('./sdk.ts');
     const tracing = await startTracing(settings, process.env, process.argv[1], warn);
-    publish({ tracing: true, ownedHeaders: tracing.ownedHeaders, shutdown: () => tracing.shutdown() });
+    publish({ tracing: true, clientSpans: tracing.clientSpans, ownedHeaders: tracing.ownedHeaders, shutdown: () => tracing.shutdown() });
   } catch (error) {
     // Tracing must never keep a service from starting.
     warn(`telemetry: tracing is off, it failed to start (${(error as Error).message.split('\n', 1)[0]})`);
-    publish({ tracing: false, ownedHeaders: [], shutdown: async () => {} });
+    publish({ tracing: false, clientSpans: false, ownedHeaders: [], shutdown: async () => {} });
   }
 } else {
-  publish({ tracing: false, ownedHeaders: [], shutdown: async () => {} });
+  publish({ tracing: false, clientSpans: false, ownedHeaders: [], shutdown: async () => {} });
 }

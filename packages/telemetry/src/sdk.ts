@@ -1,4 +1,5 @@
 // Starts tracing from settings: tracer provider, context manager, propagators, the Fastify and undici instrumentations.
+import { subscribe } from 'node:diagnostics_channel';
 import { context, diag, DiagLogLevel, propagation, trace, type TextMapPropagator } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -15,7 +16,7 @@ import {
   type Sampler,
 } from '@opentelemetry/sdk-trace';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import type { FastifyInstance } from 'fastify';
 import { createExporter, exporterTarget, LazyExporter, otlpProtocol } from './exporters.ts';
 import { QuietExporter, type Warn } from './quiet-exporter.ts';
 import { resourceAttributes } from './resource.ts';
@@ -35,6 +36,8 @@ const FLUSH_LIMIT_MS = 2000;
 export interface Tracing {
   /** Header names the propagators write on outgoing requests. */
   readonly ownedHeaders: readonly string[];
+  /** Whether outgoing requests get client spans (which then write the trace headers). */
+  readonly clientSpans: boolean;
   shutdown(): Promise<void>;
 }
 
@@ -97,24 +100,38 @@ export async function startTracing(settings: TelemetrySettings, env: Env, entry:
   trace.setGlobalTracerProvider(provider);
 
   // One server span per request: Fastify's hook and handler spans would triple the span count for no extra insight here.
-  const fastify = new FastifyOtelInstrumentation({
-    registerOnInitialization: true,
-    instrumentHooks: false,
-    instrumentHandler: false,
-    ignorePaths: (route: { url?: string }) => UNTRACED.test(route.url ?? ''),
-    requestHook: (span, request) => {
-      span.updateName(`${request.method} ${request.routeOptions.url ?? ''}`.trim());
-      span.setAttribute(REQUEST_ID_ATTRIBUTE, request.id);
-    },
+  // Built at the first Fastify() call rather than now: an instrumentation's constructor hooks require() for the rest of
+  // the process, and by then Fastify and its dependencies are loaded, so start-up does not pay for that hook.
+  let fastify: FastifyOtelInstrumentation | undefined;
+  const createFastifyInstrumentation = () => {
+    const instrumentation = new FastifyOtelInstrumentation({
+      instrumentHooks: false,
+      instrumentHandler: false,
+      ignorePaths: (route: { url?: string }) => UNTRACED.test(route.url ?? ''),
+      requestHook: (span, request) => {
+        span.updateName(`${request.method} ${request.routeOptions.url ?? ''}`.trim());
+        span.setAttribute(REQUEST_ID_ATTRIBUTE, request.id);
+      },
+    });
+    instrumentation.setTracerProvider(provider);
+    return instrumentation;
+  };
+  // What @fastify/otel's registerOnInitialization does, with the instrumentation created on the first message.
+  subscribe('fastify.initialization', (message) => {
+    const { fastify: app } = message as { fastify: FastifyInstance };
+    fastify ??= createFastifyInstrumentation();
+    fastify.plugin()(app, {}, () => {});
   });
-  const undici = new UndiciInstrumentation();
-  for (const instrumentation of [fastify, undici]) instrumentation.setTracerProvider(provider);
+  // Imported only when wanted: without client spans the kit injects the headers and this package is not needed.
+  const undici = settings.clientSpans ? new (await import('@opentelemetry/instrumentation-undici')).UndiciInstrumentation() : undefined;
+  undici?.setTracerProvider(provider);
 
   return {
     ownedHeaders: propagator.fields(),
+    clientSpans: settings.clientSpans,
     async shutdown() {
-      fastify.disable();
-      undici.disable();
+      fastify?.disable();
+      undici?.disable();
       // Export what is queued, within a limit of our own (the exporter's timeout is longer than a grace period likes).
       let timer: NodeJS.Timeout | undefined;
       const limit = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, FLUSH_LIMIT_MS, 'timeout')));

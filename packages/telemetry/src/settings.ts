@@ -29,6 +29,12 @@ export interface TelemetrySettings {
   /** OTEL_RESOURCE_ATTRIBUTES, decoded. */
   readonly resourceAttributes: Readonly<Record<string, string>>;
   readonly batch: BatchSettings;
+  /**
+   * A client span per downstream call (instrumentation-undici), on when OTEL_NODE_ENABLED_INSTRUMENTATIONS names undici.
+   * Off by default because it is the cheaper way that keeps the trace whole: the kit writes the trace headers itself, so
+   * each server span is the parent of the next hop's (and in the mesh, Envoy's spans sit between them anyway).
+   */
+  readonly clientSpans: boolean;
   /** One line each, for env values that were not understood and what was used instead. */
   readonly warnings: readonly string[];
 }
@@ -45,6 +51,7 @@ const SAMPLERS: readonly string[] = [
   'parentbased_traceidratio',
 ];
 const PROPAGATORS: readonly string[] = ['tracecontext', 'baggage', 'b3', 'b3multi', 'none'];
+const INSTRUMENTATIONS: readonly string[] = ['fastify', 'undici'];
 
 /** The issue's defaults: W3C for OpenTelemetry backends, B3 multi-header because Envoy in OpenShift Service Mesh speaks it. */
 export const DEFAULT_PROPAGATORS: readonly PropagatorName[] = ['tracecontext', 'baggage', 'b3multi'];
@@ -133,6 +140,12 @@ export function settingsFromEnv(env: Env): TelemetrySettings {
     warnings.push(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE: larger than the queue; using ${batch.maxQueueSize}`);
   }
 
+  const enabledInstrumentations = list(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS);
+  const unknownInstrumentations = enabledInstrumentations.filter((name) => !INSTRUMENTATIONS.includes(name));
+  if (unknownInstrumentations.length) warnings.push(`OTEL_NODE_ENABLED_INSTRUMENTATIONS: unknown ${unknownInstrumentations.join(', ')} (want ${INSTRUMENTATIONS.join(', ')})`);
+  const disabledInstrumentations = list(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS);
+  if (disabledInstrumentations.includes('fastify')) warnings.push('OTEL_NODE_DISABLED_INSTRUMENTATIONS: fastify stays on (its server spans carry the trace)');
+
   const resourceAttributes = parseResourceAttributes(env.OTEL_RESOURCE_ATTRIBUTES, warnings);
   const serviceName = env.OTEL_SERVICE_NAME?.trim() || resourceAttributes['service.name'] || undefined;
 
@@ -145,6 +158,7 @@ export function settingsFromEnv(env: Env): TelemetrySettings {
     serviceName,
     resourceAttributes,
     batch: { ...batch, maxExportBatchSize: Math.min(batch.maxExportBatchSize, batch.maxQueueSize) },
+    clientSpans: enabledInstrumentations.includes('undici') && !disabledInstrumentations.includes('undici'),
     warnings,
   };
 }

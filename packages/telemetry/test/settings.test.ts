@@ -72,3 +72,11 @@ test('resource attributes are percent-decoded and malformed pairs are skipped wi
   assert.deepEqual(parseResourceAttributes('k8s.namespace.name=tutorial, team=a%2Cb,=x,oops', warnings), { 'k8s.namespace.name': 'tutorial', team: 'a,b' });
   assert.equal(warnings.length, 2);
 });
+
+test('client spans are off unless OTEL_NODE_ENABLED_INSTRUMENTATIONS names undici (and the disabled list does not)', () => {
+  assert.equal(settingsFromEnv({}).clientSpans, false);
+  assert.equal(settingsFromEnv({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'fastify,undici' }).clientSpans, true);
+  assert.equal(settingsFromEnv({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'undici', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'undici' }).clientSpans, false);
+  assert.match(settingsFromEnv({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http' }).warnings.join('\n'), /unknown http/);
+  assert.match(settingsFromEnv({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'fastify' }).warnings.join('\n'), /fastify stays on/);
+});
