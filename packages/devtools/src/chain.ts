@@ -24,6 +24,7 @@ export interface ChainOptions {
   readonly envFor?: Partial<Record<ServiceName, Record<string, string>>>;
   readonly nodeArgs?: LaunchOptions['nodeArgs'];
   readonly readyTimeoutMs?: number;
+  readonly stdout?: LaunchOptions['stdout'];
 }
 
 export async function startChain(options: ChainOptions = {}): Promise<LocalChain> {
@@ -35,7 +36,7 @@ export async function startChain(options: ChainOptions = {}): Promise<LocalChain
 
   async function start(name: ServiceName): Promise<ServiceProcess> {
     const env = { ...localEnv(instance(name), instances), ...options.env, ...options.envFor?.[name] };
-    const service = launch({ name, env, onLine: (line) => logs.get(name)!.push(line), ...(options.nodeArgs && { nodeArgs: options.nodeArgs }) });
+    const service = launch({ name, env, onLine: (line) => logs.get(name)!.push(line), ...(options.nodeArgs && { nodeArgs: options.nodeArgs }), ...(options.stdout && { stdout: options.stdout }) });
     processes.set(name, service);
     await waitReady(service, options.readyTimeoutMs);
     return service;

@@ -24,6 +24,8 @@ export interface LaunchOptions {
   readonly nodeArgs?: readonly string[];
   /** Own process group, so a terminal's Ctrl-C reaches the service once (from us), not twice. */
   readonly detached?: boolean;
+  /** 'discard' sends stdout to /dev/null (benchmarks: logs are still produced and written, just not collected). */
+  readonly stdout?: 'pipe' | 'discard';
 }
 
 /**
@@ -47,11 +49,12 @@ export function launch(options: LaunchOptions): ServiceProcess {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? TELEMETRY_NODE_ARGS), serviceEntry(name)], {
     cwd: serviceDir(name),
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', options.stdout === 'discard' ? 'ignore' : 'pipe', 'pipe'],
     detached: options.detached ?? false,
   });
   for (const stream of ['stdout', 'stderr'] as const) {
-    const lines = createInterface({ input: child[stream]! });
+    if (!child[stream]) continue;
+    const lines = createInterface({ input: child[stream] });
     lines.on('line', (line) => options.onLine?.(line, stream));
   }
   const exited = new Promise<number | string>((resolve) => {

@@ -1,0 +1,87 @@
+// The shape of bench/results.json: every raw figure of one run, from which RESULTS.md and the plot are rendered.
+import type { LoadResult } from './load.ts';
+
+export type Skipped = { readonly skipped: string };
+
+export interface Profile {
+  readonly name: 'full' | 'quick';
+  readonly warmupSeconds: number;
+  readonly durationSeconds: number;
+  readonly rounds: number;
+  readonly connections: number;
+  readonly scaling: readonly number[];
+  /** Rounds over the scaling concurrencies (each point is the median of this many runs). */
+  readonly scalingRounds: number;
+  /** Measured seconds per scaling run. */
+  readonly scalingSeconds: number;
+  readonly startRuns: number;
+  readonly reuseRequests: number;
+}
+
+/** One configuration measured at the headline concurrency, once per round. */
+export interface Series {
+  readonly key: string;
+  readonly label: string;
+  readonly runs: LoadResult[] | Skipped;
+}
+
+/** Start to ready of the Fastify hello reference, ms, measured the same way in the same run. */
+export type ReferenceStart = number[];
+
+export interface ServiceFigures {
+  /** Start to ready, ms, one value per start. */
+  readonly startOff: number[];
+  readonly startOn: number[] | Skipped;
+  /** CPU time (user + system) used by the moment it was ready, ms, one value per start. */
+  readonly startOffCpu: number[];
+  readonly startOnCpu: number[] | Skipped;
+}
+
+export interface MemoryFigures {
+  /** VmRSS after ready, before any load. */
+  readonly idleMb: number;
+  /** RssAnon at the same moment: private memory, without the shared pages of the node binary. */
+  readonly idleAnonMb: number;
+  /** VmRSS once the load phases are over. */
+  readonly afterLoadMb: number;
+  /** VmHWM: the peak RSS over the process's life, i.e. under load. */
+  readonly peakMb: number;
+}
+
+export interface ReuseFigures {
+  /** The hop whose client connections were counted, e.g. "customer → preference". */
+  readonly hop: string;
+  readonly warmupOpened: number;
+  readonly requests: number;
+  readonly opened: number;
+  readonly per1000: number;
+}
+
+export interface Results {
+  readonly meta: {
+    readonly date: string;
+    readonly profile: Profile;
+    readonly node: string;
+    readonly cpus: number;
+    readonly cpuModel: string;
+    readonly loadBefore: number[];
+    readonly loadAfter: number[];
+    readonly telemetry: string;
+    readonly jaeger: string;
+    readonly elapsedSeconds: number;
+  };
+  /** hello, minimal, off, then one per tracing mode. */
+  readonly series: Series[];
+  /** Per configuration: runs[i] holds the runs (one per scaling round) at concurrency profile.scaling[i]. */
+  readonly scaling: { readonly key: string; readonly label: string; readonly runs: LoadResult[][] }[];
+  readonly services: Record<string, ServiceFigures>;
+  readonly referenceStart: ReferenceStart;
+  readonly referenceStartCpu: number[];
+  /** Per configuration key (hello, minimal, off, jaeger-100, ...), per process. */
+  readonly memory: Record<string, Record<string, MemoryFigures> | Skipped>;
+  readonly reuse: ReuseFigures[];
+}
+
+export function isSkipped(value: unknown): value is Skipped {
+  return typeof value === 'object' && value !== null && 'skipped' in value;
+}

@@ -1,0 +1,17 @@
+// CPU time from /proc/<pid>/stat, including a command name with spaces and parentheses.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpuSeconds, parseCpuTicks } from '../src/cpu.ts';
+
+test('utime and stime are summed, counting fields after the command name', () => {
+  const stat = '4242 (node (my app)) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 40 0 0 20 0 7 0 1234 0 0';
+  assert.equal(parseCpuTicks(stat), 290);
+});
+
+test('the CPU time of this process grows while it computes (within 10 s of wall time)', () => {
+  const before = cpuSeconds([process.pid]);
+  // Computes until the counter moves (one clock tick); the deadline only bounds a broken reading.
+  const deadline = Date.now() + 10_000;
+  while (cpuSeconds([process.pid]) === before && Date.now() < deadline) for (let i = 0; i < 1e5; i++) Math.sqrt(i);
+  assert.ok(cpuSeconds([process.pid]) > before, 'utime + stime never grew');
+});
