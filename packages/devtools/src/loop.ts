@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChainSchema, renderText, type Chain } from '@mesh-demo/kit';
-import { Compile } from 'typebox/compile';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Tally } from './tally.ts';
 
 const USAGE = `usage: pnpm loop [URL] [-n COUNT] [-i SECONDS] [-H 'name: value' ...]
@@ -11,7 +11,7 @@ const USAGE = `usage: pnpm loop [URL] [-n COUNT] [-i SECONDS] [-H 'name: value' 
   -i       seconds between requests (default 0.5)
   -H       extra request header, e.g. -H 'user-agent: Safari' (repeatable)`;
 
-const isChain = Compile(ChainSchema);
+const isChain = TypeCompiler.Compile(ChainSchema);
 
 function fail(message: string): never {
   console.error(`loop: ${message}\n${USAGE}`);

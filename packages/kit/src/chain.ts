@@ -1,5 +1,5 @@
 // The response model: one object per hop plus the failure that ended the chain, and its JSON schema.
-import { Type, type Static } from 'typebox';
+import { Type, type Static } from '@sinclair/typebox';
 
 export const HopSchema = Type.Object(
   {

@@ -1,7 +1,7 @@
 // Service configuration: one TypeBox schema per service, read from env only, failing fast with one line naming the variable.
 import { hostname } from 'node:os';
 import envSchema from 'env-schema';
-import { Type, type Static, type TProperties } from 'typebox';
+import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import type { Faults } from './faults.ts';
 import { DEFAULT_PROPAGATED_HEADERS } from './headers.ts';
 

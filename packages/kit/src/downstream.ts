@@ -1,10 +1,10 @@
 // The typed client for one downstream: a keep-alive undici Pool with explicit timeouts, a bounded body and exact failures.
 import { Pool, type Dispatcher } from 'undici';
-import { Compile } from 'typebox/compile';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ChainSchema, type Chain, type Failure } from './chain.ts';
 import type { DownstreamConfig } from './config.ts';
 
-const isChain = Compile(ChainSchema);
+const isChain = TypeCompiler.Compile(ChainSchema);
 
 /** What the downstream gave back: its own chain (any status), or a failure to report in its place. */
 export type DownstreamOutcome =

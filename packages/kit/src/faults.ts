@@ -1,6 +1,6 @@
 // Runtime fault injection: an error rate with a status, a fixed or random delay, readiness off, optionally scoped to a header.
-import { Type, type Static } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 
 export const FaultsSchema = Type.Object(
   {
@@ -26,7 +26,7 @@ export type Faults = Static<typeof FaultsSchema>;
 
 export const NO_FAULTS: Faults = Object.freeze({ errorRate: 0, errorStatus: 503, delayMs: 0, ready: true });
 
-const checkFaults = Compile(FaultsSchema);
+const checkFaults = TypeCompiler.Compile(FaultsSchema);
 
 /** Why a fault setting is impossible, or undefined when it is fine (cross-field rules the schema cannot say). */
 export function faultsProblem(faults: Faults): string | undefined {

@@ -1,6 +1,6 @@
 // Building this hop's entry and answering a chain as text or JSON, with the route schema both forms share.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { Type } from '@sinclair/typebox';
 import { ChainSchema, renderText, type Chain, type Failure, type Hop } from './chain.ts';
 
 const both = {
