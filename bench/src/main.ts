@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, SERVICES, serviceEntry, startChain, type LocalChain } from '@mesh-demo/devtools';
 import { startCountingProxy } from './conn-proxy.ts';
-import { findJaeger, startJaeger, type Jaeger } from './jaeger.ts';
+import { findJaeger, startJaeger, type Jaeger } from '@mesh-demo/devtools';
 import { runLoad, type LoadResult } from './load.ts';
 import { cpuSeconds } from './cpu.ts';
 import { readMemory, type Memory } from './memory.ts';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { get, startChain, type Chain } from '../support/chain.ts';
-import { hasEdge, serviceNames, startJaeger, type Jaeger, type JaegerTrace } from '../support/jaeger.ts';
+import { startJaeger, type Jaeger } from '@mesh-demo/devtools';
+import { hasEdge, serviceNames, type JaegerTrace } from '../support/jaeger.ts';
 import { until as eventually } from '../../support/poll.ts';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
@@ -11,7 +12,7 @@ const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 /** Waits until Jaeger holds the trace with spans from all `services` (spans of one trace arrive from several processes). */
 async function completeTrace(jaeger: Jaeger, traceId: string, services: readonly string[], timeoutMs = 20_000): Promise<JaegerTrace> {
   return eventually(`trace ${traceId} with spans of ${services.join(', ')} in Jaeger`, async () => {
-    const trace = await jaeger.trace(traceId);
+    const trace = await jaeger.trace<JaegerTrace>(traceId);
     if (!trace) return undefined;
     const names = serviceNames(trace);
     return services.every((s) => names.has(s)) ? trace : undefined;
@@ -38,7 +39,7 @@ for (const exporter of ['otlp', 'jaeger'] as const) {
       chain = await startChain({
         OTEL_TRACES_EXPORTER: exporter,
         OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint,
-        OTEL_EXPORTER_JAEGER_ENDPOINT: jaeger.thriftEndpoint,
+        OTEL_EXPORTER_JAEGER_ENDPOINT: jaeger.jaegerEndpoint,
         OTEL_BSP_SCHEDULE_DELAY: '100',
         LOG_LEVEL: 'info',
       });

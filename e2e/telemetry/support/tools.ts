@@ -1,4 +1,4 @@
-// Finds the Jaeger and Prometheus binaries the CI part installs, or says how to install them.
+// Finds the Prometheus binary the CI part installs, or says how to install it (Jaeger: @mesh-demo/devtools).
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@mesh-demo/devtools';
@@ -15,12 +15,6 @@ function executable(path: string): boolean {
 function onPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(':')) if (dir && executable(join(dir, name))) return join(dir, name);
   return undefined;
-}
-
-export function jaegerBinary(): string {
-  const found = [process.env.JAEGER_BIN, join(REPO_ROOT, '.tools', 'bin', 'jaeger')].find((p) => p && executable(p)) ?? onPath('jaeger');
-  if (!found) throw new Error('jaeger not found: run .ci/parts/telemetry.sh once (it builds Jaeger v1.76.0 into .tools/bin), or set JAEGER_BIN');
-  return found;
 }
 
 export function prometheusBinary(): string {

@@ -4,3 +4,4 @@ export { launch, serviceDir, serviceEntry, TELEMETRY_NODE_ARGS, waitReady, type 
 export { formatLogLine } from './log-format.ts';
 export { freePort, freePorts } from './ports.ts';
 export { defaultInstances, downstreamOf, isServiceName, localEnv, LOCAL_PORTS, REPO_ROOT, SERVICES, type Instance, type ServiceName } from './topology.ts';
+export { findJaeger, startJaeger, type Jaeger } from './jaeger.ts';

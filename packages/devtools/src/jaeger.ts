@@ -1,0 +1,188 @@
+// A real Jaeger v2 all-in-one on free 127.0.0.1 ports (OTLP and Jaeger Thrift in, query API out), in memory: for e2e and bench.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePorts } from './ports.ts';
+import { REPO_ROOT } from './topology.ts';
+
+export interface Jaeger {
+  /** gitVersion of the binary, or a note that a `go build` left it unstamped. */
+  readonly version: string;
+  /** The running process (changes on restart). */
+  readonly pid: number;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT (OTLP over HTTP). */
+  readonly otlpEndpoint: string;
+  /** OTEL_EXPORTER_JAEGER_ENDPOINT (Jaeger Thrift over HTTP). */
+  readonly jaegerEndpoint: string;
+  readonly queryUrl: string;
+  /** Services that have reported spans so far. */
+  services(): Promise<string[]>;
+  /** The trace with this id in Jaeger's JSON form, or undefined while Jaeger has none. */
+  trace<T>(traceId: string): Promise<T | undefined>;
+  stop(): Promise<void>;
+  /** Start again on the same ports (storage is in memory, so it starts empty). */
+  restart(): Promise<void>;
+}
+
+function executable(path: string | undefined): path is string {
+  if (!path) return false;
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** JAEGER_BIN, then <repo>/.tools/bin (where CI builds it), then ~/go/bin, then PATH. */
+export function findJaeger(): string | undefined {
+  const candidates = [
+    process.env.JAEGER_BIN,
+    join(REPO_ROOT, '.tools', 'bin', 'jaeger'),
+    join(homedir(), 'go', 'bin', 'jaeger'),
+    ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'jaeger')),
+  ];
+  return candidates.find(executable);
+}
+
+type Ports = Record<'otlpGrpc' | 'otlpHttp' | 'thrift' | 'query' | 'queryGrpc' | 'health', number>;
+
+function config(ports: Ports): string {
+  const at = (port: number) => `127.0.0.1:${port}`;
+  return `# Written by @mesh-demo/devtools: in-memory Jaeger on free loopback ports, no self-telemetry port.
+service:
+  extensions: [jaeger_storage, jaeger_query, healthcheckv2]
+  pipelines:
+    traces:
+      receivers: [otlp, jaeger]
+      processors: [batch]
+      exporters: [jaeger_storage_exporter]
+  telemetry:
+    metrics:
+      level: none
+    logs:
+      level: warn
+extensions:
+  healthcheckv2:
+    use_v2: true
+    http:
+      endpoint: ${at(ports.health)}
+  jaeger_query:
+    storage:
+      traces: memstore
+    http:
+      endpoint: ${at(ports.query)}
+    grpc:
+      endpoint: ${at(ports.queryGrpc)}
+  jaeger_storage:
+    backends:
+      memstore:
+        memory:
+          max_traces: 100000
+receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: ${at(ports.otlpGrpc)}
+      http:
+        endpoint: ${at(ports.otlpHttp)}
+  jaeger:
+    protocols:
+      thrift_http:
+        endpoint: ${at(ports.thrift)}
+processors:
+  batch:
+exporters:
+  jaeger_storage_exporter:
+    trace_storage: memstore
+`;
+}
+
+async function versionOf(binary: string): Promise<string> {
+  const out = await new Promise<string>((resolve) => {
+    const child = spawn(binary, ['version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let text = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    child.once('exit', () => resolve(text));
+    child.once('error', () => resolve(''));
+  });
+  // A `go build` inside the module (as CI does; `go install` refuses its replace directives) leaves it unstamped.
+  return /"gitVersion":"([^"]+)"/.exec(out)?.[1] ?? 'v2 all-in-one (version not stamped in the binary)';
+}
+
+export async function startJaeger(binary = findJaeger()): Promise<Jaeger> {
+  if (!binary) throw new Error('jaeger not found: run .ci/parts/telemetry.sh once (it builds Jaeger v1.76.0 into .tools/bin), or set JAEGER_BIN');
+  const [otlpGrpc, otlpHttp, thrift, query, queryGrpc, health] = (await freePorts(6)) as [number, number, number, number, number, number];
+  const dir = mkdtempSync(join(tmpdir(), 'mesh-demo-jaeger-'));
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, config({ otlpGrpc, otlpHttp, thrift, query, queryGrpc, health }));
+  const queryUrl = `http://127.0.0.1:${query}`;
+  let child: ChildProcess | undefined;
+  const output: string[] = [];
+
+  async function start(): Promise<void> {
+    const current = spawn(binary!, ['--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = current;
+    for (const stream of [current.stdout!, current.stderr!]) stream.on('data', (d: Buffer) => output.push(d.toString()));
+    const deadline = Date.now() + 30_000;
+    // Up means both sides answer: the query API, and the OTLP receiver the services export to.
+    for (;;) {
+      if (current.exitCode !== null) throw new Error(`jaeger exited (${current.exitCode}): ${output.join('').slice(-500)}`);
+      try {
+        const [q, o] = await Promise.all([
+          fetch(`${queryUrl}/api/services`, { signal: AbortSignal.timeout(1000) }),
+          fetch(`http://127.0.0.1:${otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(1000) }),
+        ]);
+        await Promise.all([q.body?.cancel(), o.body?.cancel()]);
+        if (q.ok && o.status < 500) return;
+      } catch {
+        // not up yet
+      }
+      if (Date.now() > deadline) {
+        current.kill('SIGKILL');
+        throw new Error(`jaeger not answering at ${queryUrl} within 30 s: ${output.join('').slice(-500)}`);
+      }
+      await sleep(100);
+    }
+  }
+
+  async function stop(): Promise<void> {
+    const current = child;
+    child = undefined;
+    if (!current || current.exitCode !== null || current.signalCode !== null) return;
+    const exited = new Promise((resolve) => current.once('exit', resolve));
+    current.kill('SIGTERM');
+    await exited;
+  }
+
+  await start();
+  const version = await versionOf(binary);
+  return {
+    version,
+    get pid() {
+      return child?.pid ?? -1;
+    },
+    otlpEndpoint: `http://127.0.0.1:${otlpHttp}`,
+    jaegerEndpoint: `http://127.0.0.1:${thrift}/api/traces`,
+    queryUrl,
+    async services() {
+      const response = await fetch(`${queryUrl}/api/services`, { signal: AbortSignal.timeout(2000) });
+      const body = (await response.json()) as { data?: string[] | null };
+      return body.data ?? [];
+    },
+    async trace<T>(traceId: string) {
+      const response = await fetch(`${queryUrl}/api/traces/${traceId}`, { signal: AbortSignal.timeout(2000) });
+      if (response.status === 404) return undefined;
+      if (!response.ok) throw new Error(`jaeger query answered ${response.status}`);
+      const body = (await response.json()) as { data?: T[] };
+      return body.data?.[0];
+    },
+    stop,
+    async restart() {
+      await stop();
+      await start();
+    },
+  };
+}
