@@ -33,7 +33,7 @@ describe('tracing on, collector down', () => {
     );
   });
   after(async () => {
-    await chain?.stop();
+    await chain?.stopAll();
     await capture?.close();
   });
 
@@ -53,7 +53,7 @@ describe('tracing on, collector down', () => {
     await get(chain.url('customer'), { ...B3_IN, 'x-request-id': 'e2e-server-parent' });
     const forwarded = capture.requests.at(-1)!;
     const logged = await eventually('the request log line of preference', async () =>
-      chain.lines.get('preference')!.find((l) => l.includes('"request_id":"e2e-server-parent"') && l.includes('"msg":"request"')),
+      chain.logs.get('preference')!.find((l) => l.includes('"request_id":"e2e-server-parent"') && l.includes('"msg":"request"')),
     );
     assert.equal(forwarded['x-b3-spanid'], (JSON.parse(logged) as { span_id?: string }).span_id);
   });
@@ -72,7 +72,7 @@ describe('tracing on, collector down', () => {
   test('log lines carry the trace id and the span id of the request', async () => {
     await get(chain.url('customer'), { ...B3_IN, 'x-request-id': 'e2e-log-line' });
     const line = await eventually('the request log line of customer', async () =>
-      chain.lines.get('customer')!.find((l) => l.includes('"request_id":"e2e-log-line"') && l.includes('"msg":"request"')),
+      chain.logs.get('customer')!.find((l) => l.includes('"request_id":"e2e-log-line"') && l.includes('"msg":"request"')),
     );
     const entry = JSON.parse(line) as Record<string, unknown>;
     assert.equal(entry.trace_id, TRACE_ID);
@@ -83,7 +83,7 @@ describe('tracing on, collector down', () => {
   test('requests succeed while the collector is down; each service warns once, and once more when export works again', async () => {
     for (let i = 0; i < 30; i++) assert.equal((await get(chain.url('customer'))).status, 200);
     for (const name of ['customer', 'preference'] as const) {
-      await eventually(`${name} to warn that span export failed`, async () => chain.lines.get(name)!.some((l) => EXPORT_FAILED.test(l)) || undefined);
+      await eventually(`${name} to warn that span export failed`, async () => chain.logs.get(name)!.some((l) => EXPORT_FAILED.test(l)) || undefined);
     }
     for (let i = 0; i < 30; i++) assert.equal((await get(chain.url('customer'))).status, 200);
     const sink = await startSink(collectorPort);
@@ -91,11 +91,11 @@ describe('tracing on, collector down', () => {
       for (const name of ['customer', 'preference'] as const) {
         const back = await eventually(`${name} to say that span export works again`, async () => {
           await get(chain.url('customer'));
-          return chain.lines.get(name)!.find((l) => EXPORT_BACK.test(l));
+          return chain.logs.get(name)!.find((l) => EXPORT_BACK.test(l));
         });
         const dropped = Number(EXPORT_BACK.exec(back)![1]);
         assert.ok(dropped > 8, `${name} dropped ${dropped} spans, more than one batch, under one warning`);
-        assert.equal(chain.lines.get(name)!.filter((l) => EXPORT_FAILED.test(l)).length, 1, `${name} warned once, not per batch`);
+        assert.equal(chain.logs.get(name)!.filter((l) => EXPORT_FAILED.test(l)).length, 1, `${name} warned once, not per batch`);
       }
       assert.ok(sink.posts > 0);
     } finally {
@@ -113,7 +113,7 @@ describe('tracing off (OTEL_TRACES_EXPORTER=none)', () => {
     chain = await startChain({ RECOMMENDATION_URL: capture.url, OTEL_TRACES_EXPORTER: 'none' }, ['preference', 'customer']);
   });
   after(async () => {
-    await chain?.stop();
+    await chain?.stopAll();
     await capture?.close();
   });
 
@@ -124,7 +124,7 @@ describe('tracing off (OTEL_TRACES_EXPORTER=none)', () => {
     assert.equal(forwarded['x-b3-traceid'], TRACE_ID);
     assert.equal(forwarded['x-b3-spanid'], SPAN_ID);
     assert.equal(forwarded.traceparent, `00-${TRACE_ID}-${SPAN_ID}-01`);
-    assert.equal(chain.lines.get('customer')!.filter((l) => l.includes('telemetry:')).length, 0, 'no telemetry output at all');
+    assert.equal(chain.logs.get('customer')!.filter((l) => l.includes('telemetry:')).length, 0, 'no telemetry output at all');
   });
 });
 
@@ -140,7 +140,7 @@ describe('tracing on with client spans (OTEL_NODE_ENABLED_INSTRUMENTATIONS=fasti
     );
   });
   after(async () => {
-    await chain?.stop();
+    await chain?.stopAll();
     await capture?.close();
   });
 
@@ -150,7 +150,7 @@ describe('tracing on with client spans (OTEL_NODE_ENABLED_INSTRUMENTATIONS=fasti
     const forwarded = capture.requests.at(-1)!;
     assert.equal(forwarded['x-b3-traceid'], TRACE_ID);
     const logged = await eventually('the request log line of preference', async () =>
-      chain.lines.get('preference')!.find((l) => l.includes('"request_id":"e2e-client-spans"') && l.includes('"msg":"request"')),
+      chain.logs.get('preference')!.find((l) => l.includes('"request_id":"e2e-client-spans"') && l.includes('"msg":"request"')),
     );
     const entry = JSON.parse(logged) as { trace_id?: string; span_id?: string };
     assert.equal(entry.trace_id, TRACE_ID);

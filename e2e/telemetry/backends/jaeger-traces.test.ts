@@ -45,7 +45,7 @@ for (const exporter of ['otlp', 'jaeger'] as const) {
       });
     });
     after(async () => {
-      await chain?.stop();
+      await chain?.stopAll();
       await jaeger?.stop();
     });
 
@@ -73,7 +73,7 @@ for (const exporter of ['otlp', 'jaeger'] as const) {
       const traceIds = new Set<string>();
       for (const id of ids) {
         const logged = await eventually(`customer's request log line for ${id}`, async () =>
-          chain.lines.get('customer')!.find((l) => l.includes(`"request_id":"${id}"`) && l.includes('"msg":"request"')),
+          chain.logs.get('customer')!.find((l) => l.includes(`"request_id":"${id}"`) && l.includes('"msg":"request"')),
         );
         const traceId = String((JSON.parse(logged) as { trace_id?: string }).trace_id);
         assert.match(traceId, /^[0-9a-f]{32}$/);
@@ -123,7 +123,7 @@ describe('with client spans (OTEL_NODE_ENABLED_INSTRUMENTATIONS=fastify,undici) 
     });
   });
   after(async () => {
-    await chain?.stop();
+    await chain?.stopAll();
     await jaeger?.stop();
   });
 

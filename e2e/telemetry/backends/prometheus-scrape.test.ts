@@ -11,10 +11,10 @@ let prometheus: Prometheus;
 before(async () => {
   chain = await startChain({ OTEL_TRACES_EXPORTER: 'none' });
   const names = ['customer', 'partner', 'preference', 'recommendation'] as const;
-  prometheus = await startPrometheus(names.map((name) => `127.0.0.1:${chain.managementPort(name)}`));
+  prometheus = await startPrometheus(names.map((name) => new URL(chain.managementUrl(name)).host));
 });
 after(async () => {
-  await chain?.stop();
+  await chain?.stopAll();
   await prometheus?.stop();
 });
 

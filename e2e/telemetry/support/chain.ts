@@ -1,46 +1,10 @@
-// Launches the four services as real processes on free ports, with the OTEL_* env a test asks for, and keeps their output.
-import { defaultInstances, launch, localEnv, waitReady, type Instance, type ServiceProcess, type ServiceName } from '@mesh-demo/devtools';
-import { freePorts } from '@mesh-demo/devtools';
+// The chain for telemetry tests: devtools' startChain with quiet request logs and the OTEL_* env a test asks for.
+import { SERVICES, startChain as startLocalChain, type LocalChain, type ServiceName } from '@mesh-demo/devtools';
 
-export interface Chain {
-  readonly instances: readonly Instance[];
-  readonly processes: ReadonlyMap<ServiceName, ServiceProcess>;
-  /** Every output line so far, per service. */
-  readonly lines: ReadonlyMap<ServiceName, string[]>;
-  url(name: ServiceName): string;
-  managementPort(name: ServiceName): number;
-  stop(): Promise<void>;
-}
+export type Chain = LocalChain;
 
-export async function startChain(env: Record<string, string>, names: readonly ServiceName[] = ['recommendation', 'preference', 'customer', 'partner']): Promise<Chain> {
-  const ports = await freePorts(8);
-  const instances = defaultInstances().map((instance, index) => ({ ...instance, port: ports[index * 2]!, managementPort: ports[index * 2 + 1]! }));
-  const processes = new Map<ServiceName, ServiceProcess>();
-  const lines = new Map<ServiceName, string[]>();
-  for (const name of names) {
-    const instance = instances.find((i) => i.name === name)!;
-    const kept: string[] = [];
-    lines.set(name, kept);
-    processes.set(name, launch({ name, env: { ...localEnv(instance, instances), LOG_LEVEL: 'warn', ...env }, onLine: (line) => kept.push(line) }));
-  }
-  const chain: Chain = {
-    instances,
-    processes,
-    lines,
-    url: (name) => `http://127.0.0.1:${instances.find((i) => i.name === name)!.port}`,
-    managementPort: (name) => instances.find((i) => i.name === name)!.managementPort,
-    async stop() {
-      await Promise.all([...processes.values()].map((p) => p.stop()));
-    },
-  };
-  try {
-    await Promise.all([...processes.values()].map((p) => waitReady(p, 30_000)));
-  } catch (error) {
-    await chain.stop();
-    const output = [...lines].map(([name, l]) => `${name}:\n  ${l.slice(-5).join('\n  ')}`).join('\n');
-    throw new Error(`${(error as Error).message}\n${output}`);
-  }
-  return chain;
+export function startChain(env: Record<string, string>, names: readonly ServiceName[] = SERVICES): Promise<Chain> {
+  return startLocalChain({ env: { LOG_LEVEL: 'warn', ...env }, only: names, readyTimeoutMs: 30_000 });
 }
 
 /** GET a service's `/` with headers; returns status and body text. */
