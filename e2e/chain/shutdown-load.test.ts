@@ -14,6 +14,12 @@ describe('shutdown under load', () => {
 
   it('middle hop: preference stopped under load gives clean 503s from customer and no hung request', async (t) => {
     const load = startLoad(chain.url('customer'), 16);
+    t.after(() => load.stop());
+    // Whatever happens below, the next test needs preference back.
+    t.after(async () => {
+      const { child } = chain.processes.get('preference')!;
+      if (child.exitCode !== null || child.signalCode !== null) await chain.start('preference');
+    });
     await until('200 answers under load', () => load.outcomes.filter((o) => o.status === 200).length >= 200 || undefined);
     const preference = chain.processes.get('preference')!;
     preference.child.kill('SIGTERM');
@@ -24,14 +30,15 @@ describe('shutdown under load', () => {
     t.diagnostic(`outcomes: ${JSON.stringify(counts)}`);
     for (const outcome of load.outcomes) {
       assert.equal(outcome.error, undefined, `a request failed on the client side: ${JSON.stringify(counts)}`);
-      if (outcome.status === 503) assert.equal(outcome.body, 'customer v1 => Error: preference unreachable (ECONNREFUSED)\n');
+      // Refused once the listener is gone; reset when a pooled keep-alive socket (and its one retry) raced the close.
+      if (outcome.status === 503) assert.match(outcome.body ?? '', /^customer v1 => Error: preference unreachable \((ECONNREFUSED|ECONNRESET|EPIPE|UND_ERR_SOCKET)\)\n$/);
       else assert.equal(outcome.status, 200);
     }
-    await chain.start('preference');
   });
 
   it('edge: SIGTERM to customer loses no request while a balancer honours readiness', async (t) => {
     const load = startLoad(chain.url('customer'), 32);
+    t.after(() => load.stop());
     await until('200 answers under load', () => load.outcomes.filter((o) => o.status === 200).length >= 200 || undefined);
     const customer = chain.processes.get('customer')!;
     const signalled = performance.now();

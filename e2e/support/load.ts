@@ -9,15 +9,27 @@ export interface Outcome {
 
 export interface Load {
   readonly outcomes: Outcome[];
-  /** Stop issuing new requests; resolves when every in-flight request has finished. */
+  /** Stop issuing new requests; resolves when every in-flight request has finished. Safe to call more than once. */
   stop(): Promise<void>;
 }
 
-export function startLoad(url: string, concurrency: number, headers: Record<string, string> = {}): Load {
+export interface LoadOptions {
+  readonly headers?: Record<string, string>;
+  /**
+   * A hard cap on how long the load runs even if nobody calls stop(): a test that fails half-way must not leave
+   * workers looping (and the test process alive) forever. Default 60 s, far beyond any test's use of it.
+   */
+  readonly maxMs?: number;
+}
+
+export function startLoad(url: string, concurrency: number, options: LoadOptions = {}): Load {
+  const { headers = {}, maxMs = 60_000 } = options;
   const origin = new URL(url).origin;
   const pool = new Pool(origin, { connections: concurrency, keepAliveTimeout: 4000 });
   const outcomes: Outcome[] = [];
   let running = true;
+  const cap = setTimeout(() => (running = false), maxMs);
+  cap.unref();
   async function worker(): Promise<void> {
     while (running) {
       try {
@@ -30,12 +42,17 @@ export function startLoad(url: string, concurrency: number, headers: Record<stri
     }
   }
   const workers = Array.from({ length: concurrency }, worker);
+  let stopped: Promise<void> | undefined;
   return {
     outcomes,
-    async stop() {
-      running = false;
-      await Promise.all(workers);
-      await pool.close();
+    stop() {
+      stopped ??= (async () => {
+        running = false;
+        clearTimeout(cap);
+        await Promise.all(workers);
+        await pool.close();
+      })();
+      return stopped;
     },
   };
 }

@@ -12,7 +12,8 @@ export interface ServiceProcess {
   readonly managementUrl: string;
   /** Resolves with the exit code (or the signal name) once the process has exited. */
   readonly exited: Promise<number | string>;
-  stop(signal?: NodeJS.Signals): Promise<number | string>;
+  /** Signal the process (SIGTERM by default) and wait for its exit; SIGKILL after `killAfterMs` (10 s) so it never hangs. */
+  stop(signal?: NodeJS.Signals, killAfterMs?: number): Promise<number | string>;
 }
 
 export interface LaunchOptions {
@@ -67,9 +68,17 @@ export function launch(options: LaunchOptions): ServiceProcess {
     url: `http://${host}:${env.PORT}`,
     managementUrl: `http://${host}:${env.MANAGEMENT_PORT}`,
     exited,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+    async stop(signal = 'SIGTERM', killAfterMs = 10_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill(signal);
+      // A service that ignores the signal must not hang whoever stops it (a test's after hook, Ctrl-C in pnpm start).
+      const escalate = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      escalate.unref();
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(escalate);
+      }
     },
   };
 }
