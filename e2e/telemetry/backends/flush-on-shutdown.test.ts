@@ -1,9 +1,8 @@
 // Spans still waiting in the batch processor when SIGTERM arrives reach a real Jaeger: shutdown flushes, it does not cut.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
-import { startJaeger, type Jaeger } from '@mesh-demo/devtools';
-import { get, startChain, type Chain } from '../support/chain.ts';
+import { describe, test } from 'node:test';
+import { get, tracedChain } from '../support/chain.ts';
 import { serviceNames, type JaegerTrace } from '../support/jaeger.ts';
 import { until as eventually } from '../../support/poll.ts';
 
@@ -12,26 +11,15 @@ const HOPS = ['customer', 'preference', 'recommendation'];
 
 for (const exporter of ['otlp', 'jaeger'] as const) {
   describe(`graceful shutdown with the ${exporter} exporter`, () => {
-    let jaeger: Jaeger;
-    let chain: Chain;
-
-    before(async () => {
-      jaeger = await startJaeger();
-      chain = await startChain({
-        OTEL_TRACES_EXPORTER: exporter,
-        OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint,
-        OTEL_EXPORTER_JAEGER_ENDPOINT: jaeger.jaegerEndpoint,
-        // The batch timer would only fire in ten minutes: any span that arrives was sent by the shutdown flush.
-        OTEL_BSP_SCHEDULE_DELAY: '600000',
-        SHUTDOWN_DELAY_MS: '0',
-      }, ['customer', 'preference', 'recommendation']);
-    });
-    after(async () => {
-      await chain?.stopAll();
-      await jaeger?.stop();
-    });
+    const traced = tracedChain({
+      OTEL_TRACES_EXPORTER: exporter,
+      // The batch timer would only fire in ten minutes: any span that arrives was sent by the shutdown flush.
+      OTEL_BSP_SCHEDULE_DELAY: '600000',
+      SHUTDOWN_DELAY_MS: '0',
+    }, ['customer', 'preference', 'recommendation']);
 
     test('exports the spans still batched at SIGTERM before the process exits, from every hop', async () => {
+      const { chain, jaeger } = traced;
       const traceIds = [hex(16), hex(16), hex(16)];
       for (const traceId of traceIds) {
         const { status } = await get(chain.url('customer'), { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' });
