@@ -75,7 +75,19 @@ export function createDownstreamClient(config: DownstreamConfig, dispatcher?: Di
   }
 
   async function call(headers: Record<string, string>): Promise<DownstreamOutcome> {
-    const signal = AbortSignal.timeout(timeoutMs);
+    // One deadline over connect, headers and body, cleared as soon as the call is done. Not AbortSignal.timeout: its
+    // timer cannot be cancelled, so every request would leave a live timer and signal behind for timeoutMs and then
+    // build a DOMException (with a stack) when it fires, long after the answer went out.
+    const controller = new AbortController();
+    const deadline = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      return await attempt(headers, controller.signal);
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+
+  async function attempt(headers: Record<string, string>, signal: AbortSignal): Promise<DownstreamOutcome> {
     const request = { ...headers, accept: 'application/json' };
     let response: Dispatcher.ResponseData;
     try {
