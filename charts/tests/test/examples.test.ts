@@ -142,8 +142,10 @@ for (const file of exampleFiles()) {
         const c = d.spec.template.spec.containers[0];
         assert.ok(mib(c.resources.limits.memory) >= 128, `${d.metadata.name}: ${c.resources.limits.memory} is too small for Node`);
         assert.ok(c.resources.requests.memory && c.resources.requests.cpu && c.resources.limits.cpu, d.metadata.name);
-        const heap = Number(/--max-old-space-size=(\d+)/.exec(c.env.find((e: any) => e.name === 'NODE_OPTIONS').value)?.[1]);
-        assert.ok(heap > 0 && heap < mib(c.resources.limits.memory), `${d.metadata.name}: heap ${heap}`);
+        const options: string = c.env.find((e: any) => e.name === 'NODE_OPTIONS').value;
+        const old = Number(/--max-old-space-size=(\d+)/.exec(options)?.[1]);
+        const semi = Number(/--max-semi-space-size=(\d+)/.exec(options)?.[1]);
+        assert.ok(old > 0 && semi > 0 && old + 3 * semi < mib(c.resources.limits.memory), `${d.metadata.name}: ${options}`);
       }
     });
 

@@ -73,9 +73,13 @@ describe('derived pod settings', () => {
   const deployment = (set: string[] = []) => find(render({ set }), 'Deployment', 'preference-v1').spec.template.spec;
   const env = (spec: any) => Object.fromEntries(spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
 
-  test('the Node heap is 75% of the memory limit, in Mi or Gi', () => {
-    assert.equal(env(deployment()).NODE_OPTIONS, '--max-old-space-size=192');
-    assert.equal(env(deployment(['resources.limits.memory=1Gi'])).NODE_OPTIONS, '--max-old-space-size=768');
+  test('the Node heap is 75% of the memory limit, in Mi or Gi, split into a bounded young generation and the old space', () => {
+    // 192 MiB heap: semi-spaces of 192/16 = 12 MiB (three of them), old space 192 - 36.
+    assert.equal(env(deployment()).NODE_OPTIONS, '--max-old-space-size=156 --max-semi-space-size=12');
+    // 768 MiB heap: semi-spaces capped at 16 MiB, old space 768 - 48.
+    assert.equal(env(deployment(['resources.limits.memory=1Gi'])).NODE_OPTIONS, '--max-old-space-size=720 --max-semi-space-size=16');
+    // 96 MiB heap (128Mi limit): 6 MiB semi-spaces.
+    assert.equal(env(deployment(['resources.limits.memory=128Mi'])).NODE_OPTIONS, '--max-old-space-size=78 --max-semi-space-size=6');
   });
 
   test('terminationGracePeriodSeconds covers preStop, shutdown delay, drain timeout and a margin', () => {
