@@ -17,7 +17,9 @@ describe('failure modes of a real chain', () => {
   });
   after(() => chain?.stopAll());
 
-  it('answers 504 at the hop whose downstream is slower than its timeout, after about the timeout, never the full delay', async () => {
+  it('answers 504 at the hop whose downstream is slower than its timeout, after about the timeout, never the full delay', async (t) => {
+    // Cleared even when an assertion fails, so one failure does not cascade into the next test.
+    t.after(() => setFaults(chain, 'recommendation', {}));
     await setFaults(chain, 'recommendation', { delayMs: 3000 });
     const started = Date.now();
     const direct = await get(chain.url('preference'));
@@ -28,10 +30,12 @@ describe('failure modes of a real chain', () => {
     const edge = await get(chain.url('customer'));
     assert.equal(edge.status, 503);
     assert.equal(edge.body, 'customer v1 => Error: 504 - preference v1 => Error: recommendation timed out after 500 ms\n');
-    await setFaults(chain, 'recommendation', {});
   });
 
-  it('nests a fault at every hop with the right statuses', async () => {
+  it('nests a fault at every hop with the right statuses', async (t) => {
+    t.after(async () => {
+      for (const name of ['customer', 'preference', 'recommendation'] as const) await setFaults(chain, name, {});
+    });
     await setFaults(chain, 'recommendation', { errorRate: 1, errorStatus: 500 });
     await setFaults(chain, 'preference', { delayMs: 20 });
     await setFaults(chain, 'customer', { delayMs: 20 });
@@ -46,7 +50,11 @@ describe('failure modes of a real chain', () => {
     assert.equal((await get(chain.url('customer'))).status, 200);
   });
 
-  it('answers 503 naming the downstream, promptly, when it is killed outright', async () => {
+  it('answers 503 naming the downstream, promptly, when it is killed outright', async (t) => {
+    t.after(async () => {
+      const { child } = chain.processes.get('recommendation')!;
+      if (child.exitCode !== null || child.signalCode !== null) await chain.start('recommendation');
+    });
     assert.equal(await chain.stop('recommendation', 'SIGKILL'), 'SIGKILL');
     const answer = await get(chain.url('preference'));
     assert.equal(answer.status, 503);

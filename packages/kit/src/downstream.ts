@@ -17,8 +17,11 @@ export function outcomeLabel(outcome: DownstreamOutcome): string {
   return outcome.failure.kind === 'status' ? 'error_status' : outcome.failure.kind.replace('-', '_');
 }
 
-// Errors that mean a pooled keep-alive socket died under us (peer restarted): safe to retry a GET once.
+// Errors that mean a pooled keep-alive socket died under us (peer restarted): safe to send a GET again.
 const STALE_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+// Each failure drops one dead socket, but after a restart several pooled sockets can be dead at once and the next
+// attempt may take another of them before a new connection is opened: so a little more than one retry.
+const STALE_RETRIES = 2;
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 const MAX_MESSAGE = 200;
 
@@ -66,11 +69,12 @@ export function createDownstreamClient(config: DownstreamConfig, dispatcher?: Di
 
   async function send(headers: Record<string, string>, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
     const options = { origin, path: '/', method: 'GET' as const, headers, signal };
-    try {
-      return await pool.request(options);
-    } catch (error) {
-      if (signal.aborted || !STALE_SOCKET.has(errorCode(error))) throw error;
-      return await pool.request(options);
+    for (let retry = 0; ; retry++) {
+      try {
+        return await pool.request(options);
+      } catch (error) {
+        if (signal.aborted || retry >= STALE_RETRIES || !STALE_SOCKET.has(errorCode(error))) throw error;
+      }
     }
   }
 

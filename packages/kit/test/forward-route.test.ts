@@ -120,6 +120,35 @@ describe('forward route, downstream answers', () => {
     const metrics = await service.management.inject({ url: '/metrics' });
     assert.match(metrics.body, /mesh_demo_downstream_request_duration_seconds_count\{downstream="preference",outcome="unreachable"\} 1/);
   });
+
+  const dead = (code: string) => Object.assign(new Error(`socket died (${code})`), { code });
+
+  it('sends the GET again when pooled sockets turn out dead, at most twice, and answers from the attempt that works', async () => {
+    mock.pool.intercept({ path: '/', method: 'GET' }).replyWithError(dead('ECONNRESET'));
+    mock.pool.intercept({ path: '/', method: 'GET' }).replyWithError(dead('UND_ERR_SOCKET'));
+    mock.pool.intercept({ path: '/', method: 'GET' }).reply(200, downstreamChain, { headers: JSON_HEADERS });
+    const response = await service.app.inject({ url: '/' });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.body, "customer v1 => preference v1 => recommendation v1 from 'rec-pod': 7\n");
+    assert.deepEqual(mock.agent.pendingInterceptors(), []);
+  });
+
+  it('gives up after three dead sockets in a row with 503 naming the cause, leaving a fourth attempt unsent', async () => {
+    mock.pool.intercept({ path: '/', method: 'GET' }).replyWithError(dead('ECONNRESET')).times(3);
+    mock.pool.intercept({ path: '/', method: 'GET' }).reply(200, downstreamChain, { headers: JSON_HEADERS });
+    const response = await service.app.inject({ url: '/' });
+    assert.equal(response.statusCode, 503);
+    assert.equal(response.body, 'customer v1 => Error: preference unreachable (ECONNRESET)\n');
+    assert.equal(mock.agent.pendingInterceptors().length, 1, 'the 200 was never asked for');
+  });
+
+  it('does not send again when the downstream refused the connection (nothing pooled was dead)', async () => {
+    mock.pool.intercept({ path: '/', method: 'GET' }).replyWithError(dead('ECONNREFUSED'));
+    mock.pool.intercept({ path: '/', method: 'GET' }).reply(200, downstreamChain, { headers: JSON_HEADERS });
+    const response = await service.app.inject({ url: '/' });
+    assert.equal(response.statusCode, 503);
+    assert.equal(mock.agent.pendingInterceptors().length, 1, 'the 200 was never asked for');
+  });
 });
 
 describe('forward route, timeouts and propagation', () => {
