@@ -46,9 +46,16 @@ const processes: ServiceProcess[] = order.map((instance) => {
 });
 
 let stopping = false;
+let stoppingSince = 0;
 async function stopAll(signal: NodeJS.Signals): Promise<never> {
-  if (stopping) process.exit(130);
+  // A second Ctrl-C forces the exit, but not the echo of the first: pnpm forwards the terminal's SIGINT to us as well,
+  // so one Ctrl-C arrives twice within milliseconds.
+  if (stopping) {
+    if (performance.now() - stoppingSince > 1000) process.exit(130);
+    return new Promise<never>(() => {});
+  }
   stopping = true;
+  stoppingSince = performance.now();
   const codes = await Promise.all(processes.map((p) => p.stop(signal)));
   const failed = codes.filter((code) => code !== 0);
   process.exit(failed.length ? 1 : 0);
