@@ -58,6 +58,10 @@ describe('loadConfig', () => {
   const bad: Array<[string, string, RegExp]> = [
     ['PORT', 'abc', /^invalid PORT: must be integer \(got "abc"\)$/],
     ['PORT', '70000', /^invalid PORT: must be <= 65535 \(got "70000"\)$/],
+    ['PORT', '1.5', /^invalid PORT: must be integer \(got "1.5"\)$/],
+    ['FAULT_READY', 'yes', /^invalid FAULT_READY: must be boolean \(got "yes"\)$/],
+    ['FAULT_ERROR_RATE', 'NaN', /^invalid FAULT_ERROR_RATE: must be number \(got "NaN"\)$/],
+    ['LOG_LEVEL', 'WARN', /^invalid LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent \(got "WARN"\)$/],
     ['MANAGEMENT_PORT', '0', /^invalid MANAGEMENT_PORT: must be >= 1/],
     ['VERSION', 'v 1', /^invalid VERSION: must be a short label/],
     ['LOG_LEVEL', 'loud', /^invalid LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)$/],
