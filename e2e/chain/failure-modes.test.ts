@@ -52,8 +52,7 @@ describe('failure modes of a real chain', () => {
 
   it('answers 503 naming the downstream, promptly, when it is killed outright', async (t) => {
     t.after(async () => {
-      const { child } = chain.processes.get('recommendation')!;
-      if (child.exitCode !== null || child.signalCode !== null) await chain.start('recommendation');
+      if (!chain.processes.get('recommendation')!.running) await chain.start('recommendation');
     });
     assert.equal(await chain.stop('recommendation', 'SIGKILL'), 'SIGKILL');
     const answer = await get(chain.url('preference'));

@@ -17,8 +17,7 @@ describe('shutdown under load', () => {
     t.after(() => load.stop());
     // Whatever happens below, the next test needs preference back.
     t.after(async () => {
-      const { child } = chain.processes.get('preference')!;
-      if (child.exitCode !== null || child.signalCode !== null) await chain.start('preference');
+      if (!chain.processes.get('preference')!.running) await chain.start('preference');
     });
     await until('200 answers under load', () => load.outcomes.filter((o) => o.status === 200).length >= 200 || undefined);
     const preference = chain.processes.get('preference')!;

@@ -56,8 +56,8 @@ export async function startChain(options: ChainOptions = {}): Promise<LocalChain
       return service ? service.stop(signal) : 'not running';
     },
     describe(name) {
-      const child = processes.get(name)?.child;
-      const state = !child ? 'not started' : child.exitCode !== null || child.signalCode !== null ? `exited (${child.exitCode ?? child.signalCode})` : 'running';
+      const service = processes.get(name);
+      const state = !service ? 'not started' : service.running ? 'running' : `exited (${service.child.exitCode ?? service.child.signalCode})`;
       return `${name} ${state}; last log lines:\n${logs.get(name)!.slice(-5).join('\n')}`;
     },
     async stopAll() {

@@ -12,6 +12,8 @@ export interface ServiceProcess {
   readonly managementUrl: string;
   /** Resolves with the exit code (or the signal name) once the process has exited. */
   readonly exited: Promise<number | string>;
+  /** True until the process has exited (by itself or by a signal). */
+  readonly running: boolean;
   /** Signal the process (SIGTERM by default) and wait for its exit; SIGKILL after `killAfterMs` (10 s) so it never hangs. */
   stop(signal?: NodeJS.Signals, killAfterMs?: number): Promise<number | string>;
 }
@@ -61,6 +63,7 @@ export function launch(options: LaunchOptions): ServiceProcess {
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
+  const isRunning = () => child.exitCode === null && child.signalCode === null;
   const host = env.HOST ?? '127.0.0.1';
   return {
     name,
@@ -68,8 +71,11 @@ export function launch(options: LaunchOptions): ServiceProcess {
     url: `http://${host}:${env.PORT}`,
     managementUrl: `http://${host}:${env.MANAGEMENT_PORT}`,
     exited,
+    get running() {
+      return isRunning();
+    },
     async stop(signal = 'SIGTERM', killAfterMs = 10_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      if (!isRunning()) return exited;
       child.kill(signal);
       // A service that ignores the signal must not hang whoever stops it (a test's after hook, Ctrl-C in pnpm start).
       const escalate = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
