@@ -1,31 +1,18 @@
 // `pnpm start` itself, as a newcomer runs it: the chain on the README's ports, then one Ctrl-C stops everything cleanly.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { REPO_ROOT } from '@mesh-demo/devtools';
+import { defaultInstances, portIsFree, REPO_ROOT } from '@mesh-demo/devtools';
 import { get } from '../support/http.ts';
 import { until } from '../support/poll.ts';
 
-const PORTS = [8080, 8081, 8082, 8083, 9080, 9081, 9082, 9083];
-
-/** Whether something accepts TCP connections on 127.0.0.1:port. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const done = (answer: boolean) => {
-      socket.destroy();
-      resolve(answer);
-    };
-    socket.once('connect', () => done(true)).once('error', () => done(false));
-    socket.setTimeout(1000, () => done(false));
-  });
-}
+// What `pnpm start` listens on: each service's port and its management port (8080-8083, 9080-9083).
+const PORTS = defaultInstances().flatMap((instance) => [instance.port, instance.managementPort]);
 
 async function busyPorts(): Promise<number[]> {
-  const states = await Promise.all(PORTS.map(async (port) => ((await listening(port)) ? port : 0)));
-  return states.filter((port) => port !== 0);
+  const free = await Promise.all(PORTS.map(portIsFree));
+  return PORTS.filter((_, index) => !free[index]);
 }
 
 describe('pnpm start', () => {

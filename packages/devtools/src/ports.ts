@@ -7,7 +7,8 @@ const LOW = 20_000;
 const HIGH = 32_000;
 const handedOut = new Set<number>();
 
-function bindable(port: number): Promise<boolean> {
+/** Whether nothing listens on 127.0.0.1:port now (a listener on 0.0.0.0 counts too: binding would fail). */
+export function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));
@@ -21,7 +22,7 @@ export async function freePort(): Promise<number> {
     const port = LOW + Math.floor(Math.random() * (HIGH - LOW));
     if (handedOut.has(port)) continue;
     handedOut.add(port);
-    if (await bindable(port)) return port;
+    if (await portIsFree(port)) return port;
   }
   throw new Error(`no free port found in ${LOW}-${HIGH}`);
 }
