@@ -1,10 +1,14 @@
 // docker-compose.yml brought up for real: the chain by service name, healthchecks, Prometheus scraping, profile v2, down.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { REPO_ROOT } from '@mesh-demo/devtools';
-import { compose, docker, freePort, get, inspect, pollFor } from './support/docker.ts';
+import { freePort, REPO_ROOT } from '@mesh-demo/devtools';
+import { get } from '../support/http.ts';
+import { until } from '../support/poll.ts';
+import { compose, docker, inspect } from './support/docker.ts';
+
+// Containers take far longer than local processes (image pulls, healthchecks on intervals, Prometheus scrapes).
+const CONTAINER_WAIT_MS = 60_000;
 
 const PROJECT = 'mesh-demo-e2e-images';
 const PORT_VARS = [
@@ -27,10 +31,10 @@ async function projectContainers(): Promise<string[]> {
 }
 
 async function chainLine(name: PortVar, expected: RegExp): Promise<string> {
-  return pollFor(`${name} to answer ${expected}`, async () => {
-    const { status, text } = await get(url(name));
-    return status === 200 && expected.test(text) ? text : undefined;
-  }, 120_000);
+  return until(`${name} to answer ${expected}`, async () => {
+    const { status, body } = await get(url(name));
+    return status === 200 && expected.test(body) ? body : undefined;
+  }, 120_000, 250);
 }
 
 before(async () => {
@@ -56,11 +60,11 @@ test('customer and partner answer the chain line, reaching preference and recomm
 
 test('every service container turns healthy by its healthcheck', async () => {
   for (const service of ['customer', 'partner', 'preference', 'recommendation']) {
-    const status = await pollFor(`${service} healthy`, async () => {
+    const status = await until(`${service} healthy`, async () => {
       const { stdout } = await docker(['ps', '--quiet', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--filter', `label=com.docker.compose.service=${service}`]);
       const health = (await inspect(stdout.trim())).State.Health?.Status;
       return health === 'healthy' ? health : undefined;
-    });
+    }, CONTAINER_WAIT_MS, 250);
     assert.equal(status, 'healthy');
   }
 });
@@ -74,35 +78,32 @@ test('published ports bind to 127.0.0.1 only', async () => {
 });
 
 test("Prometheus scrapes every service's management port", async () => {
-  const up = await pollFor('four services up in Prometheus', async () => {
-    const { text } = await get(url('PROMETHEUS_PORT', '/api/v1/targets?state=active'));
-    const targets = JSON.parse(text).data.activeTargets as { labels: Record<string, string>; health: string }[];
+  const up = await until('four services up in Prometheus', async () => {
+    const { body } = await get(url('PROMETHEUS_PORT', '/api/v1/targets?state=active'));
+    const targets = JSON.parse(body).data.activeTargets as { labels: Record<string, string>; health: string }[];
     const healthy = targets.filter((t) => t.health === 'up').map((t) => t.labels.compose_service).sort();
     return healthy.length === 4 ? healthy : undefined;
-  }, 90_000);
+  }, 90_000, 250);
   assert.deepEqual(up, ['customer', 'partner', 'preference', 'recommendation']);
-  const { text } = await get(url('PROMETHEUS_PORT', `/api/v1/query?query=${encodeURIComponent('sum by (compose_service) (up{job="mesh-demo"})')}`));
-  assert.equal(JSON.parse(text).data.result.length, 4);
+  const { body } = await get(url('PROMETHEUS_PORT', `/api/v1/query?query=${encodeURIComponent('sum by (compose_service) (up{job="mesh-demo"})')}`));
+  assert.equal(JSON.parse(body).data.result.length, 4);
 });
 
 test('Jaeger answers its query API on the UI port', async () => {
-  const { status, text } = await pollFor('Jaeger query API', async () => {
+  const { status, body } = await until('Jaeger query API', async () => {
     const response = await get(url('JAEGER_UI_PORT', '/api/services'));
     return response.status === 200 ? response : undefined;
-  });
+  }, CONTAINER_WAIT_MS, 250);
   assert.equal(status, 200);
-  assert.ok('data' in JSON.parse(text));
+  assert.ok('data' in JSON.parse(body));
 });
 
-// Runs once the services load the telemetry package (their start script gains `--import`); until then it says so.
-const start = JSON.parse(readFileSync(join(REPO_ROOT, 'services', 'customer', 'package.json'), 'utf8')).scripts.start as string;
-test('a chain request leaves traces of all three services in Jaeger', { skip: start.includes('--import') ? false : 'the images do not load telemetry yet' }, async () => {
-  await get(url('CUSTOMER_PORT'));
-  const services = await pollFor('customer, preference and recommendation in Jaeger', async () => {
+test('a chain request leaves traces of all three services in Jaeger', async () => {
+  const services = await until('customer, preference and recommendation in Jaeger', async () => {
     await get(url('CUSTOMER_PORT'));
-    const found = (JSON.parse((await get(url('JAEGER_UI_PORT', '/api/services'))).text).data ?? []) as string[];
+    const found = (JSON.parse((await get(url('JAEGER_UI_PORT', '/api/services'))).body).data ?? []) as string[];
     return ['customer', 'preference', 'recommendation'].every((s) => found.includes(s)) ? found : undefined;
-  }, 90_000);
+  }, 90_000, 250);
   assert.ok(services.includes('customer'));
 });
 
@@ -110,13 +111,13 @@ test('profile v2 adds customer v2 and recommendation v2 beside the v1s', { timeo
   await compose([...project, '--profile', 'v2', 'up', '--build', '--detach'], env);
   assert.match(await chainLine('CUSTOMER_V2_PORT', CHAIN('customer', 'v2', 'v[12]')), /^customer v2 => /);
   assert.match(await chainLine('CUSTOMER_PORT', CHAIN('customer', 'v1', 'v[12]')), /^customer v1 => /);
-  const v2 = await pollFor('recommendation v2', async () => {
-    const { status, text } = await get(url('RECOMMENDATION_V2_PORT'));
-    return status === 200 ? text : undefined;
-  });
+  const v2 = await until('recommendation v2', async () => {
+    const { status, body } = await get(url('RECOMMENDATION_V2_PORT'));
+    return status === 200 ? body : undefined;
+  }, CONTAINER_WAIT_MS, 250);
   assert.match(v2, /^recommendation v2 from '[^']+': \d+/);
   const v1 = await get(url('RECOMMENDATION_PORT'));
-  assert.match(v1.text, /^recommendation v1 from '[^']+': \d+/);
+  assert.match(v1.body, /^recommendation v1 from '[^']+': \d+/);
 });
 
 test('`compose down` removes every container of the stack', async () => {

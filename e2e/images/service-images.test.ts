@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { REPO_ROOT, SERVICES } from '@mesh-demo/devtools';
-import { docker, get, imageOf, inspect, pollFor } from './support/docker.ts';
+import { get } from '../support/http.ts';
+import { until } from '../support/poll.ts';
+import { docker, imageOf, inspect } from './support/docker.ts';
 
 const ARBITRARY_USER = '1000770000:0';
 const BASE_IMAGE = 'node:24-slim';
@@ -79,9 +81,9 @@ for (const service of SERVICES) {
       const ports = (await inspect(container)).NetworkSettings.Ports as Record<string, { HostIp: string; HostPort: string }[]>;
       const publicUrl = `http://127.0.0.1:${ports['8080/tcp']![0]!.HostPort}`;
       const managementUrl = `http://127.0.0.1:${ports['9000/tcp']![0]!.HostPort}`;
-      await pollFor(`${service} ready at ${managementUrl}`, async () => ((await get(`${managementUrl}/health/ready`)).status === 200 ? true : undefined));
-      const { text } = await get(`${publicUrl}/`);
-      assert.match(text, new RegExp(`^${service} v1 `));
+      await until(`${service} ready at ${managementUrl}`, async () => ((await get(`${managementUrl}/health/ready`)).status === 200 ? true : undefined), 60_000, 250);
+      const { body } = await get(`${publicUrl}/`);
+      assert.match(body, new RegExp(`^${service} v1 `));
       const metrics = await get(`${managementUrl}/metrics`);
       assert.equal(metrics.status, 200);
       const { stdout: id } = await docker(['exec', container, 'id', '-u']);
@@ -93,10 +95,10 @@ for (const service of SERVICES) {
       assert.deepEqual(pid1.split('\0').filter(Boolean), startScript(service));
       await docker(['kill', '--signal', 'SIGTERM', container]);
       // A PID 1 that ignored SIGTERM would run on until this gives up (docker stop would SIGKILL it: exit 137).
-      const state = await pollFor(`${service} to exit after SIGTERM`, async () => {
+      const state = await until(`${service} to exit after SIGTERM`, async () => {
         const { State } = await inspect(container);
         return State.Running ? undefined : State;
-      }, 20_000);
+      }, 20_000, 250);
       assert.equal(state.ExitCode, 0);
       assert.equal(state.OOMKilled, false);
       const { stdout } = await docker(['logs', container]);

@@ -1,7 +1,5 @@
-// Runs the Docker and compose CLIs for the image tests, and the polling they need (always with a described timeout).
+// Runs the Docker and compose CLIs for the image tests (polling, ports and GETs come from the shared e2e support).
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '@mesh-demo/devtools';
 
@@ -44,36 +42,4 @@ export const compose = (args: readonly string[], env: Record<string, string>) =>
 export async function inspect<T = Record<string, any>>(name: string): Promise<T> {
   const { stdout } = await docker(['inspect', name]);
   return (JSON.parse(stdout) as T[])[0]!;
-}
-
-/** A port free on 127.0.0.1 right now, for publishing a container port where tests can reach it. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Call `probe` until it returns a value (not undefined); fail after `timeoutMs` saying what was awaited and last seen. */
-export async function pollFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'nothing yet';
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-      last = 'not yet';
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await sleep(250);
-  }
-  throw new Error(`gave up after ${timeoutMs} ms waiting for ${what} (last: ${last})`);
-}
-
-/** GET a URL on 127.0.0.1; the status and body text, or an error if nothing answered within 5 s. */
-export async function get(url: string): Promise<{ status: number; text: string }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  return { status: response.status, text: await response.text() };
 }
