@@ -64,6 +64,16 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- .Values.ingress.gateway.namespace | default .Values.mesh.controlPlane.namespace -}}
 {{- end }}
 
+{{/* mesh-demo.gatewayApiName: the Gateway API Gateway of the edge hosts. */}}
+{{- define "mesh-demo.gatewayApiName" -}}
+{{ include "mesh-demo.fullname" . }}-gateway
+{{- end }}
+
+{{/* mesh-demo.gatewayApiService: what Istio deploys for that Gateway in the release namespace, its Service and service account (<gateway>-<class>). */}}
+{{- define "mesh-demo.gatewayApiService" -}}
+{{ include "mesh-demo.gatewayApiName" . }}-{{ .Values.gatewayApi.gatewayClassName }}
+{{- end }}
+
 {{/* mesh-demo.host: external host of an edge service; takes (dict "root" $ "service" name). */}}
 {{- define "mesh-demo.host" -}}
 {{- $svc := get .root.Values.services .service -}}
