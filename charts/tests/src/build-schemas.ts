@@ -1,7 +1,7 @@
 // Builds kubeconform JSON schemas offline from the Kubernetes OpenAPI spec and the Istio, Gateway API, OpenShift Route and Maistra CRDs.
 //
 // Usage: node src/build-schemas.ts <out-dir>
-// Inputs come from env (set by .ci/tools/schema-sources.sh, which downloads pinned Go modules):
+// Inputs come from env (set by .ci/tools/build-schemas.sh, which downloads pinned Go modules):
 //   K8S_SWAGGER      path to k8s.io/kubernetes api/openapi-spec/swagger.json
 //   CRD_FILES        colon-separated CRD YAML files (multi-document)
 // Output layout matches kubeconform's template "{{ .Group }}/{{ .ResourceKind }}-{{ .ResourceAPIVersion }}.json"
@@ -106,7 +106,7 @@ const outDir = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta
 const swagger = process.env.K8S_SWAGGER;
 const crdFiles = (process.env.CRD_FILES ?? '').split(':').filter(Boolean);
 if (!swagger || crdFiles.length === 0) {
-  console.error('build-schemas: set K8S_SWAGGER and CRD_FILES (see .ci/tools/schema-sources.sh)');
+  console.error('build-schemas: set K8S_SWAGGER and CRD_FILES (see .ci/tools/build-schemas.sh)');
   process.exit(2);
 }
 const core = fromSwagger(swagger, outDir);
