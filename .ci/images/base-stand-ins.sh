@@ -19,22 +19,23 @@ mirror() { # the Debian mirror apt already uses, so debootstrap goes where apt m
   echo "${uri:-http://deb.debian.org/debian}"
 }
 
-# A minimal bookworm rootfs trimmed like debian:bookworm-slim (no apt lists or caches, docs, man pages, locales).
-if [ ! -s "$rootfs_tar" ]; then
-  work=$(mktemp -d "$cache/rootfs.XXXXXX")
-  trap 'rm -rf "$work"' EXIT
-  log "debootstrap bookworm (minbase) from $(mirror)"
-  debootstrap --variant=minbase bookworm "$work/root" "$(mirror)" >"$cache/debootstrap.log" 2>&1 \
-    || { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
-  rm -rf "$work/root"/var/cache/apt/*.bin "$work/root"/var/cache/apt/archives/*.deb "$work/root"/var/lib/apt/lists/* \
-    "$work/root"/usr/share/doc/* "$work/root"/usr/share/man/* "$work/root"/usr/share/info/* "$work/root"/usr/share/locale/* \
-    "$work/root"/var/log/*.log "$work/root"/var/log/apt/* "$work/root"/debootstrap
-  tar -C "$work/root" --numeric-owner -cf "$rootfs_tar.part" .
-  mv "$rootfs_tar.part" "$rootfs_tar"
-  rm -rf "$work"; trap - EXIT
-fi
-
+# The rootfs is only needed to create this image, and the engine's data root outlives a clone: no debootstrap when
+# the image is already there.
 if ! has_image mesh-demo-ci/debian:bookworm-minbase; then
+  # A minimal bookworm rootfs trimmed like debian:bookworm-slim (no apt lists or caches, docs, man pages, locales).
+  if [ ! -s "$rootfs_tar" ]; then
+    work=$(mktemp -d "$cache/rootfs.XXXXXX")
+    trap 'rm -rf "$work"' EXIT
+    log "debootstrap bookworm (minbase) from $(mirror)"
+    debootstrap --variant=minbase bookworm "$work/root" "$(mirror)" >"$cache/debootstrap.log" 2>&1 \
+      || { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
+    rm -rf "$work/root"/var/cache/apt/*.bin "$work/root"/var/cache/apt/archives/*.deb "$work/root"/var/lib/apt/lists/* \
+      "$work/root"/usr/share/doc/* "$work/root"/usr/share/man/* "$work/root"/usr/share/info/* "$work/root"/usr/share/locale/* \
+      "$work/root"/var/log/*.log "$work/root"/var/log/apt/* "$work/root"/debootstrap
+    tar -C "$work/root" --numeric-owner -cf "$rootfs_tar.part" .
+    mv "$rootfs_tar.part" "$rootfs_tar"
+    rm -rf "$work"; trap - EXIT
+  fi
   log "import rootfs as mesh-demo-ci/debian:bookworm-minbase"
   "$DOCKER" import --change 'CMD ["bash"]' "$rootfs_tar" mesh-demo-ci/debian:bookworm-minbase >/dev/null
 fi
