@@ -7,20 +7,12 @@ repo=$(cd "$here/../.." && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-# Jaeger module v1.76.0 is the Jaeger v2.13.0 release, the docker-compose.yml default.
-jaeger_module_version=v1.76.0
 jaeger_image=mesh-demo-ci/jaeger:2.13.0
 prometheus_image=mesh-demo-ci/prometheus:debian
 
+# The one Jaeger build of the repo (pinned in .ci/tools/versions.sh: the v2.13.0 release that docker-compose.yml names).
+bash "$repo/.ci/tools/install-tools.sh" jaeger
 jaeger_bin="$repo/.tools/bin/jaeger"
-if [ ! -x "$jaeger_bin" ]; then
-  mkdir -p "$repo/.tools/bin"
-  log "building jaeger $jaeger_module_version from its Go module (minutes the first time; the Go cache makes it quick after)"
-  # Not `go install`: Jaeger's go.mod has replace directives, which go install refuses; a build inside the module honours them.
-  dir=$(go mod download -json "github.com/jaegertracing/jaeger@$jaeger_module_version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  [ -n "$dir" ] || { log "could not download the jaeger module"; exit 1; }
-  (cd "$dir" && GOFLAGS=-mod=readonly go build -o "$jaeger_bin.part" ./cmd/jaeger) && mv "$jaeger_bin.part" "$jaeger_bin"
-fi
 
 if ! has_image "$jaeger_image"; then
   ctx=$(mktemp -d); trap 'rm -rf "$ctx"' EXIT
