@@ -1,6 +1,6 @@
 // A real Jaeger v2 all-in-one on free 127.0.0.1 ports (OTLP and Jaeger Thrift in, query API out), in memory: for e2e and bench.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -113,16 +113,19 @@ async function versionOf(binary: string): Promise<string> {
 }
 
 export async function startJaeger(binary = findJaeger()): Promise<Jaeger> {
-  if (!binary) throw new Error('jaeger not found: run .ci/parts/telemetry.sh once (it builds Jaeger v1.76.0 into .tools/bin), or set JAEGER_BIN');
+  if (!binary) throw new Error('jaeger not found: run `bash .ci/tools/install-tools.sh jaeger` once (it builds Jaeger v1.76.0 into .tools/bin), or set JAEGER_BIN');
   const [otlpGrpc, otlpHttp, thrift, query, queryGrpc, health] = (await freePorts(6)) as [number, number, number, number, number, number];
   const dir = mkdtempSync(join(tmpdir(), 'mesh-demo-jaeger-'));
   const file = join(dir, 'config.yaml');
-  writeFileSync(file, config({ otlpGrpc, otlpHttp, thrift, query, queryGrpc, health }));
+  const yaml = config({ otlpGrpc, otlpHttp, thrift, query, queryGrpc, health });
   const queryUrl = `http://127.0.0.1:${query}`;
   let child: ChildProcess | undefined;
   const output: string[] = [];
 
   async function start(): Promise<void> {
+    // Written at every start and removed at every stop, so no stopped Jaeger leaves its directory behind.
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, yaml);
     const current = spawn(binary!, ['--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = current;
     for (const stream of [current.stdout!, current.stderr!]) stream.on('data', (d: Buffer) => output.push(d.toString()));
@@ -151,10 +154,12 @@ export async function startJaeger(binary = findJaeger()): Promise<Jaeger> {
   async function stop(): Promise<void> {
     const current = child;
     child = undefined;
-    if (!current || current.exitCode !== null || current.signalCode !== null) return;
-    const exited = new Promise((resolve) => current.once('exit', resolve));
-    current.kill('SIGTERM');
-    await exited;
+    if (current && current.exitCode === null && current.signalCode === null) {
+      const exited = new Promise((resolve) => current.once('exit', resolve));
+      current.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
   }
 
   await start();
