@@ -1,5 +1,6 @@
-# Shared by the images CI part: a private Docker engine (own socket, data root and bridge) and small helpers.
-# Why private: other work on this machine may run its own engine; ours must never touch theirs, nor they ours.
+# Shared by the images CI part: a private Docker engine (own socket, data root and exec root) and small helpers.
+# Why private: other work on this machine may run its own engine; ours keeps its own socket and state (it still uses the
+# default docker0 bridge, so two engines running at once would share that).
 
 MESH_DOCKER_ROOT=${MESH_DOCKER_ROOT:-/var/lib/mesh-demo-docker}
 MESH_DOCKER_RUN=${MESH_DOCKER_RUN:-/run/mesh-demo-docker}
