@@ -14,16 +14,24 @@
 {{- end -}}
 {{- end }}
 
-{{/* mesh-demo.downstream: the service each one calls, and the env variable naming it; fixed by the demo's topology. */}}
-{{- define "mesh-demo.downstream" -}}
-{{- $calls := dict "customer" "preference" "partner" "preference" "preference" "recommendation" -}}
-{{- get $calls . -}}
+{{/* mesh-demo.calls: the demo's fixed topology, caller -> the one service it calls, as JSON; the two helpers below read it. */}}
+{{- define "mesh-demo.calls" -}}
+{{- toJson (dict "customer" "preference" "partner" "preference" "preference" "recommendation") -}}
 {{- end }}
 
-{{/* mesh-demo.callers: which services may call the given one (least-privilege AuthorizationPolicy). */}}
+{{/* mesh-demo.downstream: the service the given one calls (its env variable names it), or nothing for the leaf. */}}
+{{- define "mesh-demo.downstream" -}}
+{{- get (include "mesh-demo.calls" . | fromJson) . -}}
+{{- end }}
+
+{{/* mesh-demo.callers: which services may call the given one (least-privilege AuthorizationPolicy), as a JSON list. */}}
 {{- define "mesh-demo.callers" -}}
-{{- $callers := dict "preference" (list "customer" "partner") "recommendation" (list "preference") -}}
-{{- toJson (get $callers . | default list) -}}
+{{- $target := . -}}
+{{- $callers := list -}}
+{{- range $caller, $callee := include "mesh-demo.calls" . | fromJson -}}
+{{- if eq $callee $target }}{{ $callers = append $callers $caller }}{{ end -}}
+{{- end -}}
+{{- toJson $callers -}}
 {{- end }}
 
 {{/* mesh-demo.labels: common labels of every object; takes (dict "root" $ "service" name). */}}
