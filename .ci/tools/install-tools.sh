@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the chart's tools (helm, kubeconform, istioctl: `all`, the default) or jaeger (by name) from the Go module proxy
-# into .tools/bin; idempotent (a binary with a matching version stamp is kept).
+# Builds tools from the Go module proxy into .tools/bin: the chart's (helm, kubeconform, istioctl: `all`, the default), or
+# the ones named (jaeger; the local mesh's pilot-agent, local-istiod and istio-bootstrap); idempotent (a binary with a
+# matching version stamp is kept).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=versions.sh
@@ -28,13 +29,13 @@ built() { # name spec start status: report, and stamp on success
   echo "install-tools: built $1 in $(( $(date +%s) - $3 ))s"
 }
 
-build() { # name module@version: go install
-  local name=$1 spec=$2 start status=0
-  up_to_date "$name" "$spec" && return 0
+build() { # name module@version [ldflags]: go install
+  local name=$1 spec=$2 ldflags=${3:-} start status=0
+  up_to_date "$name" "$spec${ldflags:+ $ldflags}" && return 0
   echo "install-tools: building $name from $spec (log: .tools/logs/$name.log)"
   start=$(date +%s)
-  go install "$spec" >"$logs/$name.log" 2>&1 || status=$?
-  built "$name" "$spec" "$start" "$status"
+  go install ${ldflags:+-ldflags "$ldflags"} "$spec" >"$logs/$name.log" 2>&1 || status=$?
+  built "$name" "$spec${ldflags:+ $ldflags}" "$start" "$status"
 }
 
 build_in_module() { # name module@version package: go build inside the downloaded module, for a go.mod with replace
@@ -50,9 +51,48 @@ build_in_module() { # name module@version package: go build inside the downloade
   built "$name" "$spec" "$start" "$status"
 }
 
-want=${1:-all}
-[ "$want" = all ] || [ "$want" = helm ] && build helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
-[ "$want" = all ] || [ "$want" = kubeconform ] && build kubeconform "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
-[ "$want" = all ] || [ "$want" = istioctl ] && build istioctl "istio.io/istio/istioctl/cmd/istioctl@$ISTIO_MODULE_VERSION"
-[ "$want" = jaeger ] && build_in_module jaeger "github.com/jaegertracing/jaeger@$JAEGER_MODULE_VERSION" ./cmd/jaeger
+build_local_istiod() { # istiod with a fake Kubernetes client (packages/mesh/istiod), stamped with a hash of its sources
+  local src="$root/packages/mesh/istiod" start status=0 spec
+  spec="local-istiod@$ISTIO_MODULE_VERSION+$(cat "$src"/go.mod "$src"/go.sum "$src"/*.go | sha256sum | cut -c1-16)"
+  up_to_date local-istiod "$spec" && return 0
+  echo "install-tools: building local-istiod (log: .tools/logs/local-istiod.log; minutes the first time, the Go cache makes it quick after)"
+  start=$(date +%s)
+  (cd "$src" && GOFLAGS="$GOFLAGS -mod=readonly" go build -ldflags "$ISTIO_LDFLAGS" -o "$bin/local-istiod.part" .) >"$logs/local-istiod.log" 2>&1 \
+    && mv "$bin/local-istiod.part" "$bin/local-istiod" || status=$?
+  built local-istiod "$spec" "$start" "$status"
+}
+
+copy_istio_bootstrap() { # the Envoy bootstrap template Istio's proxy image carries (/var/lib/istio/envoy), from the same module
+  local dest="$root/.tools/istio/envoy_bootstrap_tmpl.json" dir
+  if [ -f "$dest" ] && [ "$(cat "$dest.version" 2>/dev/null)" = "$ISTIO_MODULE_VERSION" ]; then
+    echo "install-tools: istio-bootstrap up to date ($ISTIO_MODULE_VERSION)"
+    return 0
+  fi
+  dir=$(go mod download -json "istio.io/istio@$ISTIO_MODULE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$dir" ] || { echo "install-tools: could not download istio.io/istio@$ISTIO_MODULE_VERSION" >&2; return 1; }
+  mkdir -p "$(dirname "$dest")"
+  cp "$dir/tools/packaging/common/envoy_bootstrap.json" "$dest" && chmod 644 "$dest"
+  echo "$ISTIO_MODULE_VERSION" >"$dest.version"
+  echo "install-tools: copied istio-bootstrap ($ISTIO_MODULE_VERSION)"
+}
+
+# Why a version at link time: istiod and pilot-agent report it to each other and to people (istioctl proxy-status).
+ISTIO_LDFLAGS="-X istio.io/istio/pkg/version.buildVersion=$ISTIO_VERSION-mesh-demo"
+
+for want in "${@:-all}"; do
+  case $want in
+    all)
+      build helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+      build kubeconform "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
+      build istioctl "istio.io/istio/istioctl/cmd/istioctl@$ISTIO_MODULE_VERSION" ;;
+    helm) build helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" ;;
+    kubeconform) build kubeconform "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION" ;;
+    istioctl) build istioctl "istio.io/istio/istioctl/cmd/istioctl@$ISTIO_MODULE_VERSION" ;;
+    jaeger) build_in_module jaeger "github.com/jaegertracing/jaeger@$JAEGER_MODULE_VERSION" ./cmd/jaeger ;;
+    pilot-agent) build pilot-agent "istio.io/istio/pilot/cmd/pilot-agent@$ISTIO_MODULE_VERSION" "$ISTIO_LDFLAGS" ;;
+    local-istiod) build_local_istiod ;;
+    istio-bootstrap) copy_istio_bootstrap ;;
+    *) echo "install-tools: unknown tool $want (all, helm, kubeconform, istioctl, jaeger, pilot-agent, local-istiod, istio-bootstrap)" >&2; exit 2 ;;
+  esac
+done
 exit 0

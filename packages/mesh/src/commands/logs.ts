@@ -1,0 +1,74 @@
+// `mesh logs SERVICE [VERSION]`: the app's lines (short, as pnpm start prints them) or its sidecar's, for every pod of it.
+import { createReadStream, existsSync, statSync, watch } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { formatLogLine } from '@mesh-demo/devtools';
+import { MeshError } from '../errors.ts';
+import { getStatus, type PodStatus } from '../control.ts';
+
+export interface LogOptions {
+  readonly proxy: boolean;
+  readonly follow: boolean;
+}
+
+/** Pods of a service (the app label), optionally of one version; a pod or Deployment name works too. */
+export function podsOf(pods: readonly PodStatus[], service: string, version?: string): PodStatus[] {
+  const exact = pods.filter((p) => p.name === service || p.workload === service);
+  if (exact.length && !version) return exact;
+  return pods.filter((p) => p.labels.app === service && (!version || p.labels.version === version));
+}
+
+export async function logs(service: string, version: string | undefined, options: LogOptions): Promise<void> {
+  const status = await getStatus();
+  const pods = podsOf(status.pods, service, version).filter((p) => p.phase !== 'Terminating');
+  if (pods.length === 0) {
+    const known = [...new Set(status.pods.map((p) => p.labels.app).filter(Boolean))].join(', ');
+    throw new MeshError(`no pod of ${service}${version ? ` ${version}` : ''} is running (running: ${known})`);
+  }
+  const prefix = pods.length > 1;
+  await Promise.all(
+    pods.map((pod) => {
+      const container = options.proxy ? 'istio-proxy' : (pod.service ?? pod.labels.app ?? 'istio-proxy');
+      const file = join(status.runDir, 'logs', pod.name, `${container}.log`);
+      const show = (line: string) => console.log(`${prefix ? `${pod.name} | ` : ''}${options.proxy ? line : formatLogLine(line)}`);
+      return options.follow ? follow(file, show) : printAll(file, show);
+    }),
+  );
+}
+
+async function printAll(file: string, show: (line: string) => void): Promise<void> {
+  if (!existsSync(file)) return;
+  for await (const line of createInterface({ input: createReadStream(file) })) show(line);
+}
+
+/** Prints the file, then each line appended to it until Ctrl-C (or the mesh goes down and removes it). */
+async function follow(file: string, show: (line: string) => void): Promise<void> {
+  let position = 0;
+  let partial = '';
+  const read = async () => {
+    if (!existsSync(file)) return;
+    const size = statSync(file).size;
+    if (size <= position) return;
+    for await (const chunk of createReadStream(file, { start: position, end: size - 1, encoding: 'utf8' })) partial += chunk;
+    position = size;
+    const lines = partial.split('\n');
+    partial = lines.pop() ?? '';
+    lines.forEach(show);
+  };
+  await read();
+  await new Promise<void>((resolve) => {
+    const watcher = watch(file, () => void read());
+    const timer = setInterval(() => {
+      if (!existsSync(file)) {
+        watcher.close();
+        clearInterval(timer);
+        resolve();
+      }
+    }, 1000);
+    process.once('SIGINT', () => {
+      watcher.close();
+      clearInterval(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,30 @@
+// `mesh status`: the step, the edge, every pod with its proxy, and whether every proxy holds istiod's latest config.
+import { getStatus, type MeshStatus } from '../control.ts';
+
+function age(since: number): string {
+  const seconds = Math.round((Date.now() - since) / 1000);
+  return seconds < 120 ? `${seconds}s` : `${Math.round(seconds / 60)}m`;
+}
+
+export function formatStatus(status: MeshStatus): string {
+  const lines = [`local mesh up ${age(status.startedAt)}, step ${status.files.join(' + ') || '(none yet)'}`];
+  if (status.ignored.length) lines.push(`not run here: ${status.ignored.join(', ')}`);
+  lines.push('', 'EDGE');
+  for (const edge of status.edge) lines.push(`  ${edge.url.padEnd(22)} -> ${edge.host} via ${edge.target} (${edge.endpoints} ready)`);
+  lines.push('', 'PODS');
+  const rows = status.pods.map((p) => [p.namespace, p.name, `${p.ready ? 'ready' : p.phase.toLowerCase()}`, p.ip, p.proxy ?? '-', String(p.restarts)]);
+  const header = ['NAMESPACE', 'NAME', 'STATUS', 'IP', 'PROXY', 'RESTARTS'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const row of [header, ...rows]) lines.push(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`);
+  lines.push('');
+  const proxies = status.pods.filter((p) => p.proxy).length;
+  lines.push(
+    status.unsynced.length === 0 ? `config: all ${proxies} proxies hold istiod's latest push` : `config: still syncing ${status.unsynced.join(', ')}`,
+    status.rejected.length === 0 ? 'rejected by Envoy: nothing' : `rejected by Envoy:\n${status.rejected.map((r) => `  ${r.proxy} ${r.type}: ${r.error}`).join('\n')}`,
+  );
+  return lines.join('\n');
+}
+
+export async function printStatus(): Promise<void> {
+  console.log(formatStatus(await getStatus()));
+}

