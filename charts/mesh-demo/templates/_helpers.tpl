@@ -144,17 +144,40 @@ The given weights; else, when mirroring, 100 to the one enabled version that is 
 {{- add (include "mesh-demo.drainSeconds" . | int) .Values.shutdown.marginSeconds -}}
 {{- end }}
 
+{{/* mesh-demo.durationMs: an Istio duration ("7s", "1m30s", "250ms") in whole milliseconds. */}}
+{{- define "mesh-demo.durationMs" -}}
+{{- $total := 0.0 -}}
+{{- range $part := regexFindAll "[0-9]+(\\.[0-9]+)?(ms|s|m|h)" . -1 -}}
+{{- $number := regexFind "^[0-9]+(\\.[0-9]+)?" $part -}}
+{{- $factor := get (dict "ms" 1.0 "s" 1000.0 "m" 60000.0 "h" 3600000.0) (trimPrefix $number $part) -}}
+{{- $total = addf $total (mulf (float64 $number) $factor) -}}
+{{- end -}}
+{{- $total | int -}}
+{{- end }}
+
 {{/*
 mesh-demo.validate: refuses values the mesh would accept but the demo would break on.
 Called from every template that renders traffic rules, so helm template/install fails with one clear message.
 */}}
 {{- define "mesh-demo.validate" -}}
+{{- $ports := .Values.ports -}}
+{{- if or (eq (int $ports.http) (int $ports.management)) (eq (int $ports.http) (int $ports.shadow)) (eq (int $ports.management) (int $ports.shadow)) -}}
+{{- fail (printf "ports.http (%d), ports.management (%d) and ports.shadow (%d) must all differ" (int $ports.http) (int $ports.management) (int $ports.shadow)) -}}
+{{- end -}}
+{{- $timeoutMs := int .Values.downstreamTimeoutMs -}}
 {{- range $name, $svc := .Values.services -}}
 {{- $enabled := include "mesh-demo.enabledVersions" $svc | fromJsonArray -}}
 {{- if not $enabled -}}
 {{- fail (printf "services.%s has no enabled version: enable at least one of services.%s.versions" $name $name) -}}
 {{- end -}}
 {{- $t := $svc.traffic | default dict -}}
+{{- with ($t.fault | default dict).delay -}}
+{{- /* Why: the callers' own deadline (DOWNSTREAM_TIMEOUT_MS) must outlast the injected delay, or the step shows 504s
+     instead of the delay it is about (the old 7 s delay against the 5 s default did exactly that). */ -}}
+{{- if gt (add (include "mesh-demo.durationMs" .fixedDelay | int) 1000) $timeoutMs -}}
+{{- fail (printf "services.%s.traffic.fault.delay.fixedDelay %s must be at least 1 s shorter than downstreamTimeoutMs (%d ms): the callers would give up and answer 504 before the delay ends; shorten the delay or raise downstreamTimeoutMs" $name .fixedDelay $timeoutMs) -}}
+{{- end -}}
+{{- end -}}
 {{- with $t.weights -}}
 {{- $sum := 0 -}}
 {{- range $v, $w := . -}}

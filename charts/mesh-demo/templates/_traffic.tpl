@@ -50,11 +50,13 @@
           number: {{ $port }}
     {{- end }}
   {{- with $t.mirror }}
+  {{- /* Why the shadow port: since Istio 1.28 a mirrored request keeps its Host (no -shadow suffix), so where it
+       arrives is the only mark the app can see. */}}
   mirror:
     host: {{ $name }}
     subset: {{ .version }}
     port:
-      number: {{ $port }}
+      number: {{ $root.Values.ports.shadow }}
   mirrorPercentage:
     value: {{ .percent | default 100 }}
   {{- end }}

@@ -114,7 +114,7 @@ for (const file of exampleFiles()) {
         assert.equal(svc.spec.selector.version, undefined, `Service ${svc.metadata.name}`);
         assert.equal(svc.spec.selector.app, svc.metadata.name);
         const names = svc.spec.ports.map((p: any) => p.name);
-        assert.deepEqual(names, ['http', 'http-mgmt']);
+        assert.deepEqual(names, ['http', 'http-mgmt', 'http-shadow']);
       }
     });
 

@@ -35,7 +35,8 @@ describe('mirroring', () => {
     assert.deepEqual(vs.spec.gateways, ['customer-gateway']);
     const r = defaultRoute(vs);
     assert.deepEqual(r.route.map((x: any) => x.destination.subset), ['v1']);
-    assert.deepEqual(r.mirror, { host: 'customer', subset: 'v2', port: { number: 8080 } });
+    // To the shadow port: on Istio >= 1.28 a mirrored copy keeps its Host, so the port it arrives on is its only mark.
+    assert.deepEqual(r.mirror, { host: 'customer', subset: 'v2', port: { number: 8090 } });
     assert.deepEqual(r.mirrorPercentage, { value: 100 });
   });
 
@@ -50,6 +51,20 @@ describe('mirroring', () => {
     const r = defaultRoute(find(render({ files: ['04b-mirror-customer-50.yaml'] }), 'VirtualService', 'customer'));
     assert.deepEqual(r.mirrorPercentage, { value: 50 });
     assert.equal(r.mirror_percent, undefined);
+  });
+
+  test('the mirror target listens on the shadow port: a named container port, SHADOW_PORT, and the Service port it maps to', () => {
+    const objs = render({ files: ['04a-mirror-customer.yaml'] });
+    const container = find(objs, 'Deployment', 'customer-v2').spec.template.spec.containers[0];
+    assert.deepEqual(container.ports.find((p: any) => p.name === 'http-shadow'), { name: 'http-shadow', containerPort: 8090, protocol: 'TCP' });
+    assert.equal(container.env.find((e: any) => e.name === 'SHADOW_PORT').value, '8090');
+    const port = find(objs, 'Service', 'customer').spec.ports.find((p: any) => p.name === 'http-shadow');
+    assert.deepEqual([port.port, port.targetPort], [8090, 'http-shadow']);
+  });
+
+  test('ports.shadow moves the mirror destination with it', () => {
+    const objs = render({ files: ['04a-mirror-customer.yaml'], set: ['ports.shadow=8181'] });
+    assert.deepEqual(defaultRoute(find(objs, 'VirtualService', 'customer')).mirror.port, { number: 8181 });
   });
 
   test('mirroring customer leaves partner untouched', () => {
@@ -79,9 +94,14 @@ describe('faults, timeouts, retries, circuit breaking', () => {
     assert.deepEqual(r.fault, { abort: { percentage: { value: 50 }, httpStatus: 503 } });
   });
 
-  test('fault delay lands in http[].fault.delay with fixedDelay', () => {
+  test('fault delay lands in http[].fault.delay with fixedDelay, shorter than the callers\' deadline', () => {
     const r = defaultRoute(find(render({ files: ['resilience-fault-delay.yaml'] }), 'VirtualService', 'recommendation'));
-    assert.deepEqual(r.fault, { delay: { percentage: { value: 50 }, fixedDelay: '7s' } });
+    assert.deepEqual(r.fault, { delay: { percentage: { value: 50 }, fixedDelay: '3s' } });
+  });
+
+  test('a longer delay renders once downstreamTimeoutMs outlasts it by a second', () => {
+    const set = ['services.recommendation.traffic.fault.delay.percent=50', 'services.recommendation.traffic.fault.delay.fixedDelay=7s', 'downstreamTimeoutMs=8000'];
+    assert.equal(defaultRoute(find(render({ set }), 'VirtualService', 'recommendation')).fault.delay.fixedDelay, '7s');
   });
 
   test('the timeout scenario makes only recommendation v2 slow and times out the route at 1s', () => {
@@ -146,7 +166,7 @@ describe('Kubernetes Gateway API', () => {
   test('mirrors customer with a RequestMirror filter at 50 percent', () => {
     const hr = find(objs, 'HTTPRoute', 'customer');
     assert.deepEqual(hr.spec.rules[0].backendRefs, [{ name: 'customer-v1', port: 8080, weight: 100 }]);
-    assert.deepEqual(hr.spec.rules[0].filters, [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'customer-v2', port: 8080 }, percent: 50 } }]);
+    assert.deepEqual(hr.spec.rules[0].filters, [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'customer-v2', port: 8090 }, percent: 50 } }]);
     assert.deepEqual(hr.spec.hostnames, ['customer-demo.apps-crc.testing']);
   });
 });
@@ -171,7 +191,8 @@ describe('least-privilege authorization', () => {
       const rule = ap.spec.rules.at(-1);
       assert.equal(rule.from, undefined);
       assert.deepEqual(rule.to, [{ operation: { ports: ['9000'], methods: ['GET'], paths: ['/metrics', '/health/*'] } }]);
-      assert.deepEqual(ap.spec.rules[0].to, [{ operation: { ports: ['8080'] } }]);
+      // The shadow port too: the gateway or a caller's sidecar delivers mirrored copies there.
+      assert.deepEqual(ap.spec.rules[0].to, [{ operation: { ports: ['8080', '8090'] } }]);
     }
   });
 

@@ -60,6 +60,17 @@ describe('refused values', () => {
       set: ['gatewayApi.enabled=true', 'services.recommendation.traffic.fault.abort.percent=50'],
       message: /services\.recommendation\.traffic\.fault and \.retries are Istio VirtualService features/,
     },
+    {
+      name: 'a fault delay the callers would give up on (7s against the 5000 ms downstreamTimeoutMs)',
+      set: ['services.recommendation.traffic.fault.delay.percent=50', 'services.recommendation.traffic.fault.delay.fixedDelay=7s'],
+      message: /services\.recommendation\.traffic\.fault\.delay\.fixedDelay 7s must be at least 1 s shorter than downstreamTimeoutMs \(5000 ms\)/,
+    },
+    {
+      name: 'a fault delay within 1 s of the deadline, in compound units',
+      set: ['services.preference.traffic.fault.delay.percent=10', 'services.preference.traffic.fault.delay.fixedDelay=4s500ms'],
+      message: /fixedDelay 4s500ms must be at least 1 s shorter/,
+    },
+    { name: 'a shadow port equal to the application port', set: ['ports.shadow=8080'], message: /ports\.http \(8080\), ports\.management \(9000\) and ports\.shadow \(8080\) must all differ/ },
     { name: 'the Gateway API without the mesh', set: ['gatewayApi.enabled=true', 'mesh.enabled=false'], message: /gatewayApi\.enabled=true needs mesh\.enabled=true/ },
   ];
   for (const c of cases) {

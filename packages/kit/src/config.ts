@@ -25,6 +25,8 @@ const commonEnv = {
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
   PORT: port(8080),
   MANAGEMENT_PORT: port(9000),
+  // Where a mesh mirrors requests to (the chart's mirror destination port): every request arriving here is a shadow.
+  SHADOW_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
   HOSTNAME: Type.String({ minLength: 1, maxLength: 253, pattern: '^[^\\s\'"]+$' }),
   LOG_LEVEL: Type.String({ enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
   SHUTDOWN_DELAY_MS: millis(5000),
@@ -68,6 +70,8 @@ export interface ServiceConfig {
   readonly host: string;
   readonly port: number;
   readonly managementPort: number;
+  /** Requests on this port are mirrored copies (shadow hits); unset: no such port, only the Host marks a shadow. */
+  readonly shadowPort?: number;
   readonly hostname: string;
   readonly logLevel: string;
   readonly shutdownDelayMs: number;
@@ -133,6 +137,9 @@ export function loadConfig(service: ServiceDefinition, env: Readonly<Record<stri
   if (parsed.PORT === parsed.MANAGEMENT_PORT) {
     throw new ConfigError(`invalid MANAGEMENT_PORT: must differ from PORT (both ${parsed.PORT})`);
   }
+  if (parsed.SHADOW_PORT !== undefined && (parsed.SHADOW_PORT === parsed.PORT || parsed.SHADOW_PORT === parsed.MANAGEMENT_PORT)) {
+    throw new ConfigError(`invalid SHADOW_PORT: must differ from PORT and MANAGEMENT_PORT (got ${parsed.SHADOW_PORT})`);
+  }
   const faults = faultsFrom(parsed);
   const downstream = service.downstream;
   return {
@@ -141,6 +148,7 @@ export function loadConfig(service: ServiceDefinition, env: Readonly<Record<stri
     host: parsed.HOST,
     port: parsed.PORT,
     managementPort: parsed.MANAGEMENT_PORT,
+    ...(parsed.SHADOW_PORT !== undefined && { shadowPort: parsed.SHADOW_PORT }),
     hostname: parsed.HOSTNAME,
     logLevel: parsed.LOG_LEVEL,
     shutdownDelayMs: parsed.SHUTDOWN_DELAY_MS,

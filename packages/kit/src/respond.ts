@@ -16,8 +16,13 @@ export const chainRouteSchema = {
   response: { 200: both, '4xx': both, '5xx': both },
 } as const;
 
-/** Mirrored requests carry the Host with `-shadow` appended (Envoy puts it before the port; older ones after it). */
-export function isShadow(host: string | undefined): boolean {
+/**
+ * Whether a request is a mirrored copy: it arrived on the shadow port (where the chart points mirrors: the only mark
+ * that survives Istio >= 1.28, whose mirrors keep the Host as it was), or its Host carries the `-shadow` suffix older
+ * meshes append (Envoy puts it before the port; older ones after it).
+ */
+export function isShadow(host: string | undefined, localPort?: number, shadowPort?: number): boolean {
+  if (shadowPort !== undefined && localPort === shadowPort) return true;
   if (!host) return false;
   return host.endsWith('-shadow') || host.replace(/:\d+$/, '').endsWith('-shadow');
 }

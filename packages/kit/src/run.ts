@@ -1,4 +1,5 @@
 // The process edge shared by every service: load config from env, listen on both ports, shut down gracefully.
+import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig, type ServiceConfig, type ServiceDefinition } from './config.ts';
@@ -11,6 +12,16 @@ const shutdownHooks: ShutdownHook[] = [];
 /** Work that must finish inside graceful shutdown, after the servers have drained (e.g. flushing spans). */
 export function onShutdown(hook: ShutdownHook): void {
   shutdownHooks.push(hook);
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 function fail(service: ServiceDefinition, message: string, code: number): never {
@@ -44,9 +55,12 @@ export async function run(
   try {
     await management.listen({ host: config.host, port: config.managementPort, listenTextResolver: (a) => `management listening on ${a}` });
     await app.listen({ host: config.host, port: config.port, listenTextResolver: (a) => `listening on ${a}` });
+    if (service.shadow) await listen(service.shadow, config.host, config.shadowPort!);
+    if (service.shadow) app.log.info(`shadow copies listening on http://${config.host}:${config.shadowPort}`);
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'error';
-    fail(definition, `cannot listen on ${config.host} ports ${config.port}/${config.managementPort} (${code})`, 1);
+    const ports = [config.port, config.managementPort, config.shadowPort].filter((p) => p !== undefined).join('/');
+    fail(definition, `cannot listen on ${config.host} ports ${ports} (${code})`, 1);
   }
 
   closeWithGrace({ delay: config.shutdownDelayMs + config.shutdownTimeoutMs + 2000, logger: app.log }, async ({ signal, err }) => {
@@ -59,6 +73,7 @@ export async function run(
       app.log.warn('drain timeout: closing remaining connections');
       app.server.closeAllConnections();
       management.server.closeAllConnections();
+      service.shadow?.closeAllConnections();
     }, config.shutdownTimeoutMs);
     await service.close();
     clearTimeout(cut);

@@ -1,5 +1,5 @@
 // Builds a service's two Fastify apps from a typed config: the public port (its routes) and the management port.
-import { createServer } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
 import { context as otelContext, propagation, trace } from '@opentelemetry/api';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
@@ -42,6 +42,8 @@ export interface Service {
   readonly app: FastifyInstance;
   /** The management port: health and /metrics, never reachable through the public route. */
   readonly management: FastifyInstance;
+  /** The shadow port's server (config.shadowPort): the public routes again, for mirrored copies; not yet listening. */
+  readonly shadow?: Server;
   readonly state: ServiceState;
   readonly metrics: Metrics;
   readonly faults: FaultControl;
@@ -71,6 +73,16 @@ export function traceFields(): { trace_id?: string; span_id?: string } {
   return { trace_id: traceId, span_id: spanId };
 }
 
+/** The Node server settings of every port a service listens on. */
+function serverOptions(config: ServiceConfig): ServerOptions {
+  return {
+    requestTimeout: config.requestTimeoutMs,
+    headersTimeout: Math.min(10_000, config.requestTimeoutMs),
+    connectionsCheckingInterval: 1000,
+    keepAliveTimeout: 72_000,
+  };
+}
+
 function fastifyFor(config: ServiceConfig, name: string, logStream?: BuildOptions['logStream']): FastifyInstance {
   const app = Fastify({
     logger:
@@ -94,16 +106,7 @@ function fastifyFor(config: ServiceConfig, name: string, logStream?: BuildOption
     // Slow clients (slowloris) are cut off: headers must arrive within 10 s and the whole request within
     // REQUEST_TIMEOUT_MS, checked every second. No idle-socket timeout: that would close keep-alive connections
     // before keepAliveTimeout (72 s, longer than undici's 4 s and what Envoy expects) and race the caller's pool.
-    serverFactory: (handler) =>
-      createServer(
-        {
-          requestTimeout: config.requestTimeoutMs,
-          headersTimeout: Math.min(10_000, config.requestTimeoutMs),
-          connectionsCheckingInterval: 1000,
-          keepAliveTimeout: 72_000,
-        },
-        handler,
-      ),
+    serverFactory: (handler) => createServer(serverOptions(config), handler),
   });
   safeErrors(app);
   return app;
@@ -119,6 +122,7 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
   const downstream: DownstreamClient | undefined = config.downstream && createDownstreamClient(config.downstream, options.dispatcher);
   const { name, edge } = config.service;
   let hits = 0;
+  const shadowOf = (request: FastifyRequest) => isShadow(request.headers.host, request.socket?.localPort, config.shadowPort);
 
   // Callback-style hooks: nothing here awaits, and an async hook costs a promise and a microtask turn per request.
   app.addHook('onRequest', (request, reply, done) => {
@@ -131,7 +135,7 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
       .labels(route, request.method, String(reply.statusCode))
       .observe(reply.elapsedTime / 1000);
     request.log.info(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, shadow: isShadow(request.headers.host) },
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, shadow: shadowOf(request) },
       'request',
     );
     done();
@@ -148,7 +152,7 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
     metrics,
     faults,
     hop(request) {
-      const shadow = isShadow(request.headers.host);
+      const shadow = shadowOf(request);
       hits += 1;
       metrics.hits.labels(name, config.version, String(shadow)).inc();
       return { service: name, version: config.version, host: config.hostname, hits, shadow };
@@ -170,16 +174,22 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
     },
   };
   routes(app, context);
+  // The same Fastify handler behind a second port: hooks, routes and logs are the public port's.
+  const shadow = config.shadowPort !== undefined ? createServer(serverOptions(config), (req, res) => app.routing(req, res)) : undefined;
 
   return {
     config,
     app,
     management,
+    ...(shadow && { shadow }),
     state,
     metrics,
     faults,
     async close() {
-      await Promise.all([app.close(), management.close()]);
+      const shadowClosed = shadow?.listening ? new Promise((resolve) => shadow.close(resolve)) : undefined;
+      // As Fastify does for its own ports: idle keep-alive connections would hold close() open until the drain cut.
+      shadow?.closeIdleConnections();
+      await Promise.all([app.close(), management.close(), shadowClosed]);
       await downstream?.close();
     },
   };

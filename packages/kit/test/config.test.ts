@@ -89,4 +89,11 @@ describe('loadConfig', () => {
   it('rejects a management port equal to the public port', () => {
     assert.throws(() => loadConfig(leaf, { HOSTNAME: 'x', PORT: '9000' }), /^ConfigError: invalid MANAGEMENT_PORT: must differ from PORT \(both 9000\)$/);
   });
+
+  it('takes SHADOW_PORT when it differs from both ports, and leaves it unset by default', () => {
+    assert.equal(loadConfig(leaf, { HOSTNAME: 'x', SHADOW_PORT: '8090' }).shadowPort, 8090);
+    assert.equal(loadConfig(leaf, { HOSTNAME: 'x' }).shadowPort, undefined);
+    assert.throws(() => loadConfig(leaf, { HOSTNAME: 'x', SHADOW_PORT: '8080' }), /^ConfigError: invalid SHADOW_PORT: must differ from PORT and MANAGEMENT_PORT \(got 8080\)$/);
+    assert.throws(() => loadConfig(leaf, { HOSTNAME: 'x', SHADOW_PORT: '70000' }), /^ConfigError: invalid SHADOW_PORT: must be <= 65535/);
+  });
 });
