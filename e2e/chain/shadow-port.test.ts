@@ -17,7 +17,7 @@ describe('the shadow port, where the chart points mirrors', () => {
     const live = await getJson(chain.url('recommendation'));
     const shadow = await getJson(`http://127.0.0.1:${shadowPort}`);
     assert.deepEqual(
-      [live.body.chain[0], shadow.body.chain[0]].map((hop) => [hop.hits, hop.shadow]),
+      [live.body.chain[0], shadow.body.chain[0]].map((hop) => [hop?.hits, hop?.shadow]),
       [
         [1, false],
         [2, true],

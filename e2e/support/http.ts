@@ -1,6 +1,7 @@
 // Small HTTP helpers for e2e: one GET with a bounded wait, and a hand-held fake downstream that answers when released.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Chain } from '@mesh-demo/kit';
 
 export interface Answer {
   readonly status: number;
@@ -14,7 +15,7 @@ export async function get(url: string, headers: Record<string, string> = {}): Pr
 
 export async function getJson(url: string, headers: Record<string, string> = {}) {
   const response = await fetch(url, { headers: { ...headers, accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
-  return { status: response.status, body: (await response.json()) as { chain: Array<{ service: string; version: string; hits: number }> } };
+  return { status: response.status, body: (await response.json()) as Chain };
 }
 
 /** A real server on 127.0.0.1 that holds every request until `release()`, then answers as a recommendation would. */

@@ -125,6 +125,29 @@ func apiHandler(s *objectStore, istiodHTTP string) http.Handler {
 		w.Header().Set("content-type", "application/json")
 		_ = json.NewEncoder(w).Encode(names)
 	})
+	mux.HandleFunc("GET /objects/{key...}", func(w http.ResponseWriter, r *http.Request) {
+		// One stored object as the fake API server holds it: GET /objects/<resource>/<namespace>/<name>.
+		s.mu.Lock()
+		var found *parsedObject
+		for key, o := range s.applied {
+			if key.String() == r.PathValue("key") {
+				found = &o
+				break
+			}
+		}
+		s.mu.Unlock()
+		if found == nil {
+			http.NotFound(w, r)
+			return
+		}
+		stored, err := found.tracker.Get(found.key.resource, found.key.namespace, found.key.name)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("content-type", "application/json")
+		_ = json.NewEncoder(w).Encode(stored)
+	})
 	return mux
 }
 

@@ -18,8 +18,9 @@ const SERVICE_BASE = ipToNumber('10.96.1.0');
 const SERVICE_LAST = ipToNumber('10.96.255.254');
 
 export function ipToNumber(ip: string): number {
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) throw new Error(`not an IPv4 address: ${ip}`);
   const parts = ip.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`not an IPv4 address: ${ip}`);
+  if (parts.some((p) => p > 255)) throw new Error(`not an IPv4 address: ${ip}`);
   return ((parts[0]! << 24) >>> 0) + (parts[1]! << 16) + (parts[2]! << 8) + parts[3]!;
 }
 

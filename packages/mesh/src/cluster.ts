@@ -220,7 +220,10 @@ export class LocalCluster {
       this.pods.push(pod);
       created.push(pod);
     }
-    for (const pod of plan.remove) pod.phase = 'Terminating';
+    for (const pod of plan.remove) {
+      pod.phase = 'Terminating';
+      pod.deletedAt = new Date().toISOString();
+    }
     // The API server first: a sidecar must find its Pod there when it connects, and callers must stop sending to a
     // terminating pod before its processes get SIGTERM.
     await this.push(desired);
@@ -269,8 +272,10 @@ export class LocalCluster {
         throw new MeshError(`Envoy rejected the config for ${first.proxy} (${first.type}): ${first.error}`);
       }
       const connected = new Set(proxies.map((p) => p.proxy));
-      const missing = live.filter((p) => p.proxy && !connected.has(`${p.name}.${p.namespace}`)).map((p) => p.name);
-      const behind = unsynced(proxies);
+      const liveProxies = new Set(live.filter((p) => p.proxy).map((p) => `${p.name}.${p.namespace}`));
+      const missing = [...liveProxies].filter((id) => !connected.has(id));
+      // A terminating pod's proxy is draining: it may no longer take pushes, and nothing routes to it any more.
+      const behind = unsynced(proxies.filter((p) => liveProxies.has(p.proxy)));
       // istiod debounces changes for 100 ms before pushing: before that, "in sync" only means "in sync with the last step".
       const settled = Date.now() - this.lastPush > 300;
       const status = `${live.length - waiting.length}/${live.length} pods ready`;

@@ -41,13 +41,16 @@ export function expand(value: string, defined: ReadonlyMap<string, string>): str
   });
 }
 
-/** The env of one container of a pod; HOSTNAME is the pod name, as in every Kubernetes container. */
+/**
+ * The env of one container of a pod; HOSTNAME is the pod name, as in every Kubernetes container (set by the runtime,
+ * so `$(HOSTNAME)` in the list does not expand, as with the kubelet).
+ */
 export function containerEnv(container: Container, pod: PodFacts): Record<string, string> {
-  const defined = new Map<string, string>([['HOSTNAME', pod.name]]);
+  const defined = new Map<string, string>();
   for (const variable of container.env ?? []) {
     if (variable.valueFrom?.fieldRef) defined.set(variable.name, fieldValue(variable.valueFrom.fieldRef.fieldPath, pod));
     else if (variable.valueFrom) throw new Error(`env ${variable.name}: only fieldRef sources are supported by the local mesh`);
     else defined.set(variable.name, expand(variable.value ?? '', defined));
   }
-  return Object.fromEntries(defined);
+  return { HOSTNAME: pod.name, ...Object.fromEntries(defined) };
 }

@@ -18,7 +18,8 @@ export interface InjectionContext {
 
 /**
  * Whether and how a pod is injected, as upstream Istio's webhook (and OpenShift Service Mesh 2's) decides it: the
- * `sidecar.istio.io/inject: "true"` label or `istio.io/rev: default` label selects a pod for the default revision;
+ * `sidecar.istio.io/inject: "true"` label (without another revision's istio.io/rev) or the `istio.io/rev: default`
+ * label selects a pod for the default revision;
  * in a namespace a ServiceMeshMember joined to this control plane, the `sidecar.istio.io/inject: "true"` annotation
  * does (Maistra's opt-in). Anything else runs without a proxy, as it would on a cluster.
  */
@@ -26,6 +27,8 @@ export function injectionFor(template: PodTemplate, namespace: string, context: 
   const labels = template.metadata.labels ?? {};
   const annotations = template.metadata.annotations ?? {};
   if (labels['sidecar.istio.io/inject'] === 'false') return undefined;
+  // A pod naming another revision is that revision's to inject (upstream's default webhook skips it); there is none here.
+  if (labels['istio.io/rev'] !== undefined && labels['istio.io/rev'] !== REVISION) return undefined;
   const selected =
     labels['sidecar.istio.io/inject'] === 'true' ||
     labels['istio.io/rev'] === REVISION ||
@@ -74,7 +77,7 @@ export function appProbers(template: PodTemplate): Record<string, { httpGet: { p
     const kinds = { readyz: container.readinessProbe, livez: container.livenessProbe, startupz: container.startupProbe };
     for (const [kind, probe] of Object.entries(kinds)) {
       if (!probe?.httpGet) continue;
-      const port = resolvePort(containers, probe.httpGet.port);
+      const port = resolvePort([container], probe.httpGet.port);
       if (port === undefined) throw new Error(`container ${container.name}: probe port ${probe.httpGet.port} is not a declared port`);
       out[`/app-health/${container.name}/${kind}`] = { httpGet: { path: probe.httpGet.path ?? '/', port, ...(probe.httpGet.scheme && { scheme: probe.httpGet.scheme }) } };
     }
@@ -102,7 +105,9 @@ export interface ProxyIdentity {
 /** The istio-proxy container's env from Istio's injection template, filled in for one pod. */
 export function proxyEnv(kind: ProxyKind, template: PodTemplate, identity: ProxyIdentity, config: Record<string, unknown>): Record<string, string> {
   const apps = appContainers(template);
-  const ports = apps.flatMap((c) => (c.ports ?? []).map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol ?? 'TCP' })));
+  // A gateway's ports are its istio-proxy container's; a sidecar's are the app's.
+  const declaring = kind === 'router' ? template.spec.containers : apps;
+  const ports = declaring.flatMap((c) => (c.ports ?? []).map((p) => ({ ...(p.name && { name: p.name }), containerPort: p.containerPort, protocol: p.protocol ?? 'TCP' })));
   const env: Record<string, string> = {
     PROXY_CONFIG: JSON.stringify(config),
     POD_NAME: identity.podName,
@@ -120,8 +125,8 @@ export function proxyEnv(kind: ProxyKind, template: PodTemplate, identity: Proxy
     ISTIO_META_OWNER: `kubernetes://apis/apps/v1/namespaces/${identity.namespace}/deployments/${identity.workload}`,
     ISTIO_METAJSON_LABELS: JSON.stringify(identity.labels),
   };
+  env.ISTIO_META_INTERCEPTION_MODE = 'REDIRECT';
   if (kind === 'sidecar') {
-    env.ISTIO_META_INTERCEPTION_MODE = 'REDIRECT';
     // DNS capture: the agent answers the app's lookups of mesh names (the chart's http://preference:8080).
     env.ISTIO_META_DNS_CAPTURE = 'true';
     env.ISTIO_KUBE_APP_PROBERS = JSON.stringify(appProbers(template));

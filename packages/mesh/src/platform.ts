@@ -24,6 +24,9 @@ export const ISTIOD_ENV: Readonly<Record<string, string>> = {
   PILOT_ENABLE_METADATA_EXCHANGE: 'false',
   PILOT_ENABLE_ALPN_FILTER: 'false',
   PILOT_ENABLE_GATEWAY_API_DEPLOYMENT_CONTROLLER: 'false',
+  // The in-memory API server keeps no subresources apart: a status write would replace the whole Gateway or HTTPRoute
+  // (spec and all) with istiod's status-only copy.
+  PILOT_ENABLE_GATEWAY_API_STATUS: 'false',
   INJECTION_WEBHOOK_CONFIG_NAME: '',
   VALIDATION_WEBHOOK_CONFIG_NAME: '',
   CLUSTER_ID,

@@ -21,6 +21,8 @@ export interface PodRecord {
   readonly labels: Record<string, string>;
   phase: PodPhase;
   ready: boolean;
+  /** When it started terminating (the API server's deletionTimestamp). */
+  deletedAt?: string;
 }
 
 /** A stable hash of a pod template: pods are replaced when it changes, and only then (as a ReplicaSet would). */
@@ -73,9 +75,10 @@ export function planPods(deployments: readonly Deployment[], pods: readonly PodR
     const current = mine.filter((p) => p.templateHash === hash);
     const old = mine.filter((p) => p.templateHash !== hash);
     for (let i = current.length; i < want; i++) create.push({ deployment, hash });
-    // Surplus replicas go newest first, keeping the pods whose counters people are watching.
-    if (current.length > want) remove.push(...current.slice(want));
-    const readyCurrent = current.slice(0, want).filter((p) => p.ready).length;
+    // Surplus replicas go not-ready first, then newest first, keeping the pods whose counters people are watching.
+    const keep = [...current].sort((a, b) => Number(b.ready) - Number(a.ready) || current.indexOf(a) - current.indexOf(b));
+    if (keep.length > want) remove.push(...keep.slice(want));
+    const readyCurrent = keep.slice(0, want).filter((p) => p.ready).length;
     if (readyCurrent >= want) remove.push(...old);
   }
   for (const pod of live) if (!owned.has(pod)) remove.push(pod);
@@ -96,7 +99,7 @@ export function podObject(pod: PodRecord): KubeObject {
       labels: pod.labels,
       annotations: { ...(pod.template.metadata.annotations ?? {}), ...(pod.proxy ? statusAnnotation(pod.proxy) : {}) },
       ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${pod.workload}-${pod.templateHash}`, uid: `rs-${pod.workload}-${pod.templateHash}`, controller: true }],
-      ...(pod.phase === 'Terminating' && { deletionTimestamp: new Date().toISOString() }),
+      ...(pod.deletedAt && { deletionTimestamp: pod.deletedAt }),
     },
     spec: { ...pod.template.spec, containers, nodeName: 'local' },
     status: {
@@ -115,40 +118,53 @@ export function podLabels(template: PodTemplate, workload: string, hash: string,
   return proxy ? { ...labels, ...injectedLabels(labels, workload) } : labels;
 }
 
-/** One EndpointSlice per Service with a selector, as the EndpointSlice controller keeps them. */
+/**
+ * The EndpointSlices of every Service with a selector, as the EndpointSlice controller keeps them: one slice per port
+ * mapping (pods that resolve a named targetPort to different numbers go to different slices); Failed pods are left out.
+ */
 export function endpointSlices(services: readonly Service[], pods: readonly PodRecord[]): KubeObject[] {
   const slices: KubeObject[] = [];
   for (const service of services) {
     const namespace = service.metadata.namespace ?? '';
     const selector = service.spec.selector;
     if (!selector || Object.keys(selector).length === 0) continue;
-    const members = pods.filter((p) => p.namespace === namespace && selects(selector, p.labels));
-    const containers = members[0]?.template.spec.containers ?? [];
-    const ports = service.spec.ports.flatMap((port) => {
-      const number = resolvePort(containers, port.targetPort ?? port.port);
-      if (number === undefined) return [];
-      return [{ name: port.name ?? '', port: number, protocol: port.protocol ?? 'TCP', ...(port.appProtocol && { appProtocol: port.appProtocol }) }];
-    });
-    slices.push({
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: {
-        name: `${service.metadata.name}-local`,
-        namespace,
-        labels: { 'kubernetes.io/service-name': service.metadata.name, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' },
-      },
-      addressType: 'IPv4',
-      endpoints: members.map((pod) => {
-        const terminating = pod.phase === 'Terminating';
-        return {
-          addresses: [pod.ip],
-          conditions: { ready: pod.ready && !terminating, serving: pod.ready, terminating },
-          targetRef: { kind: 'Pod', name: pod.name, namespace },
-          nodeName: 'local',
-        };
-      }),
-      ports,
-    });
+    const members = pods.filter((p) => p.namespace === namespace && p.phase !== 'Failed' && selects(selector, p.labels));
+    const byPorts = new Map<string, { ports: object[]; pods: PodRecord[] }>();
+    for (const pod of members) {
+      const ports = service.spec.ports.flatMap((port) => {
+        const number = resolvePort(pod.template.spec.containers, port.targetPort ?? port.port);
+        if (number === undefined) return [];
+        return [{ name: port.name ?? '', port: number, protocol: port.protocol ?? 'TCP', ...(port.appProtocol && { appProtocol: port.appProtocol }) }];
+      });
+      const key = JSON.stringify(ports);
+      if (!byPorts.has(key)) byPorts.set(key, { ports, pods: [] });
+      byPorts.get(key)!.pods.push(pod);
+    }
+    // A Service without pods still has its (empty) slice, as on a cluster.
+    if (byPorts.size === 0) byPorts.set('[]', { ports: [], pods: [] });
+    let index = 0;
+    for (const group of byPorts.values()) {
+      slices.push({
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: {
+          name: `${service.metadata.name}-local${index++ === 0 ? '' : `-${index - 1}`}`,
+          namespace,
+          labels: { 'kubernetes.io/service-name': service.metadata.name, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' },
+        },
+        addressType: 'IPv4',
+        endpoints: group.pods.map((pod) => {
+          const terminating = pod.phase === 'Terminating';
+          return {
+            addresses: [pod.ip],
+            conditions: { ready: pod.ready && !terminating, serving: pod.ready, terminating },
+            targetRef: { kind: 'Pod', name: pod.name, namespace },
+            nodeName: 'local',
+          };
+        }),
+        ports: group.ports,
+      });
+    }
   }
   return slices;
 }

@@ -12,7 +12,7 @@ export function formatStatus(status: MeshStatus): string {
   lines.push('', 'EDGE');
   for (const edge of status.edge) lines.push(`  ${edge.url.padEnd(22)} -> ${edge.host} via ${edge.target} (${edge.endpoints} ready)`);
   lines.push('', 'PODS');
-  const rows = status.pods.map((p) => [p.namespace, p.name, `${p.ready ? 'ready' : p.phase.toLowerCase()}`, p.ip, p.proxy ?? '-', String(p.restarts)]);
+  const rows = status.pods.map((p) => [p.namespace, p.name, p.phase === 'Terminating' || !p.ready ? p.phase.toLowerCase() : 'ready', p.ip, p.proxy ?? '-', String(p.restarts)]);
   const header = ['NAMESPACE', 'NAME', 'STATUS', 'IP', 'PROXY', 'RESTARTS'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   for (const row of [header, ...rows]) lines.push(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`);
