@@ -27,6 +27,17 @@ export interface StepSummary {
   readonly ignored: readonly string[];
 }
 
+/**
+ * The step's objects an Envoy error quotes: Envoy names only the xDS type it refused, but its message usually quotes
+ * the offending value (a regex, a header name), which leads back to the VirtualService or HTTPRoute that holds it.
+ */
+export function suspects(error: string, objects: readonly KubeObject[]): string[] {
+  const quoted = error.split(/: /).map((part) => part.trim()).filter((part) => part.length >= 3);
+  return objects
+    .filter((o) => groupOf(o) !== '' && groupOf(o) !== 'apps' && quoted.some((part) => JSON.stringify(o.spec ?? {}).includes(JSON.stringify(part).slice(1, -1))))
+    .map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+}
+
 export class LocalCluster {
   private chart: KubeObject[] = [];
   private step: StepSummary = { files: [], ignored: [] };
@@ -266,10 +277,14 @@ export class LocalCluster {
       const plan = planPods(this.desiredObjects().filter((o): o is Deployment => isKind(o, 'Deployment', 'apps')), this.pods);
       const waiting = live.filter((p) => !p.ready).map((p) => p.name);
       const proxies = await this.istiod.syncz();
-      const rejected = rejections(proxies);
+      // Only pushes of this step count: a rejection of the step before stays in force until istiod pushes this one.
+      const rejected = rejections(proxies, since);
       if (rejected.length) {
         const first = rejected[0]!;
-        throw new MeshError(`Envoy rejected the config for ${first.proxy} (${first.type}): ${first.error}`);
+        const culprits = suspects(first.error, this.chart);
+        throw new MeshError(
+          `Envoy rejected the config for ${first.proxy} (${first.type}): ${first.error}${culprits.length ? `; it comes from ${culprits.join(', ')}` : ''}. The proxies keep the last config they accepted`,
+        );
       }
       const connected = new Set(proxies.map((p) => p.proxy));
       const liveProxies = new Set(live.filter((p) => p.proxy).map((p) => `${p.name}.${p.namespace}`));

@@ -22,7 +22,7 @@ export interface ApplyResult {
 export interface ProxySync {
   readonly proxy: string;
   readonly proxy_type?: string;
-  readonly resources?: Record<string, { sent?: string; acked?: string; lastError?: string }>;
+  readonly resources?: Record<string, { sent?: string; acked?: string; sentTime?: string; lastError?: string }>;
   readonly [field: string]: unknown;
 }
 
@@ -110,11 +110,16 @@ export function unsynced(proxies: readonly ProxySync[]): string[] {
   return proxies.filter((p) => XDS_TYPES.some((type) => p[`${type}_sent`] !== p[`${type}_acked`])).map((p) => p.proxy);
 }
 
-/** Every push an Envoy rejected (NACKed) and has not accepted a later version of since. */
-export function rejections(proxies: readonly ProxySync[]): Rejection[] {
+/**
+ * Every push an Envoy rejected (NACKed) that is still the latest of its type: istiod keeps `lastError` after a later
+ * push is accepted, so only an error whose push was never acknowledged (sent != acked) is a rejection in force.
+ * `sentSince` (epoch ms) keeps only pushes sent since then, e.g. since a step was applied.
+ */
+export function rejections(proxies: readonly ProxySync[], sentSince?: number): Rejection[] {
   return proxies.flatMap((p) =>
     Object.entries(p.resources ?? {})
-      .filter(([, status]) => status.lastError)
+      .filter(([, status]) => status.lastError && status.sent !== status.acked)
+      .filter(([, status]) => sentSince === undefined || (status.sentTime !== undefined && Date.parse(status.sentTime) >= sentSince))
       .map(([type, status]) => ({ proxy: p.proxy, type: type.split('.').pop() ?? type, error: status.lastError! })),
   );
 }

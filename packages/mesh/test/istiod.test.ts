@@ -73,11 +73,24 @@ describe('rejections', () => {
     one.resources![CLUSTER] = { sent: 'n2', acked: 'n1', lastError: 'cluster: bad circuit breaker' };
     one.resources![ROUTE] = { sent: 'n2', acked: 'n1', lastError: 'route: bad regex' };
     const two = synced('partner.mesh-demo');
-    two.resources![LISTENER] = { lastError: nack };
+    two.resources![LISTENER] = { sent: 'n5', lastError: nack };
     assert.deepEqual(
       rejections([one, two]).map((r) => `${r.proxy} ${r.type}`),
       ['customer.mesh-demo Cluster', 'customer.mesh-demo RouteConfiguration', 'partner.mesh-demo Listener'],
     );
+  });
+
+  it('ignores a lastError istiod kept after the proxy accepted a later push (sent == acked)', () => {
+    const recovered = synced('customer.mesh-demo');
+    recovered.resources![ROUTE] = { sent: 'n4', acked: 'n4', lastError: 'missing ): (Safari' };
+    assert.deepEqual(rejections([recovered]), []);
+  });
+
+  it('with sentSince, leaves out a rejected push sent before then (the step before, still awaiting the next push)', () => {
+    const proxy = synced('customer.mesh-demo');
+    proxy.resources![ROUTE] = { sent: 'n6', acked: 'n5', sentTime: '2026-12-01T11:25:12.400Z', lastError: 'missing ): (Safari' };
+    assert.deepEqual(rejections([proxy], Date.parse('2026-12-01T11:25:12.500Z')), []);
+    assert.equal(rejections([proxy], Date.parse('2026-12-01T11:25:12.300Z')).length, 1);
   });
 
   it('reports nothing for proxies without errors or without a resources map', () => {

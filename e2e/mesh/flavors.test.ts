@@ -1,0 +1,64 @@
+// The chart's flavors on the real mesh: OpenShift Service Mesh 2, a revisioned control plane, the Kubernetes Gateway API.
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { parseObjects, type MeshStatus } from '@mesh-demo/mesh';
+import { stringify } from 'yaml';
+import { until } from '../support/poll.ts';
+import { ensureMesh } from './support/lifecycle.ts';
+import { applyManifest, assertShare, counter, onePod, podMetrics, render, send } from './support/mesh.ts';
+import { splitOf } from './support/checks.ts';
+
+/** Every app pod of the step runs with a sidecar, and the chain answers 200 through the edge from both edges. */
+async function meshedChainWorks(status: MeshStatus): Promise<void> {
+  const apps = status.pods.filter((p) => p.namespace === 'mesh-demo' && p.phase !== 'Terminating' && p.service);
+  assert.ok(apps.length >= 4);
+  for (const pod of apps) assert.equal(pod.proxy, 'sidecar', `${pod.name} was injected`);
+  for (const url of ['http://127.0.0.1:8080', 'http://127.0.0.1:8081']) {
+    const sent = await send(10, { url });
+    assert.deepEqual([...new Set(sent.map((s) => s.status))], [200], url);
+  }
+}
+
+describe('flavors', () => {
+  before(async () => {
+    await ensureMesh();
+  });
+
+  it('OpenShift Service Mesh 2: v1beta1 APIs and the inject annotation, injected because a ServiceMeshMember joins the namespace', async () => {
+    const manifest = await render('02-mesh', 'flavor-ossm2');
+    const objects = parseObjects(manifest);
+    assert.ok(objects.filter((o) => o.apiVersion.endsWith('istio.io/v1beta1')).length >= 8, 'the Istio objects are v1beta1');
+    assert.ok(objects.some((o) => o.kind === 'ServiceMeshMember'));
+    await meshedChainWorks(await applyManifest(manifest, 'flavor-ossm2'));
+  });
+
+  it('control: without its ServiceMeshMember no pod of the step is injected, so the local mesh refuses it', async () => {
+    const manifest = await render('02-mesh', 'flavor-ossm2');
+    const without = parseObjects(manifest).filter((o) => o.kind !== 'ServiceMeshMember');
+    await assert.rejects(applyManifest(without.map((o) => stringify(o)).join('---\n'), 'flavor-ossm2 without its ServiceMeshMember'), /nothing in this step joins the mesh/);
+  });
+
+  it('a revisioned control plane: pods labelled istio.io/rev=default are injected by it', async () => {
+    const manifest = await render('02-mesh', 'flavor-istio-revision');
+    assert.ok(parseObjects(manifest).filter((o) => o.kind === 'Deployment').every((d) => JSON.stringify(d).includes('"istio.io/rev":"default"')));
+    await meshedChainWorks(await applyManifest(manifest, 'flavor-istio-revision'));
+  });
+
+  it('the Gateway API: the Gateway and HTTPRoutes split recommendation 25/75 and mirror half of customer as shadows', async () => {
+    const status = await applyManifest(await render('flavor-gateway-api'), 'flavor-gateway-api');
+    assert.ok(status.edge.every((e) => e.target === 'demo-mesh-demo-gateway-istio.mesh-demo' && e.endpoints === 1), JSON.stringify(status.edge));
+    const v2 = onePod(status, 'customer', 'v2');
+    const series = 'mesh_demo_hits_total{service="customer",version="v2",shadow="true"}';
+    const start = counter(await podMetrics(v2), series);
+    const split = await splitOf(200);
+    assertShare(split.v2, 200, 0.75, 'HTTPRoute share of recommendation v2');
+    let previous = -1;
+    const end = await until('customer v2\'s shadow counter to settle', async () => {
+      const value = counter(await podMetrics(v2), series);
+      const settled = value === previous;
+      previous = value;
+      return settled ? value : undefined;
+    }, 10_000, 300);
+    assertShare(end - start, 200, 0.5, 'RequestMirror share');
+  });
+});

@@ -1,0 +1,51 @@
+// Negative controls: broken steps the suite must catch (a dangling subset, swapped weights, config Envoy rejects).
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { parseObjects } from '@mesh-demo/mesh';
+import { stringify } from 'yaml';
+import { ensureMesh } from './support/lifecycle.ts';
+import { applyManifest, applyStep, assertShare, render } from './support/mesh.ts';
+import { splitOf } from './support/checks.ts';
+
+/** The checks the 03a and 03b steps pass, as one function a broken step must make throw. */
+async function splitCheck(p: number): Promise<void> {
+  const split = await splitOf(200);
+  assertShare(split.v2, 200, p, 'share of recommendation v2');
+}
+
+describe('negative controls', () => {
+  before(async () => {
+    await ensureMesh();
+  });
+
+  it('the 03a check passes on the real step', async () => {
+    await applyStep('03a-blue-green-50-50');
+    await splitCheck(0.5);
+  });
+
+  it('a route to a subset the DestinationRule lacks (the old demo\'s version-v2) makes the 03a check fail', async () => {
+    const manifest = (await render('03a-blue-green-50-50')).replace(/subset: v2/g, 'subset: version-v2');
+    await applyManifest(manifest, '03a with a dangling subset');
+    await assert.rejects(splitCheck(0.5), /failed: 503 /);
+  });
+
+  it('weights swapped to 75/25 make the 03b check fail', async () => {
+    const objects = parseObjects(await render('03b-canary-25-75'));
+    const route = objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === 'recommendation')!.spec as { http: { route: { weight: number }[] }[] };
+    const weights = route.http.at(-1)!.route;
+    assert.deepEqual(weights.map((r) => r.weight), [25, 75]);
+    weights.reverse().forEach((r, i) => (r.weight = [25, 75][i]!));
+    await applyManifest(objects.map((o) => stringify(o)).join('---\n'), '03b with swapped weights');
+    await assert.rejects(splitCheck(0.75), /share of recommendation v2: \d+ of 200, expected 150/);
+  });
+
+  it('config Envoy rejects (an invalid RE2 header regex) fails the step and names the proxy and the resource', async () => {
+    const manifest = (await render('resilience-route-user-agent')).replace('regex: ".*Safari.*"', 'regex: "(Safari"');
+    await assert.rejects(
+      applyManifest(manifest, 'a route Envoy rejects'),
+      /^Error: Envoy rejected the config for [a-z]+-v\d-[0-9a-f]{10}-[a-z0-9]{5}\.mesh-demo \(RouteConfiguration\): missing \): \(Safari; it comes from VirtualService mesh-demo\/recommendation\. The proxies keep the last config they accepted$/,
+    );
+    // Back to a good step: the suite's other files start from a clean mesh.
+    await applyStep('02-mesh');
+  });
+});

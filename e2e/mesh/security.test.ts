@@ -1,0 +1,63 @@
+// Mutual TLS and authorization on the real mesh: STRICT refuses plain text, peers see SPIFFE ids, policies deny by identity.
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { ensureMesh } from './support/lifecycle.ts';
+import { accessLog, applyStep, cli, onePod, send } from './support/mesh.ts';
+
+const CUSTOMER_ID = 'spiffe://cluster.local/ns/mesh-demo/sa/customer';
+
+/** A plain-text GET from the host, outside the mesh: the status, or the network error that ended it. */
+async function plainText(url: string): Promise<string> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    await response.body?.cancel();
+    return String(response.status);
+  } catch (error) {
+    return `failed: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name}`;
+  }
+}
+
+/** What a call from inside the recommendation pod (with its identity) to a URL answers. */
+async function fromRecommendation(url: string): Promise<string> {
+  const result = await cli(['exec', 'recommendation-v1', '--', process.execPath, '-e', `fetch(${JSON.stringify(url)}).then(async r => console.log(r.status, (await r.text()).trim().split('\\n')[0]))`]);
+  assert.equal(result.code, 0, result.stderr);
+  return result.stdout.trim();
+}
+
+describe('mutual TLS and authorization', () => {
+  before(async () => {
+    await ensureMesh();
+  });
+
+  it('STRICT: a plain-text request from outside the mesh straight to a pod is refused', async () => {
+    const status = await applyStep('02-mesh');
+    const answer = await plainText(`http://${onePod(status, 'customer').ip}:8080/`);
+    assert.match(answer, /^failed: /, `got ${answer}`);
+  });
+
+  it('the server side sees the caller\'s SPIFFE identity: preference\'s sidecar logs customer\'s, and passes it on in XFCC', async () => {
+    const status = await applyStep('02-mesh');
+    const [sent] = await send(1, { concurrency: 1 });
+    assert.equal(sent?.status, 200);
+    const inbound = accessLog(status, onePod(status, 'preference')).filter((l) => String(l.upstream_cluster).startsWith('inbound|8080|'));
+    const last = inbound.at(-1)!;
+    assert.equal(last.downstream_peer_uri_san, CUSTOMER_ID);
+    assert.equal(last.downstream_tls_version, 'TLSv1.3');
+    assert.match(String(last.x_forwarded_client_cert), new RegExp(`;URI=${CUSTOMER_ID.replace(/[./]/g, '\\$&')}$`));
+  });
+
+  it('PERMISSIVE: the same plain-text request from outside is served', async () => {
+    const status = await applyStep('security-mtls-permissive');
+    assert.equal(await plainText(`http://${onePod(status, 'customer').ip}:8080/`), '200');
+  });
+
+  it('authorization: an identity that is not allowed gets 403, while the chain and the management port keep working', async () => {
+    await applyStep('security-authorization');
+    assert.equal(await fromRecommendation('http://customer:8080/'), '403 RBAC: access denied');
+    assert.equal(await fromRecommendation('http://customer:9000/health/ready'), '200 {"status":"UP"}');
+    const sent = await send(20);
+    assert.deepEqual([...new Set(sent.map((s) => s.status))], [200]);
+    const partner = await send(5, { url: 'http://127.0.0.1:8081' });
+    assert.deepEqual([...new Set(partner.map((s) => s.status))], [200]);
+  });
+});

@@ -1,0 +1,153 @@
+// The mesh suite's hands: the CLI as people run it, steps applied as the chart renders them, traffic through the edge.
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from '@mesh-demo/devtools';
+import type { Chain } from '@mesh-demo/kit';
+import { command, getStatus, renderChart, resolveStepFile, toolPaths, type MeshStatus, type PodStatus } from '@mesh-demo/mesh';
+import { Pool } from 'undici';
+
+const CLI = join(REPO_ROOT, 'packages', 'mesh', 'src', 'cli.ts');
+
+/** The edge, as `mesh up` prints it: customer and partner through the ingress gateway. */
+export const EDGE = { customer: 'http://127.0.0.1:8080', partner: 'http://127.0.0.1:8081' } as const;
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `./pnpmw mesh ARGS` (the CLI without pnpm around it), with its output. */
+export function cli(args: readonly string[], options: { uid?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const argv = options.uid === undefined ? [process.execPath, CLI, ...args] : ['setpriv', `--reuid=${options.uid}`, `--regid=${options.uid}`, '--clear-groups', process.execPath, CLI, ...args];
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** The chart rendered for these step files, exactly as `mesh apply -f` renders it. */
+export async function render(...files: string[]): Promise<string> {
+  const { helm } = await toolPaths();
+  return renderChart(helm, await Promise.all(files.map(resolveStepFile)));
+}
+
+/**
+ * Makes the rendered YAML the running step and checks what every step must give: each proxy holds istiod's latest
+ * push and no Envoy rejected anything (istiod's /debug/syncz).
+ */
+export async function applyManifest(manifest: string, label: string): Promise<MeshStatus> {
+  await command('/apply', { files: [label], manifest }, () => {});
+  const status = await getStatus();
+  assert.deepEqual(status.rejected, [], `${label}: Envoy rejected config`);
+  assert.deepEqual(status.unsynced, [], `${label}: proxies out of sync`);
+  return status;
+}
+
+export async function applyStep(...files: string[]): Promise<MeshStatus> {
+  return applyManifest(await render(...files), files.join(' + '));
+}
+
+export interface Sent {
+  readonly status: number;
+  readonly chain?: Chain;
+  readonly text: string;
+  readonly ms: number;
+}
+
+/** `count` requests through the edge, `concurrency` at a time, each answer parsed as the JSON chain when it is one. */
+export async function send(count: number, options: { url?: string; headers?: Record<string, string>; concurrency?: number } = {}): Promise<Sent[]> {
+  const url = options.url ?? EDGE.customer;
+  const concurrency = options.concurrency ?? 4;
+  const pool = new Pool(new URL(url).origin, { connections: concurrency });
+  const results: Sent[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      next += 1;
+      const started = performance.now();
+      const response = await pool.request({ path: '/', method: 'GET', headers: { accept: 'application/json', ...options.headers }, signal: AbortSignal.timeout(30_000) });
+      const text = await response.body.text();
+      let chain: Chain | undefined;
+      try {
+        chain = JSON.parse(text) as Chain;
+      } catch {
+        chain = undefined;
+      }
+      results.push({ status: response.statusCode, text, ms: performance.now() - started, ...(chain?.chain && { chain }) });
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    await pool.close();
+  }
+  return results;
+}
+
+/** The version that answered at one hop. */
+export function versionAt(sent: Sent, service: string): string | undefined {
+  return sent.chain?.chain.find((hop) => hop.service === service)?.version;
+}
+
+/**
+ * Asserts `count` of `n` fits a binomial share `p` within 4 standard deviations (a false alarm about once in 16,000
+ * runs). The band must also exclude the shares a broken step would give (p ± 0.2), so the check can fail.
+ */
+export function assertShare(count: number, n: number, p: number, what: string): void {
+  const sd = Math.sqrt(n * p * (1 - p));
+  const low = n * p - 4 * sd;
+  const high = n * p + 4 * sd;
+  assert.ok(high - low < 0.4 * n, `${what}: ${n} samples cannot tell ${p} from ${p} ± 0.2`);
+  assert.ok(count >= low && count <= high, `${what}: ${count} of ${n}, expected ${(n * p).toFixed(0)} (between ${Math.ceil(low)} and ${Math.floor(high)})`);
+}
+
+export function podsOf(status: MeshStatus, app: string, version?: string): PodStatus[] {
+  return status.pods.filter((p) => p.labels.app === app && (!version || p.labels.version === version) && p.phase !== 'Terminating');
+}
+
+export function onePod(status: MeshStatus, app: string, version?: string): PodStatus {
+  const pods = podsOf(status, app, version);
+  assert.equal(pods.length, 1, `one pod of ${app} ${version ?? ''}, got ${pods.map((p) => p.name).join(', ')}`);
+  return pods[0]!;
+}
+
+/** A GET from inside a pod's network namespace as root (Envoy's admin port listens on the pod's loopback only). */
+export async function fromInside(pod: PodStatus, url: string): Promise<string> {
+  const script = `fetch(${JSON.stringify(url)}).then(r => r.text()).then(t => process.stdout.write(t), e => { console.error(e.message); process.exit(1); })`;
+  const { stdout } = await promisify(execFile)('ip', ['netns', 'exec', pod.netns, process.execPath, '-e', script], { maxBuffer: 64 << 20 });
+  return stdout;
+}
+
+/** Envoy's own config, from its admin endpoint. */
+export async function configDump(pod: PodStatus, resource: string): Promise<unknown> {
+  return JSON.parse(await fromInside(pod, `http://127.0.0.1:15000/config_dump?resource=${resource}`));
+}
+
+/** The app's Prometheus metrics merged into the agent's, as a cluster's Prometheus scrapes them (:15020). */
+export async function podMetrics(pod: PodStatus): Promise<string> {
+  const response = await fetch(`http://${pod.ip}:15020/stats/prometheus`, { signal: AbortSignal.timeout(5000) });
+  return response.text();
+}
+
+/** A counter's value from Prometheus text, 0 when absent. */
+export function counter(metrics: string, series: string): number {
+  const line = metrics.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+/** The sidecar's JSON access log lines of a pod, oldest first. */
+export function accessLog(status: MeshStatus, pod: PodStatus): Record<string, unknown>[] {
+  const text = readFileSync(join(status.runDir, 'logs', pod.name, 'istio-proxy.log'), 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('{"'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
