@@ -7,7 +7,7 @@ export const HopSchema = Type.Object(
     version: Type.String({ maxLength: 64 }),
     host: Type.String({ maxLength: 253 }),
     hits: Type.Integer({ minimum: 0 }),
-    shadow: Type.Boolean({ description: 'true when Istio mirrored this request here (Host ends in -shadow)' }),
+    shadow: Type.Boolean({ description: 'true when the mesh mirrored this request here (it arrived on SHADOW_PORT, or its Host ends in -shadow)' }),
     status: Type.Integer({ minimum: 100, maximum: 599, description: 'HTTP status this hop answered' }),
   },
   { additionalProperties: false },

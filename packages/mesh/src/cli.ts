@@ -7,6 +7,7 @@ import { exec } from './commands/exec.ts';
 import { logs } from './commands/logs.ts';
 import { apply, up } from './commands/up.ts';
 import { printStatus } from './commands/status.ts';
+import { checkHostTools, ensureTools } from './tools.ts';
 
 const USAGE = `usage: ./pnpmw mesh <command>
   up [-f STEP]...          start istiod, the ingress gateway and the step's pods (default step 02-mesh)
@@ -15,10 +16,11 @@ const USAGE = `usage: ./pnpmw mesh <command>
   logs SERVICE [VERSION]   the app's log lines (--proxy: its sidecar's, with the access log; -f: follow)
   exec POD -- CMD...       run a command inside a pod (POD: a pod or Deployment name, e.g. recommendation-v1)
   down                     stop everything and remove every namespace, rule and file it made
+  tools                    fetch Envoy and build istiod and pilot-agent now (up does it when needed)
 STEP is a values file, or an example's name: 03a-blue-green-50-50, resilience-fault-delay, ...`;
 
 function usage(message?: string): never {
-  if (message) console.error(`mesh: ${message}`);
+  if (message) console.error(`mesh: ${message.split('. To specify')[0]}`);
   console.error(USAGE);
   process.exit(2);
 }
@@ -73,6 +75,13 @@ try {
       options(rest, {});
       await down();
       break;
+    case 'tools': {
+      options(rest, {});
+      const tools = await ensureTools((line) => console.log(`mesh: ${line}`));
+      await checkHostTools();
+      for (const [name, path] of Object.entries(tools)) console.log(`  ${name.padEnd(17)} ${path}`);
+      break;
+    }
     case undefined:
     case 'help':
     case '--help':
