@@ -23,3 +23,7 @@ started=$SECONDS
 echo "mesh: tools ready after $((SECONDS - started)) s"
 ./pnpmw build
 ./pnpmw --filter @mesh-demo/e2e run test:mesh
+
+# The bench's mesh phase, so its harness cannot rot (it asserts nothing about speed; figures go to bench/out/).
+./pnpmw bench --quick --mesh-only
+[ -s bench/out/MESH.md ] || { echo "mesh: bench/out/MESH.md was not written" >&2; exit 1; }

@@ -13,7 +13,9 @@ import { cpuSeconds } from './cpu.ts';
 import { readMemory, type Memory } from './memory.ts';
 import { startHello, startMinimalChain } from './references.ts';
 import { renderMarkdown } from './report.ts';
-import type { MemoryFigures, Profile, Results, ReuseFigures, Series, ServiceFigures } from './results.ts';
+import { renderMesh } from './report-mesh.ts';
+import { measureMesh } from './mesh.ts';
+import { isSkipped, type MemoryFigures, type Profile, type Results, type ReuseFigures, type Series, type ServiceFigures } from './results.ts';
 import { measureHelloStart, measureStartToReady } from './start-time.ts';
 import { renderScalingSvg } from './svg.ts';
 import { offNodeArgs, telemetryMissing, telemetryNodeArgs, TRACING_MODES, TRACING_OFF_ENV, type TracingMode } from './telemetry.ts';
@@ -27,11 +29,15 @@ const PROFILES: Record<Profile['name'], Profile> = {
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 // `pnpm run bench -- --quick` passes the `--` on; it means nothing here.
-const { values } = parseArgs({ args: process.argv.slice(2).filter((arg) => arg !== '--'), options: { quick: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
+  options: { quick: { type: 'boolean' }, out: { type: 'string' }, 'mesh-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+});
 if (values.help) {
-  console.log(`usage: pnpm bench [--quick] [--out DIR]
-  --quick   short smoke run (about a minute); writes to bench/out/ unless --out is given
-  --out     where results.json, RESULTS.md and scaling.svg go (full run: bench/)`);
+  console.log(`usage: pnpm bench [--quick] [--out DIR] [--mesh-only]
+  --quick       short smoke run (about a minute); writes to bench/out/ unless --out is given
+  --out         where results.json, RESULTS.md and scaling.svg go (full run: bench/)
+  --mesh-only   only the local mesh's figures (needs root and ./pnpmw mesh tools), to mesh.json and MESH.md`);
   process.exit(0);
 }
 const profile = PROFILES[values.quick ? 'quick' : 'full'];
@@ -202,6 +208,9 @@ async function main(): Promise<Results> {
   await cleanup();
 
   const reuse = await measureReuse();
+  // Last, alone on the machine: the mesh's proxies would compete with everything above.
+  const mesh = await measureMesh(profile, log);
+  if (isSkipped(mesh)) log(`local mesh skipped: ${mesh.skipped}`);
   return {
     meta: {
       date: new Date().toISOString(),
@@ -222,6 +231,7 @@ async function main(): Promise<Results> {
     referenceStartCpu,
     memory,
     reuse,
+    mesh,
   };
 }
 
@@ -271,7 +281,20 @@ async function measureReuse(): Promise<ReuseFigures[]> {
   return figures;
 }
 
+async function meshOnly(): Promise<void> {
+  const mesh = await measureMesh(profile, log);
+  if (isSkipped(mesh)) throw new Error(`the local mesh cannot be measured: ${mesh.skipped}`);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'mesh.json'), `${JSON.stringify(mesh, null, 2)}\n`);
+  writeFileSync(join(outDir, 'MESH.md'), renderMesh({ mesh } as Results));
+  log(`wrote mesh.json and MESH.md to ${outDir}`);
+}
+
 try {
+  if (values['mesh-only']) {
+    await meshOnly();
+    process.exit(0);
+  }
   const results = await main();
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

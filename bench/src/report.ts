@@ -2,6 +2,7 @@
 import type { LoadResult } from './load.ts';
 import { isSkipped, type MemoryFigures, type Results, type Series } from './results.ts';
 import { atLeast, atMost, fmt, median, medianRun, pairedRatio, roundRatios, type Verdict } from './stats.ts';
+import { renderMesh } from './report-mesh.ts';
 
 const runsOf = (results: Results, key: string): LoadResult[] | undefined => {
   const series = results.series.find((s) => s.key === key);
@@ -219,5 +220,6 @@ export function renderMarkdown(results: Results): string {
       'runs in 1 s steps until a step opens none (at most 10 s); with keep-alive reuse the measured requests then open none.',
     '',
   );
+  out.push(renderMesh(results));
   return `${out.join('\n')}`;
 }

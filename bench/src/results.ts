@@ -57,6 +57,31 @@ export interface ReuseFigures {
   readonly per1000: number;
 }
 
+/** One pod's proxy (the pilot-agent and Envoy processes of istio-proxy). */
+export interface ProxyMemory {
+  readonly pod: string;
+  readonly proxy: 'sidecar' | 'router';
+  readonly agentMb: number;
+  readonly envoyMb: number;
+  /** VmHWM of both: their peak over their life. */
+  readonly peakMb: number;
+}
+
+/** The local mesh (`./pnpmw mesh`), measured in the same run. */
+export interface MeshFigures {
+  /** `mesh up` until the edge answers 200, ms: after dropping the page cache (first start), then warm. */
+  readonly upColdMs: number[];
+  readonly upWarmMs: number[];
+  /** From `mesh apply` to the edge answering by the new step, ms; and when the apply call itself returned. */
+  readonly switchVisibleMs: number[];
+  readonly switchApplyMs: number[];
+  /** Interleaved rounds at the headline concurrency: through the edge, gateway and sidecars, and the same chain without a mesh. */
+  readonly meshed: LoadResult[];
+  readonly unmeshed: LoadResult[];
+  readonly idle: ProxyMemory[];
+  readonly afterLoad: ProxyMemory[];
+}
+
 export interface Results {
   readonly meta: {
     readonly date: string;
@@ -80,6 +105,7 @@ export interface Results {
   /** Per configuration key (hello, minimal, off, jaeger-100, ...), per process. */
   readonly memory: Record<string, Record<string, MemoryFigures> | Skipped>;
   readonly reuse: ReuseFigures[];
+  readonly mesh: MeshFigures | Skipped;
 }
 
 export function isSkipped(value: unknown): value is Skipped {

@@ -40,5 +40,23 @@ export function sampleResults(): Results {
     referenceStartCpu: [60, 70, 65],
     memory: { minimal: { customer: { ...memory, idleMb: 50 } }, off: { customer: memory, recommendation: { ...memory, idleMb: 95 } }, 'jaeger-100': { skipped: 'telemetry package not present' } },
     reuse: [{ hop: 'customer → preference', warmupOpened: 64, requests: 1000, opened: 0, per1000: 0 }],
+    mesh: {
+      upColdMs: [14_200],
+      upWarmMs: [5200, 4800, 6100],
+      switchVisibleMs: [420, 380, 1500],
+      switchApplyMs: [500, 450, 1600],
+      // Round ratios 0.40 and 0.50 (median 0.45); p99 ratios 3 and 5 (median 4).
+      meshed: [load(1200, 64, 20, 120), load(1500, 64, 20, 250)],
+      unmeshed: [load(3000, 64, 10, 40), load(3000, 64, 10, 50)],
+      idle: [
+        { pod: 'istio-ingressgateway-1', proxy: 'router', agentMb: 40, envoyMb: 50, peakMb: 95 },
+        { pod: 'customer-v1-1', proxy: 'sidecar', agentMb: 38, envoyMb: 70, peakMb: 110 },
+        { pod: 'preference-v1-1', proxy: 'sidecar', agentMb: 36, envoyMb: 74, peakMb: 112 },
+      ],
+      afterLoad: [
+        { pod: 'customer-v1-1', proxy: 'sidecar', agentMb: 40, envoyMb: 80, peakMb: 125 },
+        { pod: 'preference-v1-1', proxy: 'sidecar', agentMb: 40, envoyMb: 84, peakMb: 130 },
+      ],
+    },
   };
 }

@@ -1,0 +1,175 @@
+// The local mesh's figures: up time to the first 200 (cold and warm), a step switch seen at the edge, the sidecars' price
+// in throughput and p99 against the same chain without them (same run, interleaved rounds), and memory per sidecar.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { REPO_ROOT, startChain, type LocalChain } from '@mesh-demo/devtools';
+import { command, getStatus, renderChart, resolveStepFile, toolPaths, type MeshStatus } from '@mesh-demo/mesh';
+import { runLoad, type LoadResult } from './load.ts';
+import { parseStatus } from './memory.ts';
+import type { MeshFigures, Profile, ProxyMemory, Skipped } from './results.ts';
+import { offNodeArgs, TRACING_OFF_ENV } from './telemetry.ts';
+
+const CLI = join(REPO_ROOT, 'packages', 'mesh', 'src', 'cli.ts');
+const EDGE = 'http://127.0.0.1:8080';
+
+function cli(...args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c));
+    child.stderr.on('data', (c: Buffer) => (output += c));
+    child.on('exit', (code) => resolve({ code: code ?? -1, output }));
+  });
+}
+
+/** Why the mesh cannot be measured here, or undefined when it can. */
+export async function meshMissing(): Promise<string | undefined> {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return 'the local mesh needs root on Linux';
+  const tools = await toolPaths();
+  const absent = Object.entries(tools).filter(([, path]) => !existsSync(path));
+  if (absent.length) return `mesh tools not built (${absent.map(([name]) => name).join(', ')}): run ./pnpmw mesh tools`;
+  return undefined;
+}
+
+async function edgeAnswers(headers: Record<string, string> = {}): Promise<{ status: number; text: string } | undefined> {
+  try {
+    const response = await fetch(EDGE, { headers, signal: AbortSignal.timeout(2000) });
+    return { status: response.status, text: await response.text() };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `mesh up` to the first 200 at the edge, as a person would see it; cold drops the page cache first (first boot). */
+async function timeUp(cold: boolean): Promise<number> {
+  if (cold) {
+    await promisify(execFile)('sync');
+    writeFileSync('/proc/sys/vm/drop_caches', '3\n');
+  }
+  const started = performance.now();
+  const up = cli('up');
+  let ms = Number.NaN;
+  for (;;) {
+    if ((await edgeAnswers())?.status === 200) {
+      ms = performance.now() - started;
+      break;
+    }
+    if (performance.now() - started > 120_000) throw new Error('mesh up gave no 200 at the edge within 120 s');
+    await sleep(20);
+  }
+  const result = await up;
+  if (result.code !== 0) throw new Error(`mesh up failed: ${result.output.trim().split('\n').slice(-3).join(' | ')}`);
+  return ms;
+}
+
+async function apply(files: string[]): Promise<number> {
+  const { helm } = await toolPaths();
+  const manifest = await renderChart(helm, await Promise.all(files.map(resolveStepFile)));
+  const started = performance.now();
+  await command('/apply', { files, manifest }, () => {});
+  return performance.now() - started;
+}
+
+/**
+ * A step switch seen at the edge: from 03a (jason lands on v1 or v2) to resilience-route-header (jason always on v2,
+ * both pods already running), a poller sends jason's requests; the switch is visible at the first v2 answer after
+ * which no other version answers him.
+ */
+async function timeSwitch(): Promise<{ visibleMs: number; applyMs: number }> {
+  await apply(['03a-blue-green-50-50']);
+  const seen: { at: number; v2: boolean }[] = [];
+  let polling = true;
+  const started = performance.now();
+  const poller = (async () => {
+    while (polling) {
+      const answer = await edgeAnswers({ 'end-user': 'jason' });
+      if (answer?.status === 200) seen.push({ at: performance.now() - started, v2: answer.text.includes('recommendation v2') });
+      await sleep(5);
+    }
+  })();
+  const applyMs = await apply(['resilience-route-header']);
+  await sleep(1000);
+  polling = false;
+  await poller;
+  const lastOther = seen.findLastIndex((s) => !s.v2);
+  const visible = seen[lastOther + 1];
+  if (!visible) throw new Error('jason never landed on v2 only after the switch');
+  return { visibleMs: visible.at, applyMs };
+}
+
+/** RSS of each pod's proxy (pilot-agent + Envoy), idle or after load, read from the processes in its namespace. */
+async function proxyMemory(status: MeshStatus): Promise<ProxyMemory[]> {
+  const out: ProxyMemory[] = [];
+  for (const pod of status.pods.filter((p) => p.proxy && p.phase === 'Running')) {
+    const pids = (await promisify(execFile)('ip', ['netns', 'pids', pod.netns])).stdout.split('\n').filter(Boolean);
+    let agentMb = 0;
+    let envoyMb = 0;
+    let peakMb = 0;
+    for (const pid of pids) {
+      let comm: string;
+      let memory;
+      try {
+        comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        memory = parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      } catch {
+        continue;
+      }
+      if (comm === 'envoy') envoyMb += memory.rssMb;
+      else if (comm === 'pilot-agent') agentMb += memory.rssMb;
+      else continue;
+      peakMb += memory.peakMb;
+    }
+    out.push({ pod: pod.name, proxy: pod.proxy!, agentMb, envoyMb, peakMb });
+  }
+  return out;
+}
+
+export async function measureMesh(profile: Profile, log: (line: string) => void): Promise<MeshFigures | Skipped> {
+  const missing = await meshMissing();
+  if (missing) return { skipped: missing };
+  await cli('down');
+  let plain: LocalChain | undefined;
+  try {
+    const upColdMs = [await timeUp(true)];
+    const upWarmMs: number[] = [];
+    for (let run = 0; run < (profile.name === 'full' ? 3 : 1); run++) {
+      await cli('down');
+      upWarmMs.push(await timeUp(false));
+    }
+    log(`mesh up to the first 200: cold ${upColdMs.map(Math.round).join(', ')} ms, warm ${upWarmMs.map(Math.round).join(', ')} ms`);
+
+    const switches: { visibleMs: number; applyMs: number }[] = [];
+    for (let run = 0; run < (profile.name === 'full' ? 5 : 1); run++) switches.push(await timeSwitch());
+    log(`step switch visible at the edge after ${switches.map((s) => Math.round(s.visibleMs)).join(', ')} ms (apply returned after ${switches.map((s) => Math.round(s.applyMs)).join(', ')} ms)`);
+
+    // The sidecars' price: the mesh as the chart deploys it, tracing off as in the plain chain it is compared with.
+    const dir = mkdtempSync(join(tmpdir(), 'bench-mesh-'));
+    const tracingOff = join(dir, 'tracing-off.yaml');
+    writeFileSync(tracingOff, 'tracing: {exporter: none}\n');
+    await apply(['02-mesh', tracingOff]);
+    plain = await startChain({ env: TRACING_OFF_ENV, nodeArgs: offNodeArgs(), stdout: 'discard' });
+    await sleep(1000);
+    const idle = await proxyMemory(await getStatus());
+    const meshed: LoadResult[] = [];
+    const unmeshed: LoadResult[] = [];
+    for (let round = 1; round <= profile.rounds; round++) {
+      const order = round % 2 ? ['plain', 'mesh'] : ['mesh', 'plain'];
+      for (const which of order) {
+        const url = which === 'mesh' ? EDGE : plain.url('customer');
+        const result = await runLoad({ url, connections: profile.connections, durationSeconds: profile.durationSeconds, warmupSeconds: profile.warmupSeconds });
+        (which === 'mesh' ? meshed : unmeshed).push(result);
+        log(`mesh round ${round}/${profile.rounds} ${which}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms${result.non2xx + result.errors ? `, ${result.non2xx + result.errors} failed` : ''}`);
+        await sleep(profile.name === 'quick' ? 200 : 1000);
+      }
+    }
+    const afterLoad = await proxyMemory(await getStatus());
+    return { upColdMs, upWarmMs, switchVisibleMs: switches.map((s) => s.visibleMs), switchApplyMs: switches.map((s) => s.applyMs), meshed, unmeshed, idle, afterLoad };
+  } finally {
+    await plain?.stopAll();
+    await cli('down');
+  }
+}

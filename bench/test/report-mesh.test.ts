@@ -1,0 +1,37 @@
+// RESULTS.md's mesh section: the targets with verdicts, the sidecars' price as same-run ratios, or why it was skipped.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderMesh, sidecarRatios } from '../src/report-mesh.ts';
+import { isSkipped } from '../src/results.ts';
+import { sampleResults } from './fixtures.ts';
+
+test('the sidecars\' price is the median of per-round ratios, for throughput and for p99', () => {
+  const { mesh } = sampleResults();
+  assert.ok(!isSkipped(mesh));
+  assert.deepEqual(sidecarRatios(mesh), { throughput: 0.45, p99: 4 });
+});
+
+test('up time and switch time are judged against their targets by the median', () => {
+  const markdown = renderMesh(sampleResults());
+  assert.match(markdown, /\| `mesh up` to the first 200 at the edge, warm \(median, runs\) \| ≤ 10 s \| 5200 ms \(5200, 4800, 6100\) \| ✅ met \|/);
+  assert.match(markdown, /\| A step switch visible at the edge .* \| ≤ 1 s \| 420 ms \(420, 380, 1500\) \| ✅ met \|/);
+});
+
+test('a switch slower than a second is a miss, with by how much', () => {
+  const results = sampleResults();
+  assert.ok(!isSkipped(results.mesh));
+  const slow = { ...results, mesh: { ...results.mesh, switchVisibleMs: [1400, 1500, 1300] } };
+  assert.match(renderMesh(slow), /\| 1400 ms \(1400, 1500, 1300\) \| ❌ over by 400 ms \(40% over\) \|/);
+});
+
+test('the throughput, p99 and sidecar memory rows carry the absolute figures beside the ratios', () => {
+  const markdown = renderMesh(sampleResults());
+  assert.match(markdown, /\| 0\.45× \(1350 vs 3000 req\/s\) \|/);
+  assert.match(markdown, /\| 4\.00× \(185 vs 45 ms\) \|/);
+  assert.match(markdown, /\| 109 · 122 MB \|/);
+});
+
+test('a mesh that could not be measured says why and shows no number', () => {
+  const markdown = renderMesh({ ...sampleResults(), mesh: { skipped: 'the local mesh needs root on Linux' } });
+  assert.equal(markdown, '## The local mesh\n\nSkipped: the local mesh needs root on Linux.\n');
+});
