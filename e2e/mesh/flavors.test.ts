@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { parseObjects, type MeshStatus } from '@mesh-demo/mesh';
 import { stringify } from 'yaml';
-import { until } from '../support/poll.ts';
 import { ensureMesh } from './support/lifecycle.ts';
-import { applyManifest, assertShare, counter, onePod, podMetrics, render, send } from './support/mesh.ts';
+import { applyManifest, assertShare, counter, onePod, podMetrics, render, send, settledCounter } from './support/mesh.ts';
 import { splitOf } from './support/checks.ts';
 
 /** Every app pod of the step runs with a sidecar, and the chain answers 200 through the edge from both edges. */
@@ -52,13 +51,7 @@ describe('flavors', () => {
     const start = counter(await podMetrics(v2), series);
     const split = await splitOf(200);
     assertShare(split.v2, 200, 0.75, 'HTTPRoute share of recommendation v2');
-    let previous = -1;
-    const end = await until('customer v2\'s shadow counter to settle', async () => {
-      const value = counter(await podMetrics(v2), series);
-      const settled = value === previous;
-      previous = value;
-      return settled ? value : undefined;
-    }, 10_000, 300);
+    const end = await settledCounter(v2, series);
     assertShare(end - start, 200, 0.5, 'RequestMirror share');
   });
 });

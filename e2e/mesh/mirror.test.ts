@@ -4,7 +4,7 @@ import { before, describe, it } from 'node:test';
 import type { MeshStatus } from '@mesh-demo/mesh';
 import { until } from '../support/poll.ts';
 import { ensureMesh } from './support/lifecycle.ts';
-import { accessLog, applyStep, assertShare, counter, onePod, podMetrics, send } from './support/mesh.ts';
+import { accessLog, applyStep, assertShare, counter, onePod, podMetrics, send, settledCounter } from './support/mesh.ts';
 
 const SHADOW_HITS = 'mesh_demo_hits_total{service="customer",version="v2",shadow="true"}';
 const LIVE_HITS = 'mesh_demo_hits_total{service="customer",version="v2",shadow="false"}';
@@ -49,14 +49,8 @@ describe('mirroring customer v1 to customer v2', () => {
     const start = await v2Hits(status);
     const sent = await send(200);
     assert.equal(sent.filter((s) => s.status === 200 && s.chain?.chain[0]?.version === 'v1').length, 200);
-    // Let the last copies land: the counter stops moving.
-    let previous = -1;
-    const end = await until('customer v2\'s shadow counter to settle', async () => {
-      const hits = await v2Hits(status);
-      const settled = hits.shadow === previous;
-      previous = hits.shadow;
-      return settled ? hits : undefined;
-    }, 10_000, 300);
+    const v2 = onePod(status, 'customer', 'v2');
+    const end = { shadow: await settledCounter(v2, SHADOW_HITS), live: await settledCounter(v2, LIVE_HITS) };
     assertShare(end.shadow - start.shadow, 200, 0.5, '04b mirrored share');
     assert.equal(end.live - start.live, 0);
   });

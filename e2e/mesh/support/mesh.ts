@@ -8,6 +8,7 @@ import { REPO_ROOT } from '@mesh-demo/devtools';
 import type { Chain } from '@mesh-demo/kit';
 import { command, getStatus, renderChart, resolveStepFile, toolPaths, type MeshStatus, type PodStatus } from '@mesh-demo/mesh';
 import { Pool } from 'undici';
+import { until } from '../../support/poll.ts';
 
 const CLI = join(REPO_ROOT, 'packages', 'mesh', 'src', 'cli.ts');
 
@@ -135,6 +136,20 @@ export async function configDump(pod: PodStatus, resource: string): Promise<unkn
 export async function podMetrics(pod: PodStatus): Promise<string> {
   const response = await fetch(`http://${pod.ip}:15020/stats/prometheus`, { signal: AbortSignal.timeout(5000) });
   return response.text();
+}
+
+/**
+ * A counter once it stops moving (two reads 300 ms apart agree, within 10 s): mirrored copies are fire-and-forget, so
+ * the last ones land after the callers' answers.
+ */
+export async function settledCounter(pod: PodStatus, series: string): Promise<number> {
+  let previous = Number.NaN;
+  return until(`${series} on ${pod.name} to settle`, async () => {
+    const value = counter(await podMetrics(pod), series);
+    const settled = value === previous;
+    previous = value;
+    return settled ? value : undefined;
+  }, 10_000, 300);
 }
 
 /** A counter's value from Prometheus text, 0 when absent. */

@@ -197,15 +197,21 @@ export class LocalCluster {
     await this.ticking;
   }
 
+  private readonly probedAt = new WeakMap<PodRecord, number>();
+
   private async pass(): Promise<void> {
+    // Readiness probes: a starting pod on every pass (it joins its Service as soon as it is ready), a running one once a
+    // second (the chart's own readiness period is 5 s; more often would only spend the CPU the services need).
+    const now = Date.now();
+    const due = this.pods.filter((p) => p.phase === 'Starting' || (p.phase === 'Running' && now - (this.probedAt.get(p) ?? 0) >= 1000));
     await Promise.all(
-      this.pods
-        .filter((p) => p.phase === 'Running' || p.phase === 'Starting')
-        .map(async (pod) => {
-          const ready = await this.kubelet.ready(pod);
-          if (ready && pod.phase === 'Starting') pod.phase = 'Running';
-          pod.ready = ready;
-        }),
+      due.map(async (pod) => {
+        this.probedAt.set(pod, now);
+        const ready = await this.kubelet.ready(pod);
+        if (pod.phase === 'Terminating' || pod.phase === 'Failed') return;
+        if (ready && pod.phase === 'Starting') pod.phase = 'Running';
+        pod.ready = ready;
+      }),
     );
     const desired = this.desiredObjects();
     const deployments = desired.filter((o): o is Deployment => isKind(o, 'Deployment', 'apps'));

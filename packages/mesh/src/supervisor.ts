@@ -172,6 +172,16 @@ const booted = (async () => {
   }
 })();
 
+// A bug here must not leave pods running unattended: say what happened, then stop everything as `down` would.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (error: unknown) => {
+    say(`supervisor failed: ${(error as Error)?.stack ?? String(error)}`);
+    void shutdown(say).finally(() => {
+      void rm(RUN_DIR, { recursive: true, force: true }).finally(() => process.exit(1));
+    });
+  });
+}
+
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     void shutdown(say).finally(() => {
