@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Offline proof of charts/mesh-demo: builds the tools, then helm lint, helm template of every example, kubeconform, istioctl analyze, semantic tests.
+# Offline proof of charts/mesh-demo and install/: builds the tools, then helm lint, helm template of every example, kubeconform, istioctl analyze, semantic tests.
 # Exits non-zero if any stage fails and prints one summary line per stage. Needs only the Go module proxy and the npm registry.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -80,7 +80,60 @@ schemas_validate() {
     return 1
   fi
   echo "negative control: kubeconform refuses the dead mirror_percent field, as it should"
+  # The same for OpenShift's own kinds (from openshift/api's OpenAPI, not a CRD): a misspelt BuildConfig field.
+  sed -e 's/dockerfilePath:/dockerFilePath:/' "$out/build-in-cluster.yaml" >"$bad"
+  if kubeconform_run "$bad" >/dev/null 2>&1; then
+    echo "negative control: kubeconform accepted a BuildConfig's dockerFilePath (no OpenShift schema?)"
+    rm -f "$bad"
+    return 1
+  fi
+  echo "negative control: kubeconform refuses a misspelt BuildConfig field, as it should"
   rm -f "$bad"
+}
+
+# install/: every document of every manifest, strictly, against its kind's schema (Kubernetes', or its operator's CRD).
+install_validate() {
+  local files rc=0 file expr bad
+  mapfile -t files < <(find install -name '*.yaml' | sort)
+  [ ${#files[@]} -gt 0 ] || { echo "no manifests under install/"; return 1; }
+  kubeconform_run -strict "${files[@]}" || rc=1
+  # The RevisionBased control plane install/README.md makes with this sed must be valid too (and must be made at all).
+  local to_revision_based='s/type: InPlace/type: RevisionBased/' control_plane=install/ossm3/10-control-plane.yaml
+  bad=$(mktemp --suffix=.yaml)
+  if ! grep -qF "sed '$to_revision_based' $control_plane" install/README.md; then
+    echo "install/README.md no longer makes the RevisionBased variant with sed '$to_revision_based' $control_plane"
+    rc=1
+  elif ! sed -e "$to_revision_based" "$control_plane" >"$bad" || ! grep -q 'type: RevisionBased' "$bad" \
+    || ! kubeconform_run -strict "$bad" >/dev/null; then
+    echo "the README's RevisionBased variant of $control_plane does not come out valid"
+    rc=1
+  fi
+  # Negative controls, one per schema source: a misspelt field must be refused, or a passing check proves nothing.
+  while IFS='|' read -r file expr; do
+    sed -e "$expr" "$file" >"$bad"
+    if cmp -s "$file" "$bad"; then
+      echo "negative control: '$expr' changed nothing in $file"
+      rc=1
+    elif kubeconform_run -strict "$bad" >/dev/null 2>&1; then
+      echo "negative control: kubeconform accepted $file with '$expr' (that schema is not strict)"
+      rc=1
+    else
+      echo "negative control: $file with '$expr' is refused, as it should be"
+    fi
+  done <<'CONTROLS'
+install/ossm3/00-operators.yaml|s/installPlanApproval:/installPlanAproval:/
+install/ossm3/10-control-plane.yaml|s/updateStrategy:/updatestrategy:/
+install/ossm3/10-control-plane.yaml|s/randomSamplingPercentage:/randomSamplingPercent:/
+install/ossm3/revision-based/istio-revision-tag.yaml|s/targetRef:/target:/
+install/ossm3/30-observability.yaml|s/podMetricsEndpoints:/podMetricEndpoints:/
+install/ossm3/30-observability.yaml|s/storageSize:/storagesize:/
+install/ossm3/30-observability.yaml|s/use_kiali_token:/use_kiali_tokens:/
+install/ossm3/30-observability.yaml|s/mode: deployment/mode: deploy/
+install/ossm2/10-control-plane.yaml|s/openshiftRoute:/openshiftRoutes:/
+install/ossm2/10-control-plane.yaml|s/members:/member:/
+CONTROLS
+  rm -f "$bad"
+  return $rc
 }
 
 istio_analyze() {
@@ -120,10 +173,11 @@ typecheck() {
 # Tools first: without them nothing else can run, so stop at the first failure here.
 stage "pnpm install" "$root/pnpmw" install --frozen-lockfile || exit 1
 stage "build tools (helm, kubeconform, istioctl)" bash .ci/tools/install-tools.sh || { printf '%s\n' "${summary[@]}"; exit 1; }
-stage "build kubeconform schemas (Kubernetes, Istio, Gateway API, Route, Maistra)" bash .ci/tools/build-schemas.sh || { printf '%s\n' "${summary[@]}"; exit 1; }
+stage "build kubeconform schemas (Kubernetes, Istio, Gateway API, Route, Maistra, the operators' CRDs)" bash .ci/tools/build-schemas.sh || { printf '%s\n' "${summary[@]}"; exit 1; }
 stage "helm lint --strict (chart and every example)" lint_all
 stage "helm template (every example, and each step on ossm2)" render_all
 stage "kubeconform (every rendered object)" schemas_validate
+stage "install manifests (kubeconform -strict against the operators' CRDs)" install_validate
 stage "istioctl analyze (every rendered mesh set)" istio_analyze
 stage "typecheck charts/tests (tsc, strict)" typecheck
 stage "semantic tests (node:test)" semantic_tests

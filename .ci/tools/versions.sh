@@ -17,3 +17,11 @@ K8S_MODULE_VERSION=v1.34.2
 ISTIO_API_VERSION=v1.28.0
 GATEWAY_API_VERSION=v1.4.1
 OPENSHIFT_API_VERSION=v0.0.0-20260420151639-34e60874783e
+# Schema sources of the install/ manifests (the operators' CRDs): OLM's Subscription and OperatorGroup, and
+# prometheus-operator's ServiceMonitor and PodMonitor. These are the versions the Go module proxy serves here.
+OPERATOR_FRAMEWORK_API_VERSION=v0.9.1
+PROMETHEUS_OPERATOR_VERSION=v0.85.0
+# The proxy serves tempo-operator v0.20.0 but the checksum database does not know it, so build-schemas.sh skips that
+# lookup for this one module and checks the module's hash against this pin instead (what go.sum would hold).
+TEMPO_OPERATOR_VERSION=v0.20.0
+TEMPO_OPERATOR_SUM=h1:OMk5H6aBuQEFZikYFu3C6NMLPbpVt2asUDxmQWEcuIg=

@@ -1,9 +1,10 @@
-// Builds kubeconform JSON schemas offline from the Kubernetes OpenAPI spec and the Istio, Gateway API, OpenShift Route and Maistra CRDs.
+// Builds kubeconform JSON schemas offline from the Kubernetes OpenAPI spec and CRDs: Istio, Gateway API, OpenShift Route, Maistra, and the operators install/ subscribes to.
 //
 // Usage: node src/build-schemas.ts <out-dir>
 // Inputs come from env (set by .ci/tools/build-schemas.sh, which downloads pinned Go modules):
 //   K8S_SWAGGER      path to k8s.io/kubernetes api/openapi-spec/swagger.json
 //   CRD_FILES        colon-separated CRD YAML files (multi-document)
+//   OPENSHIFT_OPENAPI  path to github.com/openshift/api openapi/openapi.json (BuildConfig, ImageStream)
 // Output layout matches kubeconform's template "{{ .Group }}/{{ .ResourceKind }}-{{ .ResourceAPIVersion }}.json"
 // (core group is "v1"), and every object schema is closed (additionalProperties: false) so a misspelt field fails,
 // which is what kubeconform's own "-strict" schema variants do.
@@ -81,6 +82,25 @@ function fromSwagger(swaggerPath: string, outDir: string): number {
   return count;
 }
 
+/** OpenShift's own kinds the chart renders that are not CRDs (served by openshift-apiserver): named definitions in openshift/api's OpenAPI document. */
+const OPENSHIFT_KINDS = [
+  { group: 'build.openshift.io', version: 'v1', kind: 'BuildConfig', definition: 'com.github.openshift.api.build.v1.BuildConfig' },
+  { group: 'image.openshift.io', version: 'v1', kind: 'ImageStream', definition: 'com.github.openshift.api.image.v1.ImageStream' },
+];
+
+function fromOpenshift(openapiPath: string, outDir: string): number {
+  const openapi = JSON.parse(readFileSync(openapiPath, 'utf8')) as { definitions: Record<string, Json> };
+  const defs: Record<string, Json> = {};
+  for (const [name, def] of Object.entries(openapi.definitions)) defs[name] = normalise(def) as Json;
+  defs['Quantity.resource.api.pkg.apimachinery.k8s.io'] = { oneOf: [{ type: 'string' }, { type: 'number' }] };
+  for (const { group, version, kind, definition } of OPENSHIFT_KINDS) {
+    const def = defs[definition];
+    if (!def) throw new Error(`build-schemas: ${definition} is not in ${openapiPath}`);
+    write(outDir, group, kind, version, { ...def, definitions: closure(defs, definition) });
+  }
+  return OPENSHIFT_KINDS.length;
+}
+
 function fromCrds(files: string[], outDir: string): string[] {
   const written: string[] = [];
   for (const file of files) {
@@ -110,5 +130,6 @@ if (!swagger || crdFiles.length === 0) {
   process.exit(2);
 }
 const core = fromSwagger(swagger, outDir);
+const openshift = process.env.OPENSHIFT_OPENAPI ? fromOpenshift(process.env.OPENSHIFT_OPENAPI, outDir) : 0;
 const crds = fromCrds(crdFiles, outDir);
-console.log(`build-schemas: ${core} Kubernetes kinds and ${crds.length} CRD versions written to ${outDir}`);
+console.log(`build-schemas: ${core} Kubernetes kinds, ${openshift} OpenShift kinds and ${crds.length} CRD versions written to ${outDir}`);
