@@ -53,9 +53,14 @@ version: {{ .version }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- end }}
 
-{{/* mesh-demo.image: <registry>/<service>:<tag>, the tag defaulting to appVersion. */}}
+{{/* mesh-demo.image: <registry>/<service>:<tag>, the tag defaulting to appVersion; with build.enabled the local ImageStream tag "<service>:<tag>". */}}
 {{- define "mesh-demo.image" -}}
-{{- printf "%s/%s:%s" .root.Values.image.registry .service (.root.Values.image.tag | default .root.Chart.AppVersion) -}}
+{{- $tag := .root.Values.image.tag | default .root.Chart.AppVersion -}}
+{{- if .root.Values.build.enabled -}}
+{{- printf "%s:%s" .service $tag -}}
+{{- else -}}
+{{- printf "%s/%s:%s" .root.Values.image.registry .service $tag -}}
+{{- end -}}
 {{- end }}
 
 {{/* mesh-demo.networkingApi: OSSM 2 ships Istio < 1.22, which only knows v1beta1. */}}
@@ -144,6 +149,30 @@ The given weights; else, when mirroring, 100 to the one enabled version that is 
 {{- add (include "mesh-demo.drainSeconds" . | int) .Values.shutdown.marginSeconds -}}
 {{- end }}
 
+{{/*
+mesh-demo.validateMirrorPercent: a partial RequestMirror needs Gateway API CRDs of bundle v1.3.0 or later; older CRDs
+(OpenShift 4.19 ships v1.2.1) have no requestMirror.percent, so the API server drops it and the mirror takes 100%.
+The bundle version comes from gatewayApi.bundleVersion, else from the cluster's HTTPRoute CRD at install time.
+*/}}
+{{- define "mesh-demo.validateMirrorPercent" -}}
+{{- if and .Values.mesh.enabled .Values.gatewayApi.enabled -}}
+{{- $bundle := .Values.gatewayApi.bundleVersion -}}
+{{- if not $bundle -}}
+{{- $crd := lookup "apiextensions.k8s.io/v1" "CustomResourceDefinition" "" "httproutes.gateway.networking.k8s.io" -}}
+{{- $bundle = dig "metadata" "annotations" "gateway.networking.k8s.io/bundle-version" "" $crd -}}
+{{- end -}}
+{{- if and $bundle (semverCompare "<1.3.0-0" (trimPrefix "v" $bundle)) -}}
+{{- range $name, $svc := .Values.services -}}
+{{- with ($svc.traffic | default dict).mirror -}}
+{{- if lt (int (.percent | default 100)) 100 -}}
+{{- fail (printf "services.%s.traffic.mirror.percent %d needs Gateway API CRDs v1.3.0 or later, and this cluster has %s (OpenShift 4.19 ships v1.2.1): it would drop requestMirror.percent and mirror every request; mirror 100%% or use Istio's VirtualService (gatewayApi.enabled=false)" $name (int .percent) $bundle) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end }}
+
 {{/* mesh-demo.durationMs: an Istio duration ("7s", "1m30s", "250ms") in whole milliseconds. */}}
 {{- define "mesh-demo.durationMs" -}}
 {{- $total := 0.0 -}}
@@ -213,6 +242,13 @@ Called from every template that renders traffic rules, so helm template/install 
 {{- end -}}
 {{- if and .Values.gatewayApi.enabled (not .Values.mesh.enabled) -}}
 {{- fail "gatewayApi.enabled=true needs mesh.enabled=true: the HTTPRoutes are programmed by Istio" -}}
+{{- end -}}
+{{- if and .Values.gatewayApi.enabled (eq .Values.mesh.flavor "ossm2") -}}
+{{- fail "gatewayApi.enabled=true is not offered with the ossm2 flavor: Service Mesh 2 has the Gateway API only as a Technology Preview; use Istio's Gateway and VirtualService there (gatewayApi.enabled=false), or Service Mesh 3" -}}
+{{- end -}}
+{{- include "mesh-demo.validateMirrorPercent" . -}}
+{{- if and .Values.build.enabled (ne .Values.platform "openshift") -}}
+{{- fail "build.enabled=true needs platform=openshift: BuildConfigs and ImageStreams are OpenShift's; elsewhere push the images with ./pnpmw images push and set image.registry" -}}
 {{- end -}}
 {{- if and (eq .Values.mesh.flavor "ossm2") .Values.mesh.revision -}}
 {{- fail "mesh.revision applies to the istio flavor; OSSM 2 selects its control plane with the ServiceMeshMember (mesh.controlPlane)" -}}

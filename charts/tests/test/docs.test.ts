@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { chartDir, exampleFiles } from '../src/render.ts';
+import { readmeWithSteps } from '../src/step-yaml.ts';
 import { readmeWithTable, valuesRows } from '../src/values-table.ts';
 
 const readme = readFileSync(join(chartDir, 'README.md'), 'utf8');
@@ -35,6 +36,16 @@ describe('README and values.yaml', () => {
 
   test('the README walks through every example file', () => {
     for (const f of exampleFiles()) assert.ok(readme.includes(f), `README does not mention examples/${f}`);
+  });
+
+  test('the mesh configuration shown under each step is what the chart renders for it', () => {
+    assert.equal(readme, readmeWithSteps(readme), 'run: pnpm --filter @mesh-demo/chart-tests step-yaml --write');
+  });
+
+  test('every Istio step of the walkthrough shows its mesh configuration', () => {
+    const shown = new Set([...readme.matchAll(/<!-- step-yaml: ([^>]+?) -->/g)].flatMap((m) => m[1]!.trim().split(/\s+/)));
+    const meshSteps = exampleFiles().filter((f) => /^(0[2-4]|resilience-|security-|egress-|flavor-gateway-api)/.test(f));
+    assert.deepEqual(meshSteps.filter((f) => !shown.has(f)), []);
   });
 });
 

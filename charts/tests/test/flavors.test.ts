@@ -32,9 +32,9 @@ describe('istio flavor (upstream Istio, OSSM 3)', () => {
     }
   });
 
-  test('Routes go to the ingress gateway Service in its namespace', () => {
+  test('Routes go to the ingress gateway Service in its namespace (istio-ingress, where install/ossm3 deploys it)', () => {
     for (const r of byKind(objs, 'Route')) {
-      assert.equal(r.metadata.namespace, 'istio-system');
+      assert.equal(r.metadata.namespace, 'istio-ingress');
       assert.deepEqual(r.spec.to, { kind: 'Service', name: 'istio-ingressgateway', weight: 100 });
       assert.equal(r.spec.port.targetPort, 'http2');
     }
@@ -84,6 +84,18 @@ describe('ossm2 flavor (OpenShift Service Mesh 2)', () => {
   test('puts the Routes in the control-plane namespace, named after the release namespace', () => {
     assert.deepEqual(byKind(objs, 'Route').map((r) => `${r.metadata.namespace}/${r.metadata.name}`), ['istio-system/customer-demo', 'istio-system/partner-demo']);
   });
+
+  test('lets only the control plane\'s own gateway identity call customer and partner', () => {
+    const secured = render({ files: ['security-authorization.yaml', 'flavor-ossm2.yaml'] });
+    const ap = byKind(secured, 'AuthorizationPolicy').find((a) => a.metadata.name === 'customer')!;
+    assert.deepEqual(ap.spec.rules[0].from[0].source.principals, ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account']);
+  });
+
+  test('sends spans to the Jaeger the control plane deploys', () => {
+    const env = Object.fromEntries(appPods(objs)[0]!.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    assert.equal(env.OTEL_TRACES_EXPORTER, 'jaeger');
+    assert.equal(env.OTEL_EXPORTER_JAEGER_ENDPOINT, 'http://jaeger-collector.istio-system:14268/api/traces');
+  });
 });
 
 describe('mesh disabled (step 1)', () => {
@@ -122,7 +134,7 @@ describe('helm test pods', () => {
       assert.equal(p.metadata.annotations?.['helm.sh/hook'], 'test');
       assert.equal(p.metadata.annotations?.['sidecar.istio.io/inject'], 'false');
       const env = Object.fromEntries(p.spec.containers[0].env.map((e: any) => [e.name, e.value]));
-      assert.equal(env.URL, 'http://istio-ingressgateway.istio-system:80/');
+      assert.equal(env.URL, 'http://istio-ingressgateway.istio-ingress:80/');
       assert.match(env.HOST_HEADER, /^(customer|partner)-demo\.apps-crc\.testing$/);
       assert.ok(new RegExp(env.EXPECT).test(`${env.HOST_HEADER.split('-')[0]} v1 => preference v1 => recommendation v2 from 'recommendation-v2-6d4b9-x2x': 42`));
     }
@@ -131,5 +143,49 @@ describe('helm test pods', () => {
   test('without the mesh they curl the edge Service directly', () => {
     const urls = byKind(render({ files: ['01-plain.yaml'] }), 'Pod').map((p) => p.spec.containers[0].env.find((e: any) => e.name === 'URL').value);
     assert.deepEqual(urls, ['http://customer:8080/', 'http://partner:8080/']);
+  });
+});
+
+describe('images built in the cluster (build.enabled)', () => {
+  const objs = render({ files: ['02-mesh.yaml', 'build-in-cluster.yaml'] });
+
+  test('an ImageStream with local lookup and a Docker BuildConfig per service, from the one Dockerfile with SERVICE', () => {
+    assert.deepEqual(byKind(objs, 'ImageStream').map((s) => [s.metadata.name, s.spec.lookupPolicy.local]), [
+      ['customer', true],
+      ['partner', true],
+      ['preference', true],
+      ['recommendation', true],
+    ]);
+    for (const bc of byKind(objs, 'BuildConfig')) {
+      assert.equal(bc.spec.strategy.dockerStrategy.dockerfilePath, 'Dockerfile');
+      assert.deepEqual(bc.spec.strategy.dockerStrategy.buildArgs.find((a: any) => a.name === 'SERVICE'), { name: 'SERVICE', value: bc.metadata.name });
+      assert.deepEqual(bc.spec.output.to, { kind: 'ImageStreamTag', name: `${bc.metadata.name}:0.1.0` });
+      // Without a repository: a binary build that `oc start-build --from-dir` feeds, and no trigger that would start it empty.
+      assert.deepEqual(bc.spec.source, { type: 'Binary', binary: {} });
+      assert.equal(bc.spec.triggers, undefined);
+    }
+  });
+
+  test('the Deployments run the ImageStream tag by its short name and roll out again on every new build', () => {
+    for (const d of byKind(objs, 'Deployment')) {
+      const container = d.spec.template.spec.containers[0];
+      const app = d.metadata.labels?.app;
+      assert.equal(container.image, `${app}:0.1.0`);
+      assert.deepEqual(JSON.parse(d.metadata.annotations?.['image.openshift.io/triggers'] ?? 'null'), [
+        { from: { kind: 'ImageStreamTag', name: `${app}:0.1.0` }, fieldPath: `spec.template.spec.containers[?(@.name=="${container.name}")].image` },
+      ]);
+    }
+  });
+
+  test('with build.git.uri the builds clone the repository and start at once', () => {
+    const bc = byKind(render({ files: ['build-in-cluster.yaml'], set: ['build.git.uri=https://github.com/example/mesh-demo.git', 'build.git.ref=v0.1.0'] }), 'BuildConfig')[0]!;
+    assert.deepEqual(bc.spec.source, { type: 'Git', git: { uri: 'https://github.com/example/mesh-demo.git', ref: 'v0.1.0' } });
+    assert.deepEqual(bc.spec.triggers, [{ type: 'ConfigChange' }]);
+  });
+
+  test('without build.enabled the images come from image.registry and no build object is rendered', () => {
+    const plain = render();
+    assert.equal(byKind(plain, 'BuildConfig').length + byKind(plain, 'ImageStream').length, 0);
+    assert.equal(byKind(plain, 'Deployment')[0]!.spec.template.spec.containers[0].image, 'quay.io/mesh-demo/customer:0.1.0');
   });
 });

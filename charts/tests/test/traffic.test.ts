@@ -177,7 +177,7 @@ describe('least-privilege authorization', () => {
 
   test('only the ingress gateway may call customer and partner', () => {
     for (const s of ['customer', 'partner']) {
-      assert.deepEqual(principals(s), ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account']);
+      assert.deepEqual(principals(s), ['cluster.local/ns/istio-ingress/sa/istio-ingressgateway']);
     }
   });
 
@@ -186,17 +186,107 @@ describe('least-privilege authorization', () => {
     assert.deepEqual(principals('recommendation'), ['cluster.local/ns/demo/sa/preference']);
   });
 
-  test('metrics and health stay reachable on the management port only', () => {
-    for (const ap of byKind(objs, 'AuthorizationPolicy')) {
-      const rule = ap.spec.rules.at(-1);
-      assert.equal(rule.from, undefined);
-      assert.deepEqual(rule.to, [{ operation: { ports: ['9000'], methods: ['GET'], paths: ['/metrics', '/health/*'] } }]);
+  test('a namespace-wide allow-nothing leaves only GET of health and metrics on the management port to anyone', () => {
+    const nothing = find(objs, 'AuthorizationPolicy', 'allow-nothing');
+    assert.equal(nothing.spec.selector, undefined, 'it covers the whole namespace');
+    assert.deepEqual(nothing.spec.rules, [{ to: [{ operation: { ports: ['9000'], methods: ['GET'], paths: ['/metrics', '/health/*'] } }] }]);
+  });
+
+  test('each allowed service lets its caller in on the app and shadow ports, and nothing else', () => {
+    for (const name of ['customer', 'partner', 'preference', 'recommendation']) {
+      const rules = find(objs, 'AuthorizationPolicy', name).spec.rules;
+      assert.equal(rules.length, 1, name);
       // The shadow port too: the gateway or a caller's sidecar delivers mirrored copies there.
-      assert.deepEqual(ap.spec.rules[0].to, [{ operation: { ports: ['8080', '8090'] } }]);
+      assert.deepEqual(rules[0].to, [{ operation: { ports: ['8080', '8090'] } }], name);
+    }
+  });
+
+  test('built up one service at a time: deny-all, then the edge, then preference, then all four', () => {
+    const allowed = (file: string) => byKind(render({ files: [file] }), 'AuthorizationPolicy').filter((a) => a.spec.action === 'ALLOW' && a.spec.selector).map((a) => a.metadata.name).sort();
+    assert.deepEqual(allowed('security-authz-1-deny-all.yaml'), []);
+    assert.deepEqual(allowed('security-authz-2-edge.yaml'), ['customer', 'partner']);
+    assert.deepEqual(allowed('security-authz-3-preference.yaml'), ['customer', 'partner', 'preference']);
+    assert.deepEqual(allowed('security-authorization.yaml'), ['customer', 'partner', 'preference', 'recommendation']);
+    for (const file of ['security-authz-1-deny-all.yaml', 'security-authz-2-edge.yaml', 'security-authz-3-preference.yaml']) {
+      assert.ok(byKind(render({ files: [file] }), 'AuthorizationPolicy').some((a) => a.metadata.name === 'allow-nothing'), file);
     }
   });
 
   test('pods still run under the service accounts the policies name', () => {
     for (const d of byKind(objs, 'Deployment')) assert.equal(d.spec.template.spec.serviceAccountName, d.metadata.labels?.app);
+  });
+});
+
+describe('the management port', () => {
+  test('in the mesh, a DENY policy leaves other pods only GET /metrics and /health/* on it', () => {
+    const ap = find(render(), 'AuthorizationPolicy', 'management-port');
+    assert.equal(ap.spec.action, 'DENY');
+    assert.deepEqual(ap.spec.selector, { matchLabels: { 'app.kubernetes.io/instance': 'demo' } });
+    assert.deepEqual(ap.spec.rules, [
+      { to: [{ operation: { ports: ['9000'], notMethods: ['GET'] } }] },
+      { to: [{ operation: { ports: ['9000'], notPaths: ['/metrics', '/health/*'] } }] },
+    ]);
+    assert.equal(byKind(render(), 'NetworkPolicy').length, 0, 'no NetworkPolicy needed in the mesh');
+  });
+
+  test('the policy follows ports.management, and management.restrict=false removes it', () => {
+    assert.deepEqual(find(render({ set: ['ports.management=9100'] }), 'AuthorizationPolicy', 'management-port').spec.rules[0].to[0].operation.ports, ['9100']);
+    assert.equal(byKind(render({ set: ['management.restrict=false'] }), 'AuthorizationPolicy').length, 0);
+  });
+
+  test('without the mesh on OpenShift, a NetworkPolicy opens the app ports to all and the management port to monitoring only', () => {
+    const [np] = byKind(render({ files: ['01-plain.yaml'] }), 'NetworkPolicy');
+    assert.deepEqual(np?.spec.ingress, [
+      { ports: [{ port: 'http' }, { port: 'http-shadow' }] },
+      {
+        from: [
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'openshift-monitoring' } } },
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'openshift-user-workload-monitoring' } } },
+        ],
+        ports: [{ port: 'http-mgmt' }],
+      },
+    ]);
+  });
+
+  test('on Service Mesh 2 the NetworkPolicy only lets monitoring reach the management port, beside the DENY policy', () => {
+    const objs = render({ files: ['02-mesh.yaml', 'flavor-ossm2.yaml'] });
+    const [np] = byKind(objs, 'NetworkPolicy');
+    assert.deepEqual(np?.spec.ingress.map((rule: any) => rule.ports), [[{ port: 'http-mgmt' }]]);
+    assert.equal(find(objs, 'AuthorizationPolicy', 'management-port').apiVersion, 'security.istio.io/v1beta1');
+  });
+});
+
+describe('load balancing, egress and end-user authentication', () => {
+  test('load balancing sets the DestinationRule\'s simple policy beside ISTIO_MUTUAL, with three v1 pods', () => {
+    for (const [file, policy] of [['resilience-load-balancing-round-robin.yaml', 'ROUND_ROBIN'], ['resilience-load-balancing-random.yaml', 'RANDOM']] as const) {
+      const objs = render({ files: [file] });
+      assert.deepEqual(find(objs, 'DestinationRule', 'recommendation').spec.trafficPolicy, { tls: { mode: 'ISTIO_MUTUAL' }, loadBalancer: { simple: policy } });
+      assert.equal(find(objs, 'Deployment', 'recommendation-v1').spec.replicas, 3);
+    }
+  });
+
+  test('REGISTRY_ONLY is a namespace Sidecar, and each allowed host a ServiceEntry on its port', () => {
+    const objs = render({ files: ['egress-registry-only.yaml'] });
+    assert.deepEqual(find(objs, 'Sidecar', 'default').spec, { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } });
+    assert.deepEqual(find(objs, 'ServiceEntry', 'egress-httpbin-org').spec, {
+      hosts: ['httpbin.org'],
+      location: 'MESH_EXTERNAL',
+      resolution: 'DNS',
+      exportTo: ['.'],
+      ports: [{ number: 443, name: 'tls-443', protocol: 'TLS' }],
+    });
+    assert.equal(byKind(render(), 'Sidecar').length + byKind(render(), 'ServiceEntry').length, 0, 'nothing by default');
+  });
+
+  test('end-user authentication: a RequestAuthentication with the JWKS, and a DENY for no token or another group, at the edge only', () => {
+    const objs = render({ files: ['security-end-user-jwt.yaml'] });
+    assert.deepEqual(byKind(objs, 'RequestAuthentication').map((r) => r.metadata.name).sort(), ['customer-jwt', 'partner-jwt']);
+    const rule = find(objs, 'RequestAuthentication', 'customer-jwt').spec.jwtRules[0];
+    assert.equal(rule.issuer, 'mesh-demo');
+    assert.equal(JSON.parse(rule.jwks).keys[0].kid, 'mesh-demo-1');
+    const deny = find(objs, 'AuthorizationPolicy', 'customer-end-user').spec;
+    assert.equal(deny.action, 'DENY');
+    assert.deepEqual(deny.rules[0].from, [{ source: { notRequestPrincipals: ['*'] } }]);
+    assert.deepEqual(deny.rules[1].when, [{ key: 'request.auth.claims[group]', notValues: ['demo'] }]);
   });
 });

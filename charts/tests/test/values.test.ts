@@ -71,6 +71,19 @@ describe('refused values', () => {
       message: /fixedDelay 4s500ms must be at least 1 s shorter/,
     },
     { name: 'a shadow port equal to the application port', set: ['ports.shadow=8080'], message: /ports\.http \(8080\), ports\.management \(9000\) and ports\.shadow \(8080\) must all differ/ },
+    {
+      name: 'the Gateway API with the ossm2 flavor (Technology Preview there)',
+      set: ['gatewayApi.enabled=true', 'mesh.flavor=ossm2'],
+      message: /gatewayApi\.enabled=true is not offered with the ossm2 flavor/,
+    },
+    {
+      name: 'a 50% RequestMirror on Gateway API CRDs older than v1.3.0, which drop requestMirror.percent',
+      set: ['gatewayApi.enabled=true', 'gatewayApi.bundleVersion=v1.2.1', 'services.customer.versions.v2.enabled=true', 'services.customer.traffic.mirror.version=v2', 'services.customer.traffic.mirror.percent=50'],
+      message: /services\.customer\.traffic\.mirror\.percent 50 needs Gateway API CRDs v1\.3\.0 or later, and this cluster has v1\.2\.1/,
+    },
+    { name: 'a Gateway API bundle version that is not one', set: ['gatewayApi.bundleVersion=latest'], message: /\/gatewayApi\/bundleVersion/ },
+    { name: 'in-cluster builds off OpenShift', set: ['build.enabled=true', 'platform=kubernetes', 'mesh.enabled=false'], message: /build\.enabled=true needs platform=openshift/ },
+    { name: 'a build repository that is not a URL', set: ['build.git.uri=github.com/x/y'], message: /\/build\/git\/uri/ },
     { name: 'the Gateway API without the mesh', set: ['gatewayApi.enabled=true', 'mesh.enabled=false'], message: /gatewayApi\.enabled=true needs mesh\.enabled=true/ },
   ];
   for (const c of cases) {
@@ -121,7 +134,10 @@ describe('derived pod settings', () => {
     assert.equal(p.OTEL_RESOURCE_ATTRIBUTES, 'service.version=v1,k8s.pod.name=$(POD_NAME),k8s.namespace.name=$(POD_NAMESPACE)');
     assert.equal(p.OTEL_PROPAGATORS, 'tracecontext,baggage,b3multi');
     assert.equal(p.OTEL_TRACES_SAMPLER, 'parentbased_always_on');
-    assert.equal(p.OTEL_EXPORTER_JAEGER_ENDPOINT, 'http://jaeger-collector.istio-system:14268/api/traces');
+    // OTLP to the collector install/ossm3 deploys (flavor-ossm2.yaml switches to Service Mesh 2's Jaeger).
+    assert.equal(p.OTEL_TRACES_EXPORTER, 'otlp');
+    assert.equal(p.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://otel-collector.istio-system:4318');
+    assert.equal(p.OTEL_EXPORTER_JAEGER_ENDPOINT, undefined);
   });
 
   test('per-version env overrides per-service env', () => {
