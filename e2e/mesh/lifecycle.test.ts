@@ -44,7 +44,7 @@ describe('mesh up, status, logs, exec and down', () => {
     const result = await cli(['up']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /mesh: up in [\d.]+ s, step charts\/mesh-demo\/examples\/02-mesh\.yaml/);
-    assert.match(result.stdout, /customer +http:\/\/localhost:8080 +-> customer-mesh-demo\.apps-crc\.testing \(via istio-ingressgateway\.istio-system, 1 endpoint\)/);
+    assert.match(result.stdout, /customer +http:\/\/localhost:8080 +-> customer-mesh-demo\.apps-crc\.testing \(via istio-ingressgateway\.istio-ingress, 1 endpoint\)/);
     assert.match(result.stdout, /partner +http:\/\/localhost:8081 +-> partner-mesh-demo\.apps-crc\.testing/);
   });
 
@@ -63,7 +63,7 @@ describe('mesh up, status, logs, exec and down', () => {
     assert.deepEqual(
       status.pods.map((p) => [p.namespace, p.workload, p.proxy, p.ready]).sort(),
       [
-        ['istio-system', 'istio-ingressgateway', 'router', true],
+        ['istio-ingress', 'istio-ingressgateway', 'router', true],
         ['mesh-demo', 'customer-v1', 'sidecar', true],
         ['mesh-demo', 'partner-v1', 'sidecar', true],
         ['mesh-demo', 'preference-v1', 'sidecar', true],

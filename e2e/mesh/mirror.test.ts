@@ -36,12 +36,14 @@ describe('mirroring customer v1 to customer v2', () => {
 
   it('04a: the copy reaches v2 with the Host the caller sent (no -shadow suffix on Istio >= 1.28), on the shadow port', async () => {
     const status = await applyStep('04a-mirror-customer');
-    await send(1, { concurrency: 1 });
+    const [sent] = await send(1, { concurrency: 1 });
+    const requestId = sent!.requestId;
     const pod = onePod(status, 'customer', 'v2');
-    const lines = accessLog(status, pod).filter((l) => String(l.upstream_cluster).startsWith('inbound|8090|'));
-    const last = lines.at(-1);
-    assert.ok(last, 'customer v2\'s sidecar logged an inbound request on 8090');
-    assert.equal(last.authority, 'customer-mesh-demo.apps-crc.testing');
+    // Envoy flushes its access log once a second: wait for the copy's line, on customer v2's shadow port.
+    const copy = await until('customer v2\'s sidecar to log the mirrored copy', () =>
+      accessLog(status, pod).find((l) => l.request_id === requestId && String(l.upstream_cluster).startsWith('inbound|8090|')),
+    );
+    assert.equal(copy.authority, 'customer-mesh-demo.apps-crc.testing');
   });
 
   it('04b: about half of 200 requests are mirrored', async () => {

@@ -1,6 +1,7 @@
 // Mutual TLS and authorization on the real mesh: STRICT refuses plain text, peers see SPIFFE ids, policies deny by identity.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { until } from '../support/poll.ts';
 import { ensureMesh } from './support/lifecycle.ts';
 import { accessLog, applyStep, cli, onePod, send } from './support/mesh.ts';
 
@@ -39,8 +40,12 @@ describe('mutual TLS and authorization', () => {
     const status = await applyStep('02-mesh');
     const [sent] = await send(1, { concurrency: 1 });
     assert.equal(sent?.status, 200);
-    const inbound = accessLog(status, onePod(status, 'preference')).filter((l) => String(l.upstream_cluster).startsWith('inbound|8080|'));
-    const last = inbound.at(-1)!;
+    // The ingress gateway gives an outside request its own id; customer answers with it, and every proxy logs it.
+    const requestId = sent!.requestId;
+    // Envoy flushes its access log once a second: wait for this request's line.
+    const last = await until('preference\'s sidecar to log the request', () =>
+      accessLog(status, onePod(status, 'preference')).find((l) => l.request_id === requestId && String(l.upstream_cluster).startsWith('inbound|8080|')),
+    );
     assert.equal(last.downstream_peer_uri_san, CUSTOMER_ID);
     assert.equal(last.downstream_tls_version, 'TLSv1.3');
     assert.match(String(last.x_forwarded_client_cert), new RegExp(`;URI=${CUSTOMER_ID.replace(/[./]/g, '\\$&')}$`));

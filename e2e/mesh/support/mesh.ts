@@ -58,6 +58,8 @@ export async function applyStep(...files: string[]): Promise<MeshStatus> {
 
 export interface Sent {
   readonly status: number;
+  /** The x-request-id the edge service answered with: the one every hop and every proxy logged for this request. */
+  readonly requestId: string;
   readonly chain?: Chain;
   readonly text: string;
   readonly ms: number;
@@ -82,7 +84,8 @@ export async function send(count: number, options: { url?: string; headers?: Rec
       } catch {
         chain = undefined;
       }
-      results.push({ status: response.statusCode, text, ms: performance.now() - started, ...(chain?.chain && { chain }) });
+      const requestId = String(response.headers['x-request-id'] ?? '');
+      results.push({ status: response.statusCode, requestId, text, ms: performance.now() - started, ...(chain?.chain && { chain }) });
     }
   };
   try {

@@ -1,18 +1,17 @@
 // What a cluster with Istio installed has before the chart arrives: namespaces, the ingress gateway, istiod's settings.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@mesh-demo/devtools';
 import { CLUSTER_ID, REVISION, TRUST_DOMAIN } from './injector.ts';
 import { ISTIOD_IP } from './addresses.ts';
 import type { Deployment, KubeObject, Service } from './kube.ts';
 import { groupOf } from './kube.ts';
+import { parseObjects } from './render.ts';
 
 export const ISTIO_NAMESPACE = 'istio-system';
 
-/** The ingress gateway of an upstream `istioctl install` (default profile): what the chart's Gateways select. */
-export const INGRESS_GATEWAY = {
-  name: 'istio-ingressgateway',
-  namespace: ISTIO_NAMESPACE,
-  serviceAccount: 'istio-ingressgateway-service-account',
-  labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
-} as const;
+/** The ingress gateway as the walkthrough's Service Mesh 3 install deploys it (gateway injection): the same file. */
+export const GATEWAY_INSTALL_FILE = join(REPO_ROOT, 'install', 'ossm3', '20-gateway.yaml');
 
 /**
  * istiod's feature flags here. Upstream Envoy lacks three of Istio's own proxy extensions, so they stay off (no
@@ -68,28 +67,13 @@ export function meshConfig(): Record<string, unknown> {
   };
 }
 
-/** The ingress gateway's ServiceAccount, Service (80 -> 8080, as upstream's) and Deployment (gateway injection). */
+/**
+ * The ingress gateway's objects from install/ossm3/20-gateway.yaml, unchanged: its Namespace, ServiceAccount, Deployment
+ * (gateway injection) and Service (80 -> 8080). Its Role, autoscaler and disruption budget are read too, and do nothing
+ * here: one gateway pod runs, as the Deployment alone would start.
+ */
 export function ingressGateway(): KubeObject[] {
-  const { name, namespace, serviceAccount, labels } = INGRESS_GATEWAY;
-  const service: Service = {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name, namespace, labels },
-    spec: {
-      type: 'ClusterIP',
-      selector: labels,
-      ports: [
-        { name: 'status-port', port: 15021, targetPort: 15021, protocol: 'TCP' },
-        { name: 'http2', port: 80, targetPort: 8080, protocol: 'TCP' },
-        { name: 'https', port: 443, targetPort: 8443, protocol: 'TCP' },
-      ],
-    },
-  };
-  return [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: serviceAccount, namespace, labels } },
-    service,
-    gatewayDeployment(name, namespace, serviceAccount, labels, [8080, 8443, 15021]),
-  ];
+  return parseObjects(readFileSync(GATEWAY_INSTALL_FILE, 'utf8'));
 }
 
 /**
@@ -141,9 +125,13 @@ function gatewayDeployment(name: string, namespace: string, serviceAccount: stri
   };
 }
 
-/** A Namespace object for each namespace the objects use. */
+/** A Namespace object for each namespace the objects use and do not declare themselves. */
 export function namespaces(objects: readonly KubeObject[]): KubeObject[] {
+  const declared = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
   const names = new Set<string>([ISTIO_NAMESPACE]);
   for (const object of objects) if (object.metadata.namespace) names.add(object.metadata.namespace);
-  return [...names].sort().map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } }));
+  return [...names]
+    .filter((name) => !declared.has(name))
+    .sort()
+    .map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } }));
 }

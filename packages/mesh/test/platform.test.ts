@@ -59,11 +59,13 @@ describe('gatewayApiInfrastructure', () => {
 describe('ingressGateway', () => {
   const objects = ingressGateway();
 
-  it("is upstream's istio-ingressgateway in istio-system, with its ServiceAccount", () => {
-    assert.deepEqual(objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`), [
-      `ServiceAccount ${ISTIO_NAMESPACE}/istio-ingressgateway-service-account`,
-      `Service ${ISTIO_NAMESPACE}/istio-ingressgateway`,
-      `Deployment ${ISTIO_NAMESPACE}/istio-ingressgateway`,
+  it('is the Service Mesh 3 install\'s istio-ingressgateway in istio-ingress, read from install/ossm3/20-gateway.yaml', () => {
+    const core = objects.filter((o) => ['Namespace', 'ServiceAccount', 'Service', 'Deployment'].includes(o.kind));
+    assert.deepEqual(core.map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort(), [
+      'Deployment istio-ingress/istio-ingressgateway',
+      'Namespace /istio-ingress',
+      'Service istio-ingress/istio-ingressgateway',
+      'ServiceAccount istio-ingress/istio-ingressgateway',
     ]);
   });
 
@@ -98,6 +100,8 @@ describe('namespaces', () => {
 
   it('always includes istio-system, even for no objects', () => {
     assert.deepEqual(namespaces([]).map((n) => n.metadata.name), [ISTIO_NAMESPACE]);
+    // A Namespace the objects declare (the gateway install's istio-ingress) is theirs, not made again.
+    assert.deepEqual(namespaces(ingressGateway()).map((n) => n.metadata.name), [ISTIO_NAMESPACE]);
   });
 });
 
