@@ -89,8 +89,8 @@ type Result struct {
 	Error   string   `json:"error,omitempty"`
 }
 
-// apiHandler serves the object API, and passes /debug/ and /ready on to istiod's own loopback HTTP port.
-func apiHandler(s *objectStore, istiodHTTP string) http.Handler {
+// apiHandler serves the object API and istiod's push progress, and passes /debug/ and /ready on to istiod's own loopback HTTP port.
+func apiHandler(s *objectStore, istiodHTTP string, pushes func() PushState) http.Handler {
 	target, err := url.Parse(istiodHTTP)
 	if err != nil {
 		panic(err)
@@ -99,6 +99,7 @@ func apiHandler(s *objectStore, istiodHTTP string) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /debug/", debug)
 	mux.Handle("GET /ready", debug)
+	mux.Handle("GET /pushes", servePushState(pushes))
 	mux.HandleFunc("PUT /objects", func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
 		result := Result{}

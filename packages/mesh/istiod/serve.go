@@ -91,7 +91,7 @@ func serve(argv []string) error {
 	if err != nil {
 		return fmt.Errorf("object API socket: %w", err)
 	}
-	api := &http.Server{Handler: apiHandler(objects, "http://127.0.0.1:8080"), ReadHeaderTimeout: 10 * time.Second}
+	api := &http.Server{Handler: apiHandler(objects, "http://127.0.0.1:8080", pushStateOf(server.XDSServer)), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = api.Serve(listener) }()
 
 	stop := make(chan struct{})

@@ -8,7 +8,7 @@ import { edgeRoutes, type EdgeEndpoint, type EdgeRoute } from './edge.ts';
 import { EdgeProxy } from './edge-proxy.ts';
 import { MeshError } from './errors.ts';
 import { injectionFor, type InjectionContext } from './injector.ts';
-import { Istiod, rejections, unsynced, type Rejection } from './istiod.ts';
+import { Istiod, pushesDone, rejections, unsynced, type Rejection } from './istiod.ts';
 import type { Deployment, KubeObject, Service } from './kube.ts';
 import { groupOf, isKind, keyOf, resolvePort, selects, withDefaults } from './kube.ts';
 import { Kubelet } from './kubelet.ts';
@@ -47,6 +47,8 @@ export class LocalCluster {
   private readonly servicePool: AddressPool = serviceAddresses();
   private pushed = '';
   private lastPush = 0;
+  /** istiod's count of changes received just before the last write: a count past it means it has seen the write. */
+  private inboundBefore = 0;
   private loop: Promise<void> | undefined;
   private stopping = false;
   private failures = new Map<string, string>();
@@ -266,6 +268,7 @@ export class LocalCluster {
     const objects = [...namespaces(desired), ...services, ...others, ...this.pods.map(podObject), ...endpointSlices(services, this.pods)];
     const text = JSON.stringify(objects);
     if (text === this.pushed) return;
+    this.inboundBefore = (await this.istiod.pushes()).inbound;
     await this.istiod.replaceObjects(objects);
     this.pushed = text;
     this.lastPush = Date.now();
@@ -297,8 +300,8 @@ export class LocalCluster {
       const missing = [...liveProxies].filter((id) => !connected.has(id));
       // A terminating pod's proxy is draining: it may no longer take pushes, and nothing routes to it any more.
       const behind = unsynced(proxies.filter((p) => liveProxies.has(p.proxy)));
-      // istiod debounces changes for 100 ms before pushing: before that, "in sync" only means "in sync with the last step".
-      const settled = Date.now() - this.lastPush > 300;
+      // Until istiod has pushed the last change, "in sync" only means "in sync with the step before".
+      const settled = pushesDone(await this.istiod.pushes(), this.inboundBefore, Date.now() - this.lastPush);
       const status = `${live.length - waiting.length}/${live.length} pods ready`;
       if (status !== reported) {
         reported = status;

@@ -84,6 +84,12 @@ export class Istiod {
     return JSON.parse(text) as ProxySync[];
   }
 
+  async pushes(): Promise<PushState> {
+    const { status, text } = await this.call('GET', '/pushes');
+    if (status !== 200) throw new Error(`istiod /pushes answered ${status}`);
+    return JSON.parse(text) as PushState;
+  }
+
   async debug(path: string): Promise<string> {
     const { status, text } = await this.call('GET', `/debug/${path}`);
     if (status !== 200) throw new Error(`istiod /debug/${path} answered ${status}`);
@@ -122,4 +128,29 @@ export function rejections(proxies: readonly ProxySync[], sentSince?: number): R
       .filter(([, status]) => sentSince === undefined || (status.sentTime !== undefined && Date.parse(status.sentTime) >= sentSince))
       .map(([type, status]) => ({ proxy: p.proxy, type: type.split('.').pop() ?? type, error: status.lastError! })),
   );
+}
+
+/** istiod's progress with the changes it was sent (local-istiod GET /pushes, from its discovery server). */
+export interface PushState {
+  /** Config changes received (an object write becomes one or more of these, once istiod's informers see it). */
+  readonly inbound: number;
+  /** Changes folded into a push context: their pushes are queued for every proxy they concern. */
+  readonly committed: number;
+  /** Proxies waiting for a push, and proxies being pushed to right now. */
+  readonly queued: number;
+  readonly inFlight: number;
+}
+
+/** A change that concerns no proxy (a Route, a BuildConfig) never reaches istiod's counters: past this, stop waiting. */
+export const IGNORED_CHANGE_MS = 2000;
+
+/**
+ * Whether istiod has finished pushing a change made `sinceChangeMs` ago, when it had received `inboundBefore` changes:
+ * it has received something since, folded all it received into a push context, and sent every queued push. Whether the
+ * proxies accepted the pushes is unsynced()'s question. Until istiod's informers see the change and its debounce
+ * (100 ms of quiet) ends, the proxies look "in sync", but only with the step before.
+ */
+export function pushesDone(state: PushState, inboundBefore: number, sinceChangeMs: number): boolean {
+  const idle = state.committed === state.inbound && state.queued === 0 && state.inFlight === 0;
+  return idle && (state.inbound > inboundBefore || sinceChangeMs > IGNORED_CHANGE_MS);
 }
