@@ -5,3 +5,4 @@ export { formatLogLine } from './log-format.ts';
 export { freePort, freePorts, portIsFree } from './ports.ts';
 export { defaultInstances, downstreamOf, isServiceName, localEnv, LOCAL_PORTS, REPO_ROOT, SERVICES, type Instance, type ServiceName } from './topology.ts';
 export { findJaeger, startJaeger, type Jaeger } from './jaeger.ts';
+export { DEMO_ISSUER, DEMO_KEY_ID, demoToken, type TokenOptions } from './demo-token.ts';
