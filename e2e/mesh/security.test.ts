@@ -1,9 +1,14 @@
 // Mutual TLS and authorization on the real mesh: STRICT refuses plain text, peers see SPIFFE ids, policies deny by identity.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { generateKeyPairSync } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT, demoToken } from '@mesh-demo/devtools';
 import { until } from '../support/poll.ts';
 import { ensureMesh } from './support/lifecycle.ts';
-import { accessLog, applyStep, cli, onePod, send } from './support/mesh.ts';
+import { EDGE, accessLog, applyStep, cli, onePod, send, untilEdge, viaEdge } from './support/mesh.ts';
 
 const CUSTOMER_ID = 'spiffe://cluster.local/ns/mesh-demo/sa/customer';
 
@@ -16,6 +21,12 @@ async function plainText(url: string): Promise<string> {
   } catch (error) {
     return `failed: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name}`;
   }
+}
+
+/** The status of a GET from inside the recommendation pod (with its identity). */
+async function fromRecommendationPod(url: string): Promise<string> {
+  const result = await cli(['exec', 'recommendation-v1', '--', process.execPath, '-e', `fetch(${JSON.stringify(url)}).then(r => console.log(r.status))`]);
+  return result.stdout.trim();
 }
 
 /** What a call from inside the recommendation pod (with its identity) to a URL answers. */
@@ -64,5 +75,42 @@ describe('mutual TLS and authorization', () => {
     assert.deepEqual([...new Set(sent.map((s) => s.status))], [200]);
     const partner = await send(5, { url: 'http://127.0.0.1:8081' });
     assert.deepEqual([...new Set(partner.map((s) => s.status))], [200]);
+  });
+
+  it('authorization built up one service at a time: the first still-denied hop answers 403, until the whole chain is allowed', async () => {
+    await applyStep('security-authz-1-deny-all');
+    await untilEdge('403 RBAC: access denied');
+    await applyStep('security-authz-2-edge');
+    await untilEdge('503 customer v1 => Error: 403 - RBAC: access denied');
+    await applyStep('security-authz-3-preference');
+    await untilEdge('503 customer v1 => Error: 503 - preference v1 => Error: 403 - RBAC: access denied');
+    await applyStep('security-authorization');
+    await untilEdge(/^200 customer v1 => preference v1 => recommendation v1 from /);
+  });
+
+  it('end-user JWT: a token of the demo issuer with group demo passes; none, another group, an expired or a forged one do not', async () => {
+    await applyStep('security-end-user-jwt');
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    await untilEdge('403 RBAC: access denied');
+    assert.match(await viaEdge(bearer(demoToken({ claims: { group: 'demo' } }))), /^200 customer v1 => preference v1 => recommendation v1 from /);
+    assert.equal(await viaEdge(bearer(demoToken({ claims: { group: 'ops' } }))), '403 RBAC: access denied');
+    assert.equal(await viaEdge(bearer(demoToken({ claims: { group: 'demo' }, expiresIn: -600 }))), '401 Jwt is expired');
+    const forged = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    assert.equal(await viaEdge(bearer(demoToken({ claims: { group: 'demo' }, keyPem: forged }))), '401 Jwt verification fails');
+    // What a person pastes into curl: the token ./pnpmw token prints.
+    const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'packages', 'devtools', 'src', 'token.ts')]);
+    assert.match(await viaEdge(bearer(stdout.trim())), /^200 customer v1 => /);
+  });
+
+  it('the management port: another pod may read health and metrics but not change faults; the pod itself (a port-forward) may', async () => {
+    await applyStep('02-mesh');
+    // Leaves the mesh open again for the files after this one.
+    await untilEdge(/^200 customer v1 => /);
+    const put = "fetch('http://customer:9000/faults', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{\"errorRate\":0}' }).then(async r => console.log(r.status, (await r.text()).trim().split('\\n')[0]))";
+    const fromRecommendation = await cli(['exec', 'recommendation-v1', '--', process.execPath, '-e', put]);
+    assert.equal(fromRecommendation.stdout.trim(), '403 RBAC: access denied', fromRecommendation.stderr);
+    assert.equal(await fromRecommendationPod('http://customer:9000/metrics'), '200');
+    const local = await cli(['exec', 'customer-v1', '--', process.execPath, '-e', put.replace('http://customer:9000', 'http://localhost:9000')]);
+    assert.match(local.stdout.trim(), /^200 /, local.stderr);
   });
 });

@@ -56,6 +56,30 @@ export async function applyStep(...files: string[]): Promise<MeshStatus> {
   return applyManifest(await render(...files), files.join(' + '));
 }
 
+/** Status and first line of one call through the edge (the ingress gateway), with extra headers. */
+export async function viaEdge(headers: Record<string, string> = {}): Promise<string> {
+  const response = await fetch(EDGE.customer, { headers, signal: AbortSignal.timeout(10_000) });
+  return `${response.status} ${(await response.text()).trim().split('\n')[0]}`;
+}
+
+/**
+ * Calls through the edge until one answers as a policy step wants, and returns that answer. A policy (authorization,
+ * JWT, mTLS) lives in a proxy's inbound listener: Envoy applies a changed listener to new connections and drains the
+ * old ones (Istio's immediate drain), so each connection already open serves one more request under the old policy.
+ * Calls after the first fresh answer are all fresh: the pools reuse every open connection before opening one.
+ */
+export async function untilEdge(expected: string | RegExp, headers: Record<string, string> = {}): Promise<string> {
+  const matches = (answer: string) => (typeof expected === 'string' ? answer === expected : expected.test(answer));
+  let last = 'nothing';
+  const probe = async () => {
+    last = await viaEdge(headers);
+    return matches(last) ? last : undefined;
+  };
+  return until(`the edge to answer ${expected} once connections opened under the step before drained`, probe, 10_000).catch((error: Error) => {
+    throw new Error(`${error.message}; its last answer: ${last}`);
+  });
+}
+
 export interface Sent {
   readonly status: number;
   /** The x-request-id the edge service answered with: the one every hop and every proxy logged for this request. */
