@@ -11,10 +11,10 @@ export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0
 
 log() { printf '[images] %s\n' "$*"; }
 
-# Install the engine, compose and debootstrap from Debian when missing (idempotent).
+# Install the engine, compose, debootstrap, Prometheus, the registry and curl from Debian when missing (idempotent).
 ensure_packages() {
   local missing=()
-  for pair in dockerd:docker.io docker-compose:docker-compose debootstrap:debootstrap prometheus:prometheus; do
+  for pair in dockerd:docker.io docker-compose:docker-compose debootstrap:debootstrap prometheus:prometheus docker-registry:docker-registry curl:curl; do
     command -v "${pair%%:*}" >/dev/null || [ -x "/usr/sbin/${pair%%:*}" ] || [ -x "/usr/bin/${pair%%:*}" ] || missing+=("${pair#*:}")
   done
   [ -x /usr/bin/docker ] || missing+=(docker.io)
@@ -69,3 +69,54 @@ stop_engine() {
 }
 
 has_image() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
+
+# A throwaway registry for e2e/images/registry-push: Debian's docker-registry (the CNCF distribution registry) on
+# 127.0.0.1, its config and storage in a temp dir that stop_registry removes. Plain HTTP: docker allows it for
+# 127.0.0.0/8 registries without any daemon setting. MESH_REGISTRY is where the test pushes.
+export MESH_REGISTRY=${MESH_REGISTRY:-127.0.0.1:5000}
+MESH_REGISTRY_DIR=${MESH_REGISTRY_DIR:-}
+
+registry_up() { curl -fsS --max-time 2 "http://$MESH_REGISTRY/v2/" >/dev/null 2>&1; }
+
+start_registry() {
+  local pid i
+  if registry_up; then log "something already answers as a registry on $MESH_REGISTRY; stop it first"; return 1; fi
+  MESH_REGISTRY_DIR=$(mktemp -d /tmp/mesh-demo-registry.XXXXXX)
+  mkdir "$MESH_REGISTRY_DIR/storage"
+  cat >"$MESH_REGISTRY_DIR/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $MESH_REGISTRY_DIR/storage
+http:
+  addr: $MESH_REGISTRY
+YAML
+  docker-registry serve "$MESH_REGISTRY_DIR/config.yml" >"$MESH_REGISTRY_DIR/registry.log" 2>&1 &
+  pid=$!
+  echo "$pid" >"$MESH_REGISTRY_DIR/registry.pid"
+  for i in $(seq 1 30); do
+    if registry_up; then log "registry up on $MESH_REGISTRY (pid $pid, storage in $MESH_REGISTRY_DIR)"; return 0; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 1
+  done
+  log "docker-registry did not answer on $MESH_REGISTRY within 30 s; its log:"; tail -5 "$MESH_REGISTRY_DIR/registry.log" >&2
+  stop_registry
+  return 1
+}
+
+# Stop the registry we started (by its pid file only) and remove its config and storage.
+stop_registry() {
+  local dir=$MESH_REGISTRY_DIR pid i
+  [ -n "$dir" ] && [ -d "$dir" ] || return 0
+  if [ -f "$dir/registry.pid" ]; then
+    pid=$(cat "$dir/registry.pid")
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 10); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    if kill -0 "$pid" 2>/dev/null; then log "docker-registry $pid still running after 10 s; sending SIGKILL"; kill -KILL "$pid"; fi
+  fi
+  rm -rf "$dir"
+  MESH_REGISTRY_DIR=
+  log "registry stopped, its storage removed"
+}

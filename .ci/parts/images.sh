@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Container images for real: a private Docker engine, local stand-ins for the images no registry can give us here,
-# then e2e/images (build the four images, run each read-only as an arbitrary UID, SIGTERM, compose up/v2/down).
+# a throwaway local registry, then e2e/images (build the four images, run each read-only as an arbitrary UID, SIGTERM,
+# compose up/v2/down, `./pnpmw images push` to the registry and the chain from the images pulled back by digest).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -16,7 +17,13 @@ cleanup() {
     $COMPOSE --project-name mesh-demo-e2e-images --file "$repo/docker-compose.yml" --profile v2 down --remove-orphans --volumes >/dev/null 2>&1 || true
     ids=$("$DOCKER" ps --all --quiet --filter name=mesh-demo-e2e- 2>/dev/null || true)
     [ -z "$ids" ] || "$DOCKER" rm --force $ids >/dev/null 2>&1 || true
+    ids=$("$DOCKER" network ls --quiet --filter name=mesh-demo-e2e- 2>/dev/null || true)
+    [ -z "$ids" ] || "$DOCKER" network rm $ids >/dev/null 2>&1 || true
+    # Images pushed to (and pulled from) the throwaway registry, whose storage goes with it.
+    ids=$("$DOCKER" image ls --format '{{.ID}} {{.Repository}}' 2>/dev/null | awk -v r="$MESH_REGISTRY/" 'index($2, r) == 1 { print $1 }' | sort -u || true)
+    [ -z "$ids" ] || "$DOCKER" rmi --force $ids >/dev/null 2>&1 || true
   fi
+  stop_registry
   stop_engine
   rm -f "${policy_rc:-/nonexistent}"
   exit $status
@@ -35,6 +42,7 @@ start_engine
 bash .ci/images/base-stand-ins.sh
 bash .ci/images/third-party-stand-ins.sh
 export JAEGER_IMAGE=mesh-demo-ci/jaeger:2.13.0 PROMETHEUS_IMAGE=mesh-demo-ci/prometheus:debian
+start_registry
 
 ./pnpmw --filter @mesh-demo/e2e run test:images
 
