@@ -28,7 +28,10 @@ describe('flavors', () => {
     const objects = parseObjects(manifest);
     assert.ok(objects.filter((o) => o.apiVersion.endsWith('istio.io/v1beta1')).length >= 8, 'the Istio objects are v1beta1');
     assert.ok(objects.some((o) => o.kind === 'ServiceMeshMember'));
-    await meshedChainWorks(await applyManifest(manifest, 'flavor-ossm2'));
+    const status = await applyManifest(manifest, 'flavor-ossm2');
+    // The edge follows the Routes into istio-system, to the control plane's own gateway (the SMCP deploys it there).
+    assert.deepEqual(status.pods.filter((p) => p.name.startsWith('istio-ingressgateway-') && p.phase !== 'Terminating').map((p) => p.namespace), ['istio-system']);
+    await meshedChainWorks(status);
   });
 
   it('control: without its ServiceMeshMember no pod of the step is injected, so the local mesh refuses it', async () => {

@@ -13,7 +13,7 @@ import type { Deployment, KubeObject, Service } from './kube.ts';
 import { groupOf, isKind, keyOf, resolvePort, selects, withDefaults } from './kube.ts';
 import { Kubelet } from './kubelet.ts';
 import { checkSubnetFree, setupBridge } from './network.ts';
-import { gatewayApiInfrastructure, ingressGateway, meshConfig, namespaces } from './platform.ts';
+import { gatewayApiInfrastructure, ingressGateway, meshConfig, namespaces, smcpIngressGateway } from './platform.ts';
 import type { Tools } from './tools.ts';
 import { endpointSlices, planPods, podLabels, podName, podObject, type PodRecord } from './workloads.ts';
 
@@ -143,7 +143,11 @@ export class LocalCluster {
 
   /** Chart objects plus what the platform adds for them (the ingress gateway, Gateway API gateways). */
   private desiredObjects(): KubeObject[] {
-    const platform = [...ingressGateway(), ...gatewayApiInfrastructure(this.chart)].map(withDefaults);
+    // Service Mesh 2 (a ServiceMeshMember names its control plane): the gateway is the SMCP's, in the SMCP's namespace.
+    const member = this.chart.find((o) => o.kind === 'ServiceMeshMember' && groupOf(o) === 'maistra.io');
+    const controlPlane = (member?.spec as { controlPlaneRef?: { namespace?: string } } | undefined)?.controlPlaneRef?.namespace;
+    const gateway = controlPlane ? smcpIngressGateway(controlPlane) : ingressGateway();
+    const platform = [...gateway, ...gatewayApiInfrastructure(this.chart)].map(withDefaults);
     return [...platform, ...this.chart];
   }
 

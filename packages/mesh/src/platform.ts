@@ -5,7 +5,7 @@ import { REPO_ROOT } from '@mesh-demo/devtools';
 import { CLUSTER_ID, REVISION, TRUST_DOMAIN } from './injector.ts';
 import { ISTIOD_IP } from './addresses.ts';
 import type { Deployment, KubeObject, Service } from './kube.ts';
-import { groupOf } from './kube.ts';
+import { groupOf, isKind } from './kube.ts';
 import { parseObjects } from './render.ts';
 
 export const ISTIO_NAMESPACE = 'istio-system';
@@ -74,6 +74,28 @@ export function meshConfig(): Record<string, unknown> {
  */
 export function ingressGateway(): KubeObject[] {
   return parseObjects(readFileSync(GATEWAY_INSTALL_FILE, 'utf8'));
+}
+
+/** The service account Service Mesh 2's control plane gives its ingress gateway (what flavor-ossm2.yaml names). */
+export const SMCP_GATEWAY_SERVICE_ACCOUNT = 'istio-ingressgateway-service-account';
+
+/**
+ * The ingress gateway a ServiceMeshControlPlane deploys (install/ossm2: gateways.ingress.enabled) in its own namespace:
+ * the same gateway-injected Deployment and Service as Service Mesh 3's, named istio-ingressgateway, under the SMCP's
+ * service account. The operator is not here to make it, so the local platform does, from the Service Mesh 3 file.
+ */
+export function smcpIngressGateway(controlPlaneNamespace: string): KubeObject[] {
+  const renamed = (name: string) => (name === 'istio-ingressgateway' ? SMCP_GATEWAY_SERVICE_ACCOUNT : name);
+  return ingressGateway()
+    .filter((o) => o.kind !== 'Namespace')
+    .map((o) => {
+      const copy = structuredClone(o) as KubeObject & { subjects?: { name: string; namespace?: string }[] };
+      copy.metadata.namespace = controlPlaneNamespace;
+      if (o.kind === 'ServiceAccount') copy.metadata.name = renamed(o.metadata.name);
+      for (const subject of copy.subjects ?? []) Object.assign(subject, { name: renamed(subject.name), namespace: controlPlaneNamespace });
+      if (isKind(o, 'Deployment', 'apps')) (copy as Deployment).spec.template.spec.serviceAccountName = SMCP_GATEWAY_SERVICE_ACCOUNT;
+      return copy;
+    });
 }
 
 /**

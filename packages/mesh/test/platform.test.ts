@@ -1,10 +1,14 @@
 // What the cluster has before the chart: the ingress gateway, Gateway API gateways' infrastructure, namespaces, meshConfig.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { REPO_ROOT } from '@mesh-demo/devtools';
+import { parse } from 'yaml';
 import { ISTIOD_IP } from '../src/addresses.ts';
 import { injectionFor } from '../src/injector.ts';
 import { isKind, resolvePort, selects, withDefaults, type Deployment, type KubeObject, type Service } from '../src/kube.ts';
-import { ISTIO_NAMESPACE, gatewayApiInfrastructure, ingressGateway, meshConfig, namespaces } from '../src/platform.ts';
+import { ISTIO_NAMESPACE, SMCP_GATEWAY_SERVICE_ACCOUNT, gatewayApiInfrastructure, ingressGateway, meshConfig, namespaces, smcpIngressGateway } from '../src/platform.ts';
 import { podLabels } from '../src/workloads.ts';
 import { customerService, customerV1, gatewayApiGateway, ingressRoute, istioGateway } from './fixtures.ts';
 
@@ -83,6 +87,29 @@ describe('ingressGateway', () => {
     assert.ok(selects(serviceOf(objects).spec.selector, labels));
     assert.ok(selects((istioGateway().spec as { selector: Record<string, string> }).selector, labels), 'the chart Gateway selector istio=ingressgateway');
     assert.deepEqual(template.spec.containers[0]!.ports!.map((p) => p.containerPort), [8080, 8443, 15021]);
+  });
+});
+
+describe('smcpIngressGateway', () => {
+  const objects = smcpIngressGateway('istio-system');
+
+  it("is Service Mesh 2's istio-ingressgateway in the control plane's namespace, under the SMCP's service account", () => {
+    const core = objects.filter((o) => ['Namespace', 'ServiceAccount', 'Service', 'Deployment'].includes(o.kind));
+    assert.deepEqual(core.map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort(), [
+      'Deployment istio-system/istio-ingressgateway',
+      'Service istio-system/istio-ingressgateway',
+      `ServiceAccount istio-system/${SMCP_GATEWAY_SERVICE_ACCOUNT}`,
+    ]);
+    assert.equal(deploymentOf(objects).spec.template.spec.serviceAccountName, SMCP_GATEWAY_SERVICE_ACCOUNT);
+    const binding = objects.find((o) => o.kind === 'RoleBinding') as KubeObject & { subjects: { name: string; namespace: string }[] };
+    assert.deepEqual(binding.subjects.map((s) => `${s.namespace}/${s.name}`), [`istio-system/${SMCP_GATEWAY_SERVICE_ACCOUNT}`]);
+  });
+
+  it('is the gateway flavor-ossm2.yaml points its Routes and Gateways at, and leaves the Service Mesh 3 objects as read', () => {
+    const values = parse(readFileSync(join(REPO_ROOT, 'charts/mesh-demo/examples/flavor-ossm2.yaml'), 'utf8')) as { ingress: { gateway: { namespace: string; serviceAccount: string } } };
+    assert.deepEqual([values.ingress.gateway.namespace, values.ingress.gateway.serviceAccount], ['istio-system', SMCP_GATEWAY_SERVICE_ACCOUNT]);
+    assert.ok(selects((istioGateway().spec as { selector: Record<string, string> }).selector, deploymentOf(objects).spec.template.metadata!.labels!));
+    assert.equal(deploymentOf(ingressGateway()).metadata.namespace, 'istio-ingress');
   });
 });
 
