@@ -48,8 +48,18 @@ export async function applyManifest(manifest: string, label: string): Promise<Me
   await command('/apply', { files: [label], manifest }, () => {});
   const status = await getStatus();
   assert.deepEqual(status.rejected, [], `${label}: Envoy rejected config`);
-  assert.deepEqual(status.unsynced, [], `${label}: proxies out of sync`);
-  return status;
+  // apply returns while pods of the step before may still be draining; when one goes, its endpoints go with it and
+  // istiod pushes once more, so a proxy can be a push behind for a moment after apply, never for long.
+  let behind = status.unsynced;
+  const synced = async () => {
+    const now = await getStatus();
+    assert.deepEqual(now.rejected, [], `${label}: Envoy rejected config`);
+    behind = now.unsynced;
+    return behind.length === 0 ? now : undefined;
+  };
+  return until(`${label}: every proxy to hold istiod's latest push`, synced, 10_000).catch((error: Error) => {
+    throw new Error(`${error.message}; behind: ${behind.join(', ')}`);
+  });
 }
 
 export async function applyStep(...files: string[]): Promise<MeshStatus> {
