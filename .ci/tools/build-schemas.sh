@@ -7,11 +7,10 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out="$root/.tools/schemas"
 stamp="$out/.sources"
 # The CRDs of the operators install/ subscribes to (Istio, IstioCNI, Kiali, ServiceMeshControlPlane,
-# OpenTelemetryCollector): no package registry serves them, so they come from shared/, beside the clone as CI has it.
-shared=$(cd "$root/.." && pwd)/shared/schemas
-[ -d "$shared" ] || { echo "build-schemas: $shared is missing (the operators' CRDs; CI has shared/ beside the clone)" >&2; exit 1; }
+# OpenTelemetryCollector): no package registry serves them, so copies of them live in the repo, sources in their README.
+operators="$root/charts/tests/schemas/operators"
 sources="$K8S_MODULE_VERSION $ISTIO_API_VERSION $GATEWAY_API_VERSION $OPENSHIFT_API_VERSION $OPERATOR_FRAMEWORK_API_VERSION"
-sources="$sources $PROMETHEUS_OPERATOR_VERSION $TEMPO_OPERATOR_VERSION $(sha256sum "$root/charts/tests/schemas/"*.yaml "$shared/"*.crd.yaml \
+sources="$sources $PROMETHEUS_OPERATOR_VERSION $TEMPO_OPERATOR_VERSION $(sha256sum "$root/charts/tests/schemas/"*.yaml "$operators/"*.crd.yaml \
   "$root/charts/tests/src/build-schemas.ts" | cut -d' ' -f1 | sha256sum | cut -c1-16)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sources" ]; then
   echo "build-schemas: .tools/schemas up to date"
@@ -41,7 +40,7 @@ for d in "$k8s" "$istio" "$gw" "$os" "$olm" "$prom" "$tempo"; do [ -d "$d" ] || 
 crds="$istio/kubernetes/customresourcedefinitions.gen.yaml"
 for f in "$gw"/config/crd/standard/gateway.networking.k8s.io_*.yaml; do crds="$crds:$f"; done
 crds="$crds:$os/route/v1/zz_generated.crd-manifests/routes.crd.yaml"
-for f in "$root"/charts/tests/schemas/*.crd.yaml "$shared"/*.crd.yaml; do crds="$crds:$f"; done
+for f in "$root"/charts/tests/schemas/*.crd.yaml "$operators"/*.crd.yaml; do crds="$crds:$f"; done
 crds="$crds:$olm/crds/operators.coreos.com_subscriptions.yaml:$olm/crds/operators.coreos.com_operatorgroups.yaml"
 crds="$crds:$prom/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml"
 crds="$crds:$prom/example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml"
