@@ -18,6 +18,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# CI wants a machine with no mesh on it: one left by a checkout elsewhere (a live supervisor answers every clone's
+# CLI, as /run/mesh-demo is per machine) would otherwise serve these tests with other code.
+./pnpmw -s mesh down
 started=$SECONDS
 ./pnpmw -s mesh tools
 echo "mesh: tools ready after $((SECONDS - started)) s"

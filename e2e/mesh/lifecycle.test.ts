@@ -1,10 +1,24 @@
 // `./pnpmw mesh` as people run it: up, a second up, the chain through the ingress gateway, status, logs, exec, down.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { getStatus } from '@mesh-demo/mesh';
+import { RUN_DIR, getStatus } from '@mesh-demo/mesh';
+import { until } from '../support/poll.ts';
 import { leftovers } from './support/lifecycle.ts';
 import { EDGE, cli, send } from './support/mesh.ts';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe('mesh up, status, logs, exec and down', () => {
   before(async () => {
@@ -104,6 +118,22 @@ describe('mesh up, status, logs, exec and down', () => {
     const result = await cli(['exec', 'recommendation-v1', '--', process.execPath, '-e', "fetch('http://preference:8080').then(r => r.text()).then(t => console.log(t.trim()))"]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^preference v1 => recommendation v1 from 'recommendation-v1-[0-9a-f]{10}-[a-z0-9]{5}': \d+\n$/);
+  });
+
+  it('after its supervisor is killed, the next up sweeps what that run left and starts afresh', async () => {
+    const pid = Number(readFileSync(join(RUN_DIR, 'supervisor.pid'), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    await until('the killed supervisor to be gone', () => (alive(pid) ? undefined : true), 5_000);
+    const result = await cli(['up']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^mesh: \/run\/mesh-demo is left from a mesh that did not stop cleanly \(its supervisor is gone\); sweeping it first$/m);
+    assert.match(result.stdout, /mesh: up in [\d.]+ s, step charts\/mesh-demo\/examples\/02-mesh\.yaml/);
+    // One control plane and one supervisor: nothing of the killed run is still serving beside the new one.
+    const processes = (await promisify(execFile)('ps', ['-eo', 'args'])).stdout.split('\n');
+    assert.equal(processes.filter((p) => /local-istiod serve/.test(p)).length, 1);
+    assert.equal(processes.filter((p) => /mesh\/src\/supervisor\.ts/.test(p)).length, 1);
+    const [customer] = await send(1, { url: EDGE.customer, concurrency: 1 });
+    assert.equal(customer?.status, 200);
   });
 
   it('down stops everything and leaves no namespace, link, rule, process or file behind', async () => {

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MeshError } from '../errors.ts';
 import { NotRunning, RUN_DIR, command } from '../control.ts';
 import { HOST_LINK, meshNamespaces, teardown } from '../network.ts';
-import { requireRootOnLinux } from './up.ts';
+import { requireRootOnLinux } from './root.ts';
 
 function killPidFile(name: string): void {
   const file = join(RUN_DIR, name);
@@ -17,6 +17,32 @@ function killPidFile(name: string): void {
   } catch {
     // already gone
   }
+}
+
+/** True while the pid in RUN_DIR/supervisor.pid names a live process (a mesh starting, running or stuck). */
+export function supervisorAlive(): boolean {
+  const file = join(RUN_DIR, 'supervisor.pid');
+  if (!existsSync(file)) return false;
+  const pid = Number(readFileSync(file, 'utf8'));
+  if (!(pid > 0)) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes what a crashed or killed run left: its processes, namespaces, host link, rules and run directory. */
+export async function sweep(): Promise<void> {
+  killPidFile('supervisor.pid');
+  killPidFile('edge.pid');
+  const left = await meshNamespaces();
+  if (left.length) console.log(`mesh: removing ${left.length} network namespace(s) left behind`);
+  await teardown();
+  await rm(RUN_DIR, { recursive: true, force: true });
+  const remaining = await meshNamespaces();
+  if (remaining.length || existsSync(RUN_DIR)) throw new MeshError(`could not remove ${[...remaining, ...(existsSync(RUN_DIR) ? [RUN_DIR] : [])].join(', ')}`);
 }
 
 export async function down(): Promise<void> {
@@ -30,13 +56,6 @@ export async function down(): Promise<void> {
   }
   // The supervisor removes its run directory as it exits; wait for that, then sweep anything a crash left.
   for (let i = 0; i < 50 && existsSync(RUN_DIR) && graceful; i++) await sleep(100);
-  killPidFile('supervisor.pid');
-  killPidFile('edge.pid');
-  const left = await meshNamespaces();
-  if (left.length) console.log(`mesh: removing ${left.length} network namespace(s) left behind`);
-  await teardown();
-  await rm(RUN_DIR, { recursive: true, force: true });
-  const remaining = await meshNamespaces();
-  if (remaining.length || existsSync(RUN_DIR)) throw new MeshError(`could not remove ${[...remaining, ...(existsSync(RUN_DIR) ? [RUN_DIR] : [])].join(', ')}`);
+  await sweep();
   console.log(`mesh: down; no namespace, link (${HOST_LINK}), process or file of the local mesh is left`);
 }

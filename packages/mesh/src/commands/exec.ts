@@ -5,7 +5,7 @@ import { serviceDir, type ServiceName } from '@mesh-demo/devtools';
 import { MeshError } from '../errors.ts';
 import { getStatus } from '../control.ts';
 import { APP_GID, APP_UID } from '../kubelet.ts';
-import { requireRootOnLinux } from './up.ts';
+import { requireRootOnLinux } from './root.ts';
 import { podsOf } from './logs.ts';
 
 export async function exec(target: string, argv: readonly string[]): Promise<number> {

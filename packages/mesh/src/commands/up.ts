@@ -9,16 +9,10 @@ import { MeshError } from '../errors.ts';
 import { CONTROL_SOCKET, RUN_DIR, NotRunning, command, getStatus, type MeshStatus } from '../control.ts';
 import { parseObjects, renderChart, resolveStepFile } from '../render.ts';
 import { checkHostTools, ensureTools } from '../tools.ts';
+import { supervisorAlive, sweep } from './down.ts';
+import { requireRootOnLinux } from './root.ts';
 
 const say = (line: string) => console.log(`mesh: ${line}`);
-
-/** Root on Linux: the mesh makes network namespaces and iptables rules, as a node's CNI plugin does. */
-export function requireRootOnLinux(): void {
-  if (process.platform !== 'linux') throw new MeshError('the local mesh needs Linux (pods are network namespaces); on macOS run it in a Linux VM');
-  if (process.getuid?.() !== 0) {
-    throw new MeshError('the local mesh needs root: it creates network namespaces and iptables rules as a node would. Run: sudo env "PATH=$PATH" ./pnpmw mesh up');
-  }
-}
 
 async function render(files: readonly string[]): Promise<{ files: string[]; manifest: string }> {
   const { helm } = await ensureTools(say);
@@ -51,7 +45,13 @@ export async function up(files: readonly string[]): Promise<number> {
     console.log('      switch steps with ./pnpmw mesh apply -f STEP, or stop it with ./pnpmw mesh down');
     return 0;
   }
-  if (existsSync(RUN_DIR)) throw new MeshError(`${RUN_DIR} is left from a mesh that did not stop cleanly; run ./pnpmw mesh down first`);
+  if (existsSync(RUN_DIR)) {
+    // A live supervisor that does not answer is starting or stuck: leave it to the person who knows which.
+    if (supervisorAlive()) throw new MeshError(`a mesh supervisor is starting or stuck (${RUN_DIR}/supervisor.pid); run ./pnpmw mesh down first`);
+    // A dead one (killed, machine crash) only left files and namespaces behind: sweeping them is what down would do.
+    say(`${RUN_DIR} is left from a mesh that did not stop cleanly (its supervisor is gone); sweeping it first`);
+    await sweep();
+  }
   await checkHostTools();
   for (const [service, port] of Object.entries(LOCAL_PORTS).filter(([s]) => s === 'customer' || s === 'partner')) {
     if (!(await portIsFree(port))) throw new MeshError(`port ${port} (the edge for ${service}) is taken: stop ./pnpmw start or docker compose first`);
