@@ -9,8 +9,21 @@ import { freePort } from '@mesh-demo/devtools';
 const TRACE_ID = '463ac35c9f6413ad48485a3953bb6124';
 const SPAN_ID = 'a2fb4a1d1a96d312';
 const B3_IN = { 'x-b3-traceid': TRACE_ID, 'x-b3-spanid': SPAN_ID, 'x-b3-sampled': '1', 'x-request-id': 'e2e-propagation-1' };
-const EXPORT_FAILED = /telemetry: span export to .* failed/;
-const EXPORT_BACK = /telemetry: span export to .* works again \((\d+) spans were dropped\)/;
+// The one "down" line, whether the start-up probe or a failed export said it first.
+const EXPORT_FAILED = /telemetry: traces are not exported/;
+const EXPORT_BACK = /telemetry: span export to .* works again \((\d+) spans? dropped\)/;
+
+/** The lines of a service's output that are not one JSON object each: every line a service writes must be JSON. */
+function notJson(lines: readonly string[]): string[] {
+  return lines.filter((line) => {
+    try {
+      const value: unknown = JSON.parse(line);
+      return typeof value !== 'object' || value === null;
+    } catch {
+      return true;
+    }
+  });
+}
 
 describe('tracing on, collector down', () => {
   let capture: Capture;
@@ -104,6 +117,51 @@ describe('tracing on, collector down', () => {
   });
 });
 
+describe('tracing on, no collector anywhere (OTLP to a port nobody listens on)', () => {
+  const HOPS = ['customer', 'preference', 'recommendation'] as const;
+  let chain: Chain;
+
+  before(async () => {
+    chain = await startChain(
+      { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`, SHUTDOWN_DELAY_MS: '0', LOG_LEVEL: 'info' },
+      HOPS,
+    );
+  });
+  after(async () => {
+    await chain?.stopAll();
+  });
+
+  test('at start each service says once, as a JSON warning, that traces are not exported and how to turn tracing off', async () => {
+    for (const name of HOPS) {
+      const line = await eventually(`${name} to say that traces are not exported`, async () => chain.logs.get(name)!.find((l) => EXPORT_FAILED.test(l)));
+      const entry = JSON.parse(line) as { level: number; service: string; msg: string };
+      assert.equal(entry.level, 40);
+      assert.equal(entry.service, name);
+      assert.match(entry.msg, /no collector answers at otlp http:\/\/127\.0\.0\.1:\d+\/v1\/traces \(ECONNREFUSED\)/);
+      assert.match(entry.msg, /OTEL_TRACES_EXPORTER=none/);
+    }
+    for (let i = 0; i < 5; i++) assert.equal((await get(chain.url('customer'))).status, 200);
+    for (const name of HOPS) assert.equal(chain.logs.get(name)!.filter((l) => l.includes('telemetry:')).length, 1, `${name} said it once`);
+  });
+
+  test('SIGTERM right after a request does not wait for the absent collector: each hop exits 0, naming the spans it did not export', async () => {
+    assert.equal((await get(chain.url('customer'), { 'x-request-id': 'e2e-last-before-sigterm' })).status, 200);
+    const codes = await Promise.all(HOPS.map((name) => chain.stop(name)));
+    assert.deepEqual(codes, [0, 0, 0]);
+    for (const name of HOPS) {
+      const lines = chain.logs.get(name)!;
+      const unsent = lines.find((l) => /telemetry: \d+ spans? not exported at shutdown: no collector answers/.test(l));
+      assert.ok(unsent, `${name} says which spans it did not export:\n${lines.slice(-4).join('\n')}`);
+      assert.ok(!lines.some((l) => l.includes('gave up flushing')), `${name} did not sit out the flush limit`);
+      assert.ok(lines.at(-1)!.includes('"msg":"stopped"'), `${name} stopped cleanly after it`);
+    }
+  });
+
+  test('every line each service wrote, from start to stop, is JSON', () => {
+    for (const name of HOPS) assert.deepEqual(notJson(chain.logs.get(name)!), [], name);
+  });
+});
+
 describe('tracing off (OTEL_TRACES_EXPORTER=none)', () => {
   let capture: Capture;
   let chain: Chain;
@@ -157,5 +215,16 @@ describe('tracing on with client spans (OTEL_NODE_ENABLED_INSTRUMENTATIONS=fasti
     assert.match(String(forwarded['x-b3-spanid']), /^[0-9a-f]{16}$/);
     assert.notEqual(forwarded['x-b3-spanid'], entry.span_id, 'the parent named downstream is the client span, not the server span');
     assert.equal(forwarded.traceparent, `00-${TRACE_ID}-${forwarded['x-b3-spanid']}-01`, 'one traceparent, not one from the kit and one from undici');
+  });
+
+  test('OTEL_TRACES_EXPORTER=console prints each span as one JSON line, so the output stays all JSON', async () => {
+    await get(chain.url('customer'), { ...B3_IN, 'x-request-id': 'e2e-console-span' });
+    const span = await eventually('customer\'s server span on its output', async () =>
+      chain.logs.get('customer')!.map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.msg === 'span' && e.kind === 'SERVER' && (e.attributes as Record<string, unknown>)['guid:x-request-id'] === 'e2e-console-span'),
+    );
+    assert.equal(span.trace_id, TRACE_ID);
+    assert.equal(span.name, 'GET /');
+    assert.equal(typeof span.duration_ms, 'number');
+    for (const name of ['customer', 'preference'] as const) assert.deepEqual(notJson(chain.logs.get(name)!), [], name);
   });
 });

@@ -47,6 +47,9 @@ export function findJaeger(): string | undefined {
   return candidates.find(executable);
 }
 
+/** How long stop() lets Jaeger exit on SIGTERM before it kills it. */
+const STOP_GRACE_MS = 1000;
+
 type Ports = Record<'otlpGrpc' | 'otlpHttp' | 'thrift' | 'query' | 'queryGrpc' | 'health', number>;
 
 function config(ports: Ports): string {
@@ -113,7 +116,7 @@ async function versionOf(binary: string): Promise<string> {
 }
 
 export async function startJaeger(binary = findJaeger()): Promise<Jaeger> {
-  if (!binary) throw new Error('jaeger not found: run `bash .ci/tools/install-tools.sh jaeger` once (it builds Jaeger v1.76.0 into .tools/bin), or set JAEGER_BIN');
+  if (!binary) throw new Error('jaeger not found: run `bash .ci/tools/install-tools.sh jaeger` once (it builds Jaeger v1.76.0 into .tools/bin with Go >= 1.24.6), or set JAEGER_BIN');
   const [otlpGrpc, otlpHttp, thrift, query, queryGrpc, health] = (await freePorts(6)) as [number, number, number, number, number, number];
   const dir = mkdtempSync(join(tmpdir(), 'mesh-demo-jaeger-'));
   const file = join(dir, 'config.yaml');
@@ -157,7 +160,11 @@ export async function startJaeger(binary = findJaeger()): Promise<Jaeger> {
     if (current && current.exitCode === null && current.signalCode === null) {
       const exited = new Promise((resolve) => current.once('exit', resolve));
       current.kill('SIGTERM');
+      // Jaeger v1.76 logs "Shutdown complete" within milliseconds of SIGTERM, then its process lingers for 10 s more;
+      // its store is in memory, so there is nothing a kill could lose.
+      const kill = setTimeout(() => current.kill('SIGKILL'), STOP_GRACE_MS);
       await exited;
+      clearTimeout(kill);
     }
     rmSync(dir, { recursive: true, force: true });
   }

@@ -44,8 +44,9 @@ export async function createExporter(name: ExporterName, env: Env): Promise<Span
       return new OTLPTraceExporter();
     }
     case 'console': {
-      const { ConsoleSpanExporter } = await import('@opentelemetry/sdk-trace');
-      return new ConsoleSpanExporter();
+      // JSON lines like the rest of the service's output, not the SDK's multi-line object dump.
+      const { JsonConsoleExporter } = await import('./json-console-exporter.ts');
+      return new JsonConsoleExporter();
     }
   }
 }

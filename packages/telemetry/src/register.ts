@@ -1,20 +1,23 @@
 // Loaded with `node --import @mesh-demo/telemetry/register` before the app: starts tracing from OTEL_* and tells the kit.
 import { publish } from './handshake.ts';
+import { jsonLog } from './log.ts';
+import { serviceNameOf } from './resource.ts';
 import { settingsFromEnv } from './settings.ts';
 
-const warn = (line: string) => process.stderr.write(`${line}\n`);
 const settings = settingsFromEnv(process.env);
-for (const warning of settings.warnings) warn(`telemetry: ${warning}`);
+// JSON lines like the app's, named like its spans (OTEL_SERVICE_NAME, else the entry's package).
+const log = jsonLog(process.env, settings.serviceName ?? serviceNameOf(process.argv[1]));
+for (const warning of settings.warnings) log('warn', `telemetry: ${warning}`);
 
 if (settings.enabled) {
   try {
     // Imported only when tracing is on, so OTEL_TRACES_EXPORTER=none costs nothing at start-up.
     const { startTracing } = await import('./sdk.ts');
-    const tracing = await startTracing(settings, process.env, process.argv[1], warn);
+    const tracing = await startTracing(settings, process.env, process.argv[1], log);
     publish({ tracing: true, clientSpans: tracing.clientSpans, ownedHeaders: tracing.ownedHeaders, shutdown: () => tracing.shutdown() });
   } catch (error) {
     // Tracing must never keep a service from starting.
-    warn(`telemetry: tracing is off, it failed to start (${(error as Error).message.split('\n', 1)[0]})`);
+    log('warn', `telemetry: tracing is off, it failed to start (${(error as Error).message.split('\n', 1)[0]})`);
     publish({ tracing: false, clientSpans: false, ownedHeaders: [], shutdown: async () => {} });
   }
 } else {

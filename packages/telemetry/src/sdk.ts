@@ -17,8 +17,11 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import type { FastifyInstance } from 'fastify';
+import { collectorUrl, probeCollector } from './collector-probe.ts';
+import { CountingProcessor } from './counting-processor.ts';
 import { createExporter, exporterTarget, LazyExporter, otlpProtocol } from './exporters.ts';
-import { QuietExporter, type Warn } from './quiet-exporter.ts';
+import { jsonLog, type Log } from './log.ts';
+import { QuietExporter, spanCount } from './quiet-exporter.ts';
 import { resourceAttributes } from './resource.ts';
 import type { PropagatorName, SamplerName, TelemetrySettings } from './settings.ts';
 
@@ -32,6 +35,16 @@ const UNTRACED = /^\/(health\/|metrics(\?|$))/;
 
 /** How long shutdown waits for the last export: a hung collector must not eat the pod's whole grace period. */
 const FLUSH_LIMIT_MS = 2000;
+/** How long shutdown waits for the collector to accept a connection before it drops the unsent spans instead. */
+const SHUTDOWN_PROBE_MS = 500;
+/**
+ * How long after start a collector may take to come up before the one "not exported" line: in docker compose the
+ * services can start while Jaeger is still opening its ports, and a warning followed by "works again" is noise.
+ */
+const START_GRACE_MS = 3000;
+const START_PROBE_EVERY_MS = 250;
+/** A collector elsewhere (DNS, another node) gets longer than one on this machine, which answers in under a millisecond. */
+const START_PROBE_TIMEOUT_MS = 1000;
 
 export interface Tracing {
   /** Header names the propagators write on outgoing requests. */
@@ -74,24 +87,54 @@ export function createPropagator(names: readonly PropagatorName[]): TextMapPropa
   return new CompositePropagator({ propagators: names.map(make) });
 }
 
-/** Diagnostics of the SDK itself go to stderr as single lines, warnings and worse only (OTEL_LOG_LEVEL to change). */
-function setupDiagnostics(env: Env, warn: Warn): void {
+/**
+ * Diagnostics of the SDK itself, as JSON lines like the service's own, warnings and worse only (OTEL_LOG_LEVEL to
+ * change). OTEL_LOG_LEVEL alone decides what is shown: whoever raises it wants to see the SDK talk, whatever LOG_LEVEL says.
+ */
+function setupDiagnostics(env: Env, service: string | undefined): void {
   const level = env.OTEL_LOG_LEVEL?.trim().toUpperCase();
   const value = level && level in DiagLogLevel ? DiagLogLevel[level as keyof typeof DiagLogLevel] : DiagLogLevel.WARN;
-  const line = (...args: unknown[]) => warn(`telemetry: ${args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ')}`);
-  diag.setLogger({ error: line, warn: line, info: line, debug: line, verbose: line }, { logLevel: value, suppressOverrideMessage: true });
+  const log = jsonLog({ ...env, LOG_LEVEL: 'trace' }, service);
+  const text = (args: unknown[]) => `telemetry: ${args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`;
+  diag.setLogger(
+    {
+      error: (...args) => log('error', text(args)),
+      warn: (...args) => log('warn', text(args)),
+      info: (...args) => log('info', text(args)),
+      debug: (...args) => log('debug', text(args)),
+      verbose: (...args) => log('debug', text(args)),
+    },
+    { logLevel: value, suppressOverrideMessage: true },
+  );
 }
 
-export async function startTracing(settings: TelemetrySettings, env: Env, entry: string | undefined, warn: Warn): Promise<Tracing> {
-  setupDiagnostics(env, warn);
-  const protocol = otlpProtocol(env);
-  if (settings.exporter === 'otlp' && protocol.warning) warn(`telemetry: ${protocol.warning}`);
+/** Probes the collector for a short while after start and says once, early, when none answers. */
+function announceIfUnreachable(collector: URL, exporter: QuietExporter): void {
+  const deadline = Date.now() + START_GRACE_MS;
+  const attempt = async (): Promise<void> => {
+    const result = await probeCollector(collector, START_PROBE_TIMEOUT_MS);
+    if (result.ok || exporter.down) return;
+    if (Date.now() >= deadline) return exporter.markUnreachable(result.reason);
+    setTimeout(() => void attempt(), START_PROBE_EVERY_MS).unref();
+  };
+  void attempt();
+}
 
+export async function startTracing(settings: TelemetrySettings, env: Env, entry: string | undefined, log: Log): Promise<Tracing> {
+  const attributes = resourceAttributes(settings, env, entry);
+  setupDiagnostics(env, attributes['service.name']);
+  const protocol = otlpProtocol(env);
+  if (settings.exporter === 'otlp' && protocol.warning) log('warn', `telemetry: ${protocol.warning}`);
+
+  const target = exporterTarget(settings.exporter, env);
   const inner = new LazyExporter(() => createExporter(settings.exporter, env));
-  const exporter = new QuietExporter(inner, exporterTarget(settings.exporter, env), warn);
-  const processor =
-    settings.exporter === 'console' ? new SimpleSpanProcessor({ exporter }) : new BatchSpanProcessor({ exporter, ...settings.batch });
-  const resource = defaultResource().merge(resourceFromAttributes(resourceAttributes(settings, env, entry)));
+  const exporter = new QuietExporter(inner, target, log);
+  const processor = new CountingProcessor(
+    settings.exporter === 'console' ? new SimpleSpanProcessor({ exporter }) : new BatchSpanProcessor({ exporter, ...settings.batch }),
+  );
+  const collector = collectorUrl(settings.exporter, env);
+  if (collector) announceIfUnreachable(collector, exporter);
+  const resource = defaultResource().merge(resourceFromAttributes(attributes));
   const provider = new TracerProvider({ resource, sampler: createSampler(settings.sampler, settings.ratio), spanProcessors: [processor] });
   const propagator = createPropagator(settings.propagators);
 
@@ -132,12 +175,26 @@ export async function startTracing(settings: TelemetrySettings, env: Env, entry:
     async shutdown() {
       fastify?.disable();
       undici?.disable();
+      // Nothing unsent, or a collector that does not even accept a connection: there is nothing to wait for. (The
+      // exporter would retry a refused connection for up to its 10 s timeout, and the flush would wait for that.)
+      const unsent = processor.ended - exporter.settled;
+      if (unsent > 0 && collector) {
+        const probe = await probeCollector(collector, SHUTDOWN_PROBE_MS);
+        if (!probe.ok) {
+          // A warning only if this is news: after the "not exported" line it is the expected end of the story.
+          log(exporter.down ? 'info' : 'warn', `telemetry: ${spanCount(unsent)} not exported at shutdown: no collector answers at ${target} (${probe.reason}); not waiting for one`, { unsent });
+          return;
+        }
+      }
       // Export what is queued, within a limit of our own (the exporter's timeout is longer than a grace period likes).
       let timer: NodeJS.Timeout | undefined;
       const limit = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, FLUSH_LIMIT_MS, 'timeout')));
       const outcome = await Promise.race([provider.shutdown().then(() => 'done' as const), limit]);
       clearTimeout(timer);
-      if (outcome === 'timeout') warn(`telemetry: gave up flushing spans after ${FLUSH_LIMIT_MS} ms`);
+      if (outcome === 'timeout') {
+        const left = processor.ended - exporter.settled;
+        log('warn', `telemetry: gave up flushing ${spanCount(left)} to ${target} after ${FLUSH_LIMIT_MS} ms`, { unsent: left });
+      }
     },
   };
 }
