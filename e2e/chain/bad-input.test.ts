@@ -112,4 +112,14 @@ describe('config errors', () => {
       assert.match(lines[0]!, expected);
     });
   }
+
+  it('names every bad variable in that one line, so one restart shows all there is to fix', () => {
+    const env = { ...process.env, PORT: 'eighty', LOG_LEVEL: 'chatty', PREFERENCE_URL: 'ftp://x', FAULT_DELAY_MS: '500', FAULT_DELAY_MAX_MS: '10' };
+    const run = spawnSync(process.execPath, [serviceEntry('customer')], { env, encoding: 'utf8', timeout: 15_000 });
+    assert.equal(run.status, 78);
+    assert.equal(run.stdout, '');
+    const lines = run.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0]!, /^customer: invalid PORT: .*; invalid LOG_LEVEL: .*; invalid PREFERENCE_URL: .*; invalid FAULT_DELAY_MAX_MS: must be >= FAULT_DELAY_MS \(got 10 < 500\)$/);
+  });
 });

@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort, REPO_ROOT, SERVICES, type ServiceName } from '@mesh-demo/devtools';
 import { get } from '../support/http.ts';
@@ -25,10 +24,10 @@ interface Exit {
   readonly stderr: string;
 }
 
-/** The real CLI, run from the repo root as a person runs it; resolves with its exit code instead of throwing. */
+/** The real CLI, run from the repo root as a person runs it (`./pnpmw`, which its usage repeats); resolves with its exit code instead of throwing. */
 function pnpmw(args: readonly string[], timeoutMs = 60_000): Promise<Exit> {
   return new Promise((resolve) => {
-    execFile(join(REPO_ROOT, 'pnpmw'), args, { cwd: REPO_ROOT, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile('./pnpmw', args, { cwd: REPO_ROOT, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
     });
   });
@@ -47,7 +46,7 @@ describe('images push refuses a wrong invocation before touching any engine', ()
     const { code, stdout, stderr } = await pnpmw(['-s', 'images', 'push', '--registry', REGISTRY, '--bogus']);
     assert.equal(code, 2);
     assert.equal(stdout, '');
-    assert.equal(stderr.split('\n')[0], "images: Unknown option '--bogus'");
+    assert.equal(stderr.split('\n')[0], "images: unknown option '--bogus'");
     assert.match(stderr, /^usage: \.\/pnpmw images push --registry REGISTRY \[--tag TAG\] \[--engine docker\|podman\]$/m);
     assert.doesNotMatch(stderr, /^\s+at /m);
   });

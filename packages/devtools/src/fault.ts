@@ -1,8 +1,11 @@
-// `pnpm fault`: read or change a running service's faults through its management port, without hand-written curl.
-import { parseArgs } from 'node:util';
+// `./pnpmw fault`: read or change a running service's faults through its management port, without hand-written curl.
+import { commandLine, commandName, type CommandLine } from './cli.ts';
 import { isServiceName, LOCAL_PORTS } from './topology.ts';
 
-const USAGE = `usage: pnpm fault SERVICE|--url URL [options]
+// Typed, so TypeScript knows cli.fail never returns.
+const cli: CommandLine = commandLine(
+  'fault',
+  (command) => `usage: ${command} SERVICE|--url URL [options]
   SERVICE              customer, partner, preference or recommendation (local management ports 9080-9083)
   --url URL            a management port elsewhere, e.g. http://127.0.0.1:9000 after kubectl port-forward
   --error-rate R       share of requests to / that fail, 0..1
@@ -11,14 +14,10 @@ const USAGE = `usage: pnpm fault SERVICE|--url URL [options]
   --ready on|off       readiness answer
   --match NAME=VALUE   only requests with this header value get the error and delay
   --clear              remove every fault
-With no option it prints the faults in force.`;
+With no option it prints the faults in force.`,
+);
 
-function fail(message: string): never {
-  console.error(`fault: ${message}\n${USAGE}`);
-  process.exit(2);
-}
-
-const { values, positionals } = parseArgs({
+const { values, positionals } = cli.parse({
   allowPositionals: true,
   options: {
     url: { type: 'string' },
@@ -28,23 +27,21 @@ const { values, positionals } = parseArgs({
     ready: { type: 'string' },
     match: { type: 'string' },
     clear: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   },
 });
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+if (positionals.length > (values.url ? 0 : 1)) cli.fail(`one SERVICE, or --url alone (got ${positionals.join(' ')})`);
 const target = positionals[0];
 let base: string;
-if (values.url) base = values.url.replace(/\/$/, '');
-else if (target && isServiceName(target)) base = `http://127.0.0.1:${LOCAL_PORTS[target] + 1000}`;
-else fail(target ? `unknown service "${target}"` : 'name a service or --url');
+if (values.url) {
+  if (!/^https?:\/\//.test(values.url) || !URL.canParse(values.url)) cli.fail(`--url wants an http(s) URL (got ${values.url})`);
+  base = values.url.replace(/\/$/, '');
+} else if (target && isServiceName(target)) base = `http://127.0.0.1:${LOCAL_PORTS[target] + 1000}`;
+else cli.fail(target ? `unknown service "${target}"` : 'name a service or --url');
 
 const changes: Record<string, unknown> = {};
 const number = (flag: string, text: string) => {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) fail(`${flag} wants a number (got ${text})`);
+  if (text.trim() === '' || !Number.isFinite(value)) cli.fail(`${flag} wants a number (got ${text})`);
   return value;
 };
 if (values['error-rate'] !== undefined) changes.errorRate = number('--error-rate', values['error-rate']);
@@ -55,12 +52,12 @@ if (values.delay !== undefined) {
   changes.delayMaxMs = max === undefined ? undefined : number('--delay', max);
 }
 if (values.ready !== undefined) {
-  if (!['on', 'off'].includes(values.ready)) fail(`--ready wants on or off (got ${values.ready})`);
+  if (!['on', 'off'].includes(values.ready)) cli.fail(`--ready wants on or off (got ${values.ready})`);
   changes.ready = values.ready === 'on';
 }
 if (values.match !== undefined) {
   const at = values.match.indexOf('=');
-  if (at < 1) fail(`--match wants NAME=VALUE (got ${values.match})`);
+  if (at < 1) cli.fail(`--match wants NAME=VALUE (got ${values.match})`);
   changes.match = { header: values.match.slice(0, at), value: values.match.slice(at + 1) };
 }
 
@@ -74,7 +71,8 @@ async function call(method: string, body?: unknown): Promise<unknown> {
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-    console.error(`fault: ${base} unreachable (${cause})`);
+    // A local service that does not answer is most often a chain that is not running (yet).
+    console.error(`fault: ${base} unreachable (${cause})${values.url ? '' : `: is the chain running (${commandName('start')})?`}`);
     process.exit(1);
   }
   const text = await response.text();

@@ -1,5 +1,6 @@
 // The pure side of `./pnpmw images push`: its options, checked registry and tag, image references, and push digests.
 import { parseArgs } from 'node:util';
+import { argsProblem } from './cli.ts';
 
 export const ENGINES = ['docker', 'podman'] as const;
 export type EngineName = (typeof ENGINES)[number];
@@ -89,8 +90,7 @@ export function parsePushArgs(args: readonly string[], defaultTag: () => string)
       options: { registry: { type: 'string' }, tag: { type: 'string' }, engine: { type: 'string' } },
     }));
   } catch (error) {
-    // parseArgs appends a hint about `--` meant for positionals; our options take none.
-    throw new UsageError((error as Error).message.split('. To specify')[0]!);
+    throw new UsageError(argsProblem(error));
   }
   if (values.registry === undefined) throw new UsageError('push wants --registry');
   return {

@@ -1,4 +1,5 @@
 // Entry for other workspace packages (e2e, bench): launching and wiring local service processes.
+export { commandLine, commandName, type CommandLine } from './cli.ts';
 export { startChain, type ChainOptions, type LocalChain } from './chain.ts';
 export { launch, serviceDir, serviceEntry, TELEMETRY_NODE_ARGS, waitReady, type LaunchOptions, type ServiceProcess } from './launch.ts';
 export { formatLogLine } from './log-format.ts';

@@ -1,26 +1,24 @@
-// `pnpm soak`: a steady rate through the local chain for N minutes, sampling RSS and open files; fails on any error or growth.
+// `./pnpmw soak`: a steady rate through the local chain for N minutes, sampling RSS and open files; fails on any error or growth.
 import { readdirSync, readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { startChain } from './chain.ts';
+import { commandLine, type CommandLine } from './cli.ts';
 import { SERVICES, type ServiceName } from './topology.ts';
 
-const USAGE = `usage: pnpm soak [--minutes N] [--rate R]
+// Typed, so TypeScript knows cli.fail never returns.
+const cli: CommandLine = commandLine(
+  'soak',
+  (command) => `usage: ${command} [--minutes N] [--rate R]
   --minutes   how long (default 10)
-  --rate      requests per second through customer and partner (default 100)`;
+  --rate      requests per second through customer and partner (default 100)`,
+);
 
-const { values } = parseArgs({ options: { minutes: { type: 'string' }, rate: { type: 'string' }, help: { type: 'boolean' } } });
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const { values } = cli.parse({ options: { minutes: { type: 'string' }, rate: { type: 'string' } } });
 const minutes = Number(values.minutes ?? 10);
 const rate = Number(values.rate ?? 100);
-if (!(minutes > 0) || !(rate > 0 && rate <= 5000)) {
-  console.error(`soak: --minutes must be > 0 and --rate in (0, 5000]\n${USAGE}`);
-  process.exit(2);
-}
+if (!(minutes > 0)) cli.fail(`--minutes wants a number > 0 (got ${values.minutes})`);
+if (!(rate > 0 && rate <= 5000)) cli.fail(`--rate wants requests per second in (0, 5000] (got ${values.rate})`);
 
 interface Sample {
   readonly at: number;

@@ -1,36 +1,73 @@
-// `pnpm start`: runs the whole chain as local processes with prefixed, readable logs; Ctrl-C stops them all cleanly.
-import { parseArgs } from 'node:util';
+// `./pnpmw start`: runs the chain (or some of it) as local processes with prefixed, readable logs; Ctrl-C stops them all cleanly.
+import { commandLine, commandName, type CommandLine } from './cli.ts';
 import { launch, waitReady, type ServiceProcess } from './launch.ts';
+import { localTracing } from './local-tracing.ts';
 import { formatLogLine } from './log-format.ts';
-import { defaultInstances, isServiceName, localEnv, type Instance } from './topology.ts';
+import { freePairs, portsState } from './start-plan.ts';
+import { defaultInstances, isServiceName, localEnv, SERVICES, type Instance, type ServiceName } from './topology.ts';
 
-const USAGE = `usage: pnpm start [--with SERVICE:VERSION ...] [--raw]
-  --with recommendation:v2   also start that version on the next free ports (8084/9084, 8085/9085, ...)
-  --raw                      print the services' JSON logs unchanged`;
+// Typed, so TypeScript knows cli.fail never returns.
+const cli: CommandLine = commandLine(
+  'start',
+  (command) => `usage: ${command} [SERVICE ...] [--with SERVICE:VERSION ...] [--raw]
+  SERVICE                    start only these, on their usual ports (default: all four), e.g. ${command} recommendation
+  --with recommendation:v2   also start that version on the next free ports (8084/9084, 8085/9085, ...); when the
+                             chain already runs (another ${command}), start only that version beside it
+  --raw                      print the services' JSON logs unchanged
+Tracing is on when a collector answers at OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318) and off when
+none does (one line says which); an OTEL_TRACES_EXPORTER you set is obeyed as it is.`,
+);
 
 const COLORS = [36, 35, 33, 32, 34, 31];
 
-function parse(): { extras: Instance[]; raw: boolean } {
-  const { values } = parseArgs({ options: { with: { type: 'string', multiple: true }, raw: { type: 'boolean' }, help: { type: 'boolean' } } });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
+function parse(): { only: ServiceName[]; withs: Array<{ name: ServiceName; version: string }>; raw: boolean } {
+  const { values, positionals } = cli.parse({ allowPositionals: true, options: { with: { type: 'string', multiple: true }, raw: { type: 'boolean' } } });
+  for (const name of positionals) {
+    if (!isServiceName(name)) cli.fail(`unknown service "${name}": one of ${SERVICES.join(', ')}`);
   }
-  const extras = (values.with ?? []).map((spec, index) => {
-    const [name, version] = spec.split(':');
-    if (!name || !isServiceName(name) || !version || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(version)) {
-      console.error(`start: --with wants SERVICE:VERSION with SERVICE one of customer, partner, preference, recommendation (got "${spec}")`);
-      process.exit(2);
+  const withs = (values.with ?? []).map((spec) => {
+    const [name, version, more] = spec.split(':');
+    if (!name || !isServiceName(name) || !version || more !== undefined || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(version)) {
+      cli.fail(`--with wants SERVICE:VERSION with SERVICE one of ${SERVICES.join(', ')} (got "${spec}")`);
     }
-    return { name, version, port: 8084 + index, managementPort: 9084 + index };
+    return { name, version };
   });
-  return { extras, raw: values.raw ?? false };
+  return { only: [...new Set(positionals as ServiceName[])], withs, raw: values.raw ?? false };
 }
 
-const { extras, raw } = parse();
-const instances = [...defaultInstances(), ...extras];
+const { only, withs, raw } = parse();
+const usual = defaultInstances().filter((i) => only.length === 0 || only.includes(i.name));
+const state = await portsState(usual);
+const beside = state.kind === 'running';
+if (state.kind === 'taken') {
+  const [first, ...rest] = state.ports;
+  const named = rest.length ? `ports ${[first, ...rest].join(', ')} are` : `port ${first} is`;
+  console.error(`start: ${named} in use by another program (another ${commandName('start')}, ${commandName('mesh')} up, docker compose?); stop it first`);
+  process.exit(1);
+}
+if (beside && withs.length === 0) {
+  const which = only.length ? `${usual.map((i) => `${i.name} (${i.port})`).join(', ')} ${usual.length > 1 ? 'are' : 'is'}` : 'the chain (8080-8083) is';
+  console.error(`start: ${which} already running; to start another version beside it: ${commandName('start')} --with recommendation:v2`);
+  process.exit(1);
+}
+let pairs: Array<[number, number]>;
+try {
+  pairs = await freePairs(withs.length);
+} catch (error) {
+  console.error(`start: ${(error as Error).message}`);
+  process.exit(1);
+}
+const extras: Instance[] = withs.map((w, index) => ({ ...w, port: pairs[index]![0], managementPort: pairs[index]![1] }));
+// Downstreams are found on their usual ports whether this process starts them or not (a service started alone calls
+// the rest of the chain where another `start` puts it), and the first instance of a name wins: no load balancing.
+const wiring = [...defaultInstances(), ...extras];
+const instances = [...(beside ? [] : usual), ...extras];
 const width = Math.max(...instances.map((i) => `${i.name} ${i.version}`.length));
 const color = process.stdout.isTTY ? (index: number, text: string) => `\x1b[${COLORS[index % COLORS.length]}m${text}\x1b[0m` : (_: number, text: string) => text;
+
+// One line on tracing, on or off and why, before the services' own lines.
+const tracing = await localTracing(process.env);
+console.log(tracing.line);
 
 // Start leaves first so the edges' first requests find their downstream.
 const order = [...instances].reverse();
@@ -39,7 +76,7 @@ const processes: ServiceProcess[] = order.map((instance) => {
   const prefix = color(index, `${`${instance.name} ${instance.version}`.padEnd(width)} |`);
   return launch({
     name: instance.name,
-    env: localEnv(instance, instances),
+    env: { ...localEnv(instance, wiring), ...tracing.env },
     detached: true,
     onLine: (line) => console.log(`${prefix} ${raw ? line : formatLogLine(line)}`),
   });
@@ -62,7 +99,7 @@ async function stopAll(signal: NodeJS.Signals): Promise<never> {
 }
 process.on('SIGINT', () => void stopAll('SIGINT'));
 process.on('SIGTERM', () => void stopAll('SIGTERM'));
-// A closed terminal or a closed pipe (`pnpm start | head`) must not leave the detached services running.
+// A closed terminal or a closed pipe (`./pnpmw start | head`) must not leave the detached services running.
 process.on('SIGHUP', () => void stopAll('SIGTERM'));
 process.stdout.on('error', () => void stopAll('SIGTERM'));
 for (const p of processes) {
@@ -80,5 +117,19 @@ try {
   console.error(`start: ${(error as Error).message}`);
   await stopAll('SIGTERM');
 }
+
+const whole = !beside && only.length === 0;
+const names = instances.map((i) => `${i.name} ${i.version}`);
+const heading = whole ? 'mesh-demo is up' : `${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} up${beside ? ' beside the running chain' : ''}`;
 const table = instances.map((i) => `  ${`${i.name} ${i.version}`.padEnd(width)}  http://127.0.0.1:${i.port}  (management ${i.managementPort})`);
-console.log(`\nmesh-demo is up:\n${table.join('\n')}\n\n  curl localhost:8080     # customer chain\n  pnpm loop               # a numbered curl loop with a version summary\n  Ctrl-C                  # stop everything\n`);
+const first = instances[0]!;
+const hints: Array<[string, string]> = whole
+  ? [
+      ['curl localhost:8080', 'customer chain'],
+      [commandName('loop'), 'a numbered curl loop with a version summary'],
+      ...(tracing.on ? [[`${commandName('trace')} --last`, 'the last request\'s trace, from the Jaeger on :16686'] as [string, string]] : []),
+      ['Ctrl-C', 'stop everything'],
+    ]
+  : [[`curl localhost:${first.port}`, `${first.name} ${first.version}`], ['Ctrl-C', `stop ${names.join(', ')}${beside ? '; the chain keeps running' : ''}`]];
+const hintWidth = Math.max(...hints.map(([command]) => command.length)) + 5;
+console.log(`\n${heading}:\n${table.join('\n')}\n\n${hints.map(([command, what]) => `  ${command.padEnd(hintWidth)}# ${what}`).join('\n')}\n`);

@@ -101,7 +101,7 @@ describe('parsePushArgs', () => {
   });
 
   it('refuses an unknown option, a positional or a missing --registry as a usage error', () => {
-    assert.throws(() => parsePushArgs(['--registry', 'quay.io/x', '--bogus'], noDefault), { message: "Unknown option '--bogus'" });
+    assert.throws(() => parsePushArgs(['--registry', 'quay.io/x', '--bogus'], noDefault), { message: "unknown option '--bogus'" });
     assert.throws(() => parsePushArgs(['--registry', 'quay.io/x', 'extra'], noDefault), UsageError);
     assert.throws(() => parsePushArgs(['--tag', '1'], noDefault), { message: 'push wants --registry' });
     assert.throws(() => parsePushArgs(['--registry'], noDefault), UsageError);

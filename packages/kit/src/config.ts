@@ -1,4 +1,4 @@
-// Service configuration: one TypeBox schema per service, read from env only, failing fast with one line naming the variable.
+// Service configuration: one TypeBox schema per service, read from env only, failing fast with one line naming every bad variable.
 import { hostname } from 'node:os';
 import envSchema from 'env-schema';
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
@@ -83,7 +83,7 @@ export interface ServiceConfig {
   readonly downstream?: DownstreamConfig;
 }
 
-/** Thrown for bad env; `message` is the single line the process prints before exiting. */
+/** Thrown for bad env; `message` is the single line the process prints before exiting, naming every bad variable. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -101,17 +101,37 @@ interface AjvError {
   params?: Record<string, unknown>;
 }
 
-function describe(errors: readonly AjvError[], env: Readonly<Record<string, string | undefined>>): string {
-  // Report the first variable only: one line, and fixing it reveals the next.
-  const first = errors[0];
-  if (!first) return 'invalid configuration';
-  const variable = first.instancePath.replace(/^\//, '');
-  const raw = env[variable];
-  const shown = raw === undefined ? '' : ` (got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)})`;
-  let message = first.message ?? 'is invalid';
-  if (first.params && 'allowedValues' in first.params) message = `must be one of ${(first.params.allowedValues as string[]).join(', ')}`;
-  if (first.params && 'pattern' in first.params) message = patternHint(variable);
-  return `invalid ${variable}: ${message}${shown}`;
+/** One problem per bad variable (ajv may report several for one, e.g. a pattern and a length): the first wins. */
+function describe(errors: readonly AjvError[], env: Readonly<Record<string, string | undefined>>): Map<string, string> {
+  const problems = new Map<string, string>();
+  for (const error of errors) {
+    const variable = error.instancePath.replace(/^\//, '') || String(error.params?.missingProperty ?? '');
+    if (problems.has(variable)) continue;
+    const raw = env[variable];
+    const shown = raw === undefined ? '' : ` (got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)})`;
+    let message = error.message ?? 'is invalid';
+    if (error.params && 'allowedValues' in error.params) message = `must be one of ${(error.params.allowedValues as string[]).join(', ')}`;
+    if (error.params && 'pattern' in error.params) message = patternHint(variable);
+    problems.set(variable, `invalid ${variable || 'configuration'}: ${message}${shown}`);
+  }
+  return problems;
+}
+
+/** Checks between variables, each made only when the variables it reads are `good` on their own. */
+function relations(parsed: CommonEnv, good: (...variables: string[]) => boolean): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  if (good('PORT', 'MANAGEMENT_PORT') && parsed.PORT === parsed.MANAGEMENT_PORT) {
+    found.push(['MANAGEMENT_PORT', `invalid MANAGEMENT_PORT: must differ from PORT (both ${parsed.PORT})`]);
+  }
+  const shadow = parsed.SHADOW_PORT;
+  if (good('SHADOW_PORT', 'PORT', 'MANAGEMENT_PORT') && shadow !== undefined && (shadow === parsed.PORT || shadow === parsed.MANAGEMENT_PORT)) {
+    found.push(['SHADOW_PORT', `invalid SHADOW_PORT: must differ from PORT and MANAGEMENT_PORT (got ${shadow})`]);
+  }
+  const max = parsed.FAULT_DELAY_MAX_MS;
+  if (good('FAULT_DELAY_MS', 'FAULT_DELAY_MAX_MS') && max !== undefined && max < parsed.FAULT_DELAY_MS) {
+    found.push(['FAULT_DELAY_MAX_MS', `invalid FAULT_DELAY_MAX_MS: must be >= FAULT_DELAY_MS (got ${max} < ${parsed.FAULT_DELAY_MS})`]);
+  }
+  return found;
 }
 
 function patternHint(variable: string): string {
@@ -123,23 +143,32 @@ function patternHint(variable: string): string {
   return 'has an invalid format';
 }
 
-/** Validate env against the service's schema and map it to a typed config. Throws ConfigError. */
+/** Validate env against the service's schema and map it to a typed config. Throws ConfigError naming every bad variable. */
 export function loadConfig(service: ServiceDefinition, env: Readonly<Record<string, string | undefined>>): ServiceConfig {
   const data: Record<string, string> = { HOSTNAME: hostname() };
   for (const [key, value] of Object.entries(env)) if (value !== undefined) data[key] = value;
-  let parsed: CommonEnv;
+  const schema = envSchemaFor(service);
+  let problems = new Map<string, string>();
+  let parsed: CommonEnv | undefined;
   try {
-    parsed = envSchema<CommonEnv>({ schema: envSchemaFor(service), data, env: false });
+    parsed = envSchema<CommonEnv>({ schema, data, env: false });
   } catch (error) {
     const errors = (error as { errors?: AjvError[] }).errors;
-    throw new ConfigError(errors ? describe(errors, env) : String((error as Error).message));
+    if (!errors) throw new ConfigError(String((error as Error).message));
+    problems = describe(errors, env);
+    // Once more without the bad ones (their defaults stand in), so the checks between variables below still judge
+    // the good ones: every mistake shows in one start, not one per crash.
+    const rest: Record<string, string> = { HOSTNAME: hostname() };
+    for (const [key, value] of Object.entries(data)) if (!problems.has(key)) rest[key] = value;
+    try {
+      parsed = envSchema<CommonEnv>({ schema, data: rest, env: false });
+    } catch {
+      parsed = undefined;
+    }
   }
-  if (parsed.PORT === parsed.MANAGEMENT_PORT) {
-    throw new ConfigError(`invalid MANAGEMENT_PORT: must differ from PORT (both ${parsed.PORT})`);
-  }
-  if (parsed.SHADOW_PORT !== undefined && (parsed.SHADOW_PORT === parsed.PORT || parsed.SHADOW_PORT === parsed.MANAGEMENT_PORT)) {
-    throw new ConfigError(`invalid SHADOW_PORT: must differ from PORT and MANAGEMENT_PORT (got ${parsed.SHADOW_PORT})`);
-  }
+  if (parsed) for (const [variable, problem] of relations(parsed, (...vars) => vars.every((v) => !problems.has(v)))) problems.set(variable, problem);
+  // Still one line: `customer: invalid PORT: ...; invalid LOG_LEVEL: ...`, what a crash-looping pod's log shows.
+  if (problems.size || !parsed) throw new ConfigError([...problems.values()].join('; ') || 'invalid configuration');
   const faults = faultsFrom(parsed);
   const downstream = service.downstream;
   return {
@@ -180,8 +209,5 @@ function faultsFrom(parsed: CommonEnv): Faults {
     ...(parsed.FAULT_DELAY_MAX_MS !== undefined && { delayMaxMs: parsed.FAULT_DELAY_MAX_MS }),
     ...(match && { match: { header: match.slice(0, at).toLowerCase(), value: match.slice(at + 1) } }),
   };
-  if (faults.delayMaxMs !== undefined && faults.delayMaxMs < faults.delayMs) {
-    throw new ConfigError(`invalid FAULT_DELAY_MAX_MS: must be >= FAULT_DELAY_MS (got ${faults.delayMaxMs} < ${faults.delayMs})`);
-  }
   return faults;
 }

@@ -1,4 +1,4 @@
-// Config loading: defaults, typed mapping, and a one-line error naming the variable for every bad value.
+// Config loading: defaults, typed mapping, and one line naming every bad variable, whatever the number of bad values.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig, type ServiceDefinition } from '../src/index.ts';
@@ -88,6 +88,31 @@ describe('loadConfig', () => {
 
   it('rejects a management port equal to the public port', () => {
     assert.throws(() => loadConfig(leaf, { HOSTNAME: 'x', PORT: '9000' }), /^ConfigError: invalid MANAGEMENT_PORT: must differ from PORT \(both 9000\)$/);
+  });
+
+  it('names every bad variable at once, in one line, in the order of the env table', () => {
+    assert.throws(
+      () => loadConfig(customer, { HOSTNAME: 'pod', LOG_LEVEL: 'chatty', PORT: 'eighty', PREFERENCE_URL: 'ftp://x' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(
+          error.message,
+          'invalid PORT: must be integer (got "eighty"); ' +
+            'invalid LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "chatty"); ' +
+            'invalid PREFERENCE_URL: must be an http(s) origin like http://preference:8080 (no path, query or spaces) (got "ftp://x")',
+        );
+        return true;
+      },
+    );
+  });
+
+  it('still checks variables against each other when others are bad, and not against a bad one', () => {
+    assert.throws(
+      () => loadConfig(leaf, { HOSTNAME: 'x', LOG_LEVEL: 'loud', PORT: '9000', FAULT_DELAY_MS: '500', FAULT_DELAY_MAX_MS: '10' }),
+      /^ConfigError: invalid LOG_LEVEL: .*; invalid MANAGEMENT_PORT: must differ from PORT \(both 9000\); invalid FAULT_DELAY_MAX_MS: must be >= FAULT_DELAY_MS \(got 10 < 500\)$/,
+    );
+    // PORT is wrong itself: whether MANAGEMENT_PORT (default 9000) differs from it cannot be judged, so only PORT is named.
+    assert.throws(() => loadConfig(leaf, { HOSTNAME: 'x', PORT: '9000x', MANAGEMENT_PORT: '8080' }), /^ConfigError: invalid PORT: must be integer \(got "9000x"\)$/);
   });
 
   it('takes SHADOW_PORT when it differs from both ports, and leaves it unset by default', () => {
