@@ -2,27 +2,31 @@
 # Why private: other work on this machine may run its own engine; ours keeps its own socket and state (it still uses the
 # default docker0 bridge, so two engines running at once would share that).
 
+MESH_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MESH_DOCKER_ROOT=${MESH_DOCKER_ROOT:-/var/lib/mesh-demo-docker}
 MESH_DOCKER_RUN=${MESH_DOCKER_RUN:-/run/mesh-demo-docker}
 export DOCKER_HOST=${DOCKER_HOST:-unix://$MESH_DOCKER_RUN/docker.sock}
-# Debian's client speaks the legacy builder to Debian's engine; a newer client on PATH would ask for buildx.
+# Debian's client (20.10), not a newer one on PATH: that one would ask for a buildx plugin this machine does not have.
 export DOCKER=${DOCKER:-/usr/bin/docker}
-export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0
+# BuildKit, as Docker 23+ builds for everyone: the 20.10 client drives the engine's BuildKit itself, and Compose v2,
+# finding no buildx for `bake`, uses its own BuildKit builder (it says so in one warning line). Builds label their
+# images per Compose service as on a laptop, keep no build-stage images, and leave nothing behind when they fail.
+export DOCKER_BUILDKIT=1
+# Compose v2, built by install-tools.sh, as the `docker compose` plugin of a docker config of our own (no ~/.docker).
+export DOCKER_CONFIG=${DOCKER_CONFIG:-$MESH_REPO/.tools/docker}
+export COMPOSE=${COMPOSE:-$DOCKER compose}
 
 log() { printf '[images] %s\n' "$*"; }
 
-# Install the engine, compose, debootstrap, Prometheus, the registry and curl from Debian when missing (idempotent).
+# Install the engine and its client, debootstrap, Prometheus, the registry and curl from Debian when missing
+# (idempotent). The client is looked for at /usr/bin/docker: a different docker on PATH is not Debian's.
 ensure_packages() {
-  local missing=()
-  for pair in dockerd:docker.io docker-compose:docker-compose debootstrap:debootstrap prometheus:prometheus docker-registry:docker-registry curl:curl; do
-    command -v "${pair%%:*}" >/dev/null || [ -x "/usr/sbin/${pair%%:*}" ] || [ -x "/usr/bin/${pair%%:*}" ] || missing+=("${pair#*:}")
+  local missing=() pair
+  for pair in /usr/sbin/dockerd:docker.io /usr/bin/docker:docker.io /usr/sbin/debootstrap:debootstrap \
+    /usr/bin/prometheus:prometheus /usr/bin/docker-registry:docker-registry /usr/bin/curl:curl; do
+    [ -x "${pair%%:*}" ] || [[ " ${missing[*]} " == *" ${pair#*:} "* ]] || missing+=("${pair#*:}")
   done
-  [ -x /usr/bin/docker ] || missing+=(docker.io)
-  if [ ${#missing[@]} -gt 0 ]; then
-    log "apt-get install ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
+  [ ${#missing[@]} -eq 0 ] || bash "$MESH_REPO/.ci/tools/apt-install.sh" "${missing[@]}"
 }
 
 engine_up() { "$DOCKER" version --format '{{.Server.Version}}' >/dev/null 2>&1; }

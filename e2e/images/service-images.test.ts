@@ -22,11 +22,23 @@ function startScript(service: string): string[] {
   return String(manifest.scripts.start).trim().split(/\s+/);
 }
 
-test('the Dockerfile refuses a build without a known SERVICE, naming the four it takes', async () => {
+/** Every container and image of the engine, stopped and untagged ones included. */
+async function engineObjects(): Promise<{ containers: string[]; images: string[] }> {
+  const ids = async (args: string[]) => (await docker(args)).stdout.split('\n').filter(Boolean).sort();
+  return { containers: await ids(['ps', '--all', '--quiet', '--no-trunc']), images: await ids(['image', 'ls', '--all', '--quiet', '--no-trunc']) };
+}
+
+test('the Dockerfile refuses a build without a known SERVICE, naming the four it takes, and leaves nothing behind', async () => {
+  const before = await engineObjects();
+  // --force-rm: the classic builder would otherwise keep the failed step's container (BuildKit keeps none anyway).
   await assert.rejects(
-    docker(['build', '-q', '--build-arg', 'SERVICE=nope', '-t', 'mesh-demo/nope:dev', REPO_ROOT]),
-    /build arg SERVICE must be one of customer, partner, preference, recommendation \(got 'nope'\)/,
+    docker(['build', '-q', '--force-rm', '--build-arg', 'SERVICE=nope', '-t', 'mesh-demo/nope:dev', REPO_ROOT]),
+    // The message as the step printed it, on a line of its own (BuildKit prefixes "#<step> <seconds> "); the echoed
+    // command line, which holds the same words, does not count.
+    /^(#\d+ [\d.]+ )?build arg SERVICE must be one of customer, partner, preference, recommendation \(got 'nope'\)$/m,
   );
+  await assert.rejects(docker(['image', 'inspect', 'mesh-demo/nope:dev']), /No such image/);
+  assert.deepEqual(await engineObjects(), before, 'no container or image of the failed build is left');
 });
 
 for (const service of SERVICES) {

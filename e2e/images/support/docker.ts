@@ -7,10 +7,10 @@ const run = promisify(execFile);
 
 /** The Docker client; CI points it at Debian's client and its own engine (DOCKER, DOCKER_HOST). */
 export const DOCKER = process.env.DOCKER ?? 'docker';
-/** The compose command: `docker compose` (v2 plugin) by default, `docker-compose` where only v1 is installed. */
+/** The compose command: `docker compose` (the Compose v2 plugin; CI's is built from its Go module), or what COMPOSE says. */
 export const COMPOSE = (process.env.COMPOSE ?? `${DOCKER} compose`).split(' ').filter(Boolean);
 
-/** The tag docker-compose.yml gives a service's image; the image tests build the same tags. */
+/** The tag docker-compose.yml gives a service's v1 image (v2's is `:dev-v2`); the image tests build the same tags. */
 export const imageOf = (service: string) => `mesh-demo/${service}:dev`;
 
 export interface CommandResult {
