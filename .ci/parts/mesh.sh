@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# The local mesh for real (budget 15 min): builds istiod and pilot-agent (the chart part already warmed the Go cache),
+# The local mesh for real (budget 14 min): builds istiod and pilot-agent (the chart part already warmed the Go cache),
 # fetches Envoy once, then e2e/mesh runs every Istio example through a real control plane and real Envoy proxies.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 if ! command -v iptables >/dev/null; then
   echo "mesh: installing Debian's iptables (the sidecars' traffic capture runs it inside each pod's namespace)"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends iptables >/dev/null 2>&1 \
-    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends iptables >/dev/null; }
+  bash .ci/tools/apt-install.sh --no-install-recommends iptables
+fi
+
+if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+  echo "mesh: installing Debian's chromium (e2e/mesh/view.test.ts reads the mesh view page in it, headless)"
+  bash .ci/tools/apt-install.sh --no-install-recommends chromium
 fi
 
 cleanup() {

@@ -10,7 +10,7 @@ import { command, getStatus, renderChart, resolveStepFile, toolPaths, type MeshS
 import { Pool } from 'undici';
 import { until } from '../../support/poll.ts';
 
-const CLI = join(REPO_ROOT, 'packages', 'mesh', 'src', 'cli.ts');
+export const CLI = join(REPO_ROOT, 'packages', 'mesh', 'src', 'cli.ts');
 
 /** The edge, as `mesh up` prints it: customer and partner through the ingress gateway. */
 export const EDGE = { customer: 'http://127.0.0.1:8080', partner: 'http://127.0.0.1:8081' } as const;

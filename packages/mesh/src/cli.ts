@@ -1,5 +1,6 @@
 // `./pnpmw mesh <command>`: the whole demo on a real Istio control plane and real Envoy proxies, on this machine.
 import { parseArgs } from 'node:util';
+import { commandName as typedAs } from '@mesh-demo/devtools';
 import { MeshError } from './errors.ts';
 import { NotRunning } from './control.ts';
 import { down } from './commands/down.ts';
@@ -7,14 +8,16 @@ import { exec } from './commands/exec.ts';
 import { logs } from './commands/logs.ts';
 import { apply, up } from './commands/up.ts';
 import { printStatus } from './commands/status.ts';
+import { view } from './commands/view.ts';
 import { checkHostTools, ensureTools } from './tools.ts';
 
-const USAGE = `usage: ./pnpmw mesh <command>
+const USAGE = `usage: ${typedAs('mesh')} <command>
   up [-f STEP]...          start istiod, the ingress gateway and the step's pods (default step 02-mesh)
   apply -f STEP [-f ...]   switch to another step live; unchanged pods keep running (and counting)
   status                   pods, proxies in sync, and where the edge is
   logs SERVICE [VERSION]   the app's log lines (--proxy: its sidecar's, with the access log; -f: follow)
   exec POD -- CMD...       run a command inside a pod (POD: a pod or Deployment name, e.g. recommendation-v1)
+  view [--port N] [--tui]  the traffic as a live graph on http://127.0.0.1:20001/ (--tui: in this terminal)
   down                     stop everything and remove every namespace, rule and file it made
   tools                    fetch Envoy and build istiod and pilot-agent now (up does it when needed)
 STEP is a values file, or an example's name: 03a-blue-green-50-50, resilience-fault-delay, ...`;
@@ -69,6 +72,16 @@ try {
       const dash = rest.indexOf('--');
       if (dash !== 1 || rest.length < 3) usage('exec wants POD -- COMMAND [ARGS...]');
       process.exitCode = await exec(rest[0]!, rest.slice(2));
+      break;
+    }
+    case 'view': {
+      const { values, positionals } = options(rest, { port: { type: 'string' }, tui: { type: 'boolean' }, window: { type: 'string' } });
+      if (positionals.length) usage(`view takes no arguments (got ${positionals.join(' ')})`);
+      const port = Number(values.port ?? 20001);
+      const windowSeconds = Number(values.window ?? 5);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) usage(`--port wants a port number, 1-65535 (got ${values.port})`);
+      if (!Number.isInteger(windowSeconds) || windowSeconds < 2 || windowSeconds > 60) usage(`--window wants whole seconds, 2-60 (got ${values.window})`);
+      await view({ port, tui: values.tui === true, windowSeconds });
       break;
     }
     case 'down':

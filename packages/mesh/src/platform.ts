@@ -63,6 +63,10 @@ export function meshConfig(): Record<string, unknown> {
     defaultConfig: {
       discoveryAddress: `${ISTIOD_IP}:15010`,
       controlPlaneAuthPolicy: 'NONE',
+      // `mesh view` draws the traffic from Envoy's own per-cluster counters (upstream Envoy has no istio_requests_total,
+      // the istio-proxy build's stats filter): Istio's default stats matcher drops them, so keep those of the app
+      // clusters, and the fault filter's.
+      proxyStatsMatcher: { inclusionPrefixes: ['cluster.outbound|', 'cluster.inbound|'], inclusionRegexps: ['http\\..*\\.fault\\..*'] },
     },
   };
 }

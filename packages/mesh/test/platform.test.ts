@@ -133,9 +133,13 @@ describe('namespaces', () => {
 });
 
 describe('meshConfig', () => {
-  it("points proxies at istiod's plain-text xDS port and logs access as JSON", () => {
+  it("points proxies at istiod's plain-text xDS port, keeps the app clusters' stats for mesh view, and logs access as JSON", () => {
     const config = meshConfig();
-    assert.deepEqual(config.defaultConfig, { discoveryAddress: `${ISTIOD_IP}:15010`, controlPlaneAuthPolicy: 'NONE' });
+    assert.deepEqual(config.defaultConfig, {
+      discoveryAddress: `${ISTIOD_IP}:15010`,
+      controlPlaneAuthPolicy: 'NONE',
+      proxyStatsMatcher: { inclusionPrefixes: ['cluster.outbound|', 'cluster.inbound|'], inclusionRegexps: ['http\\..*\\.fault\\..*'] },
+    });
     assert.equal(config.rootNamespace, ISTIO_NAMESPACE);
     const format = JSON.parse(config.accessLogFormat as string) as Record<string, string>;
     assert.equal(format.response_code, '%RESPONSE_CODE%');
