@@ -2,29 +2,58 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, SERVICES, serviceEntry, startChain, type LocalChain } from '@mesh-demo/devtools';
+import { findJaeger, freePort, type Jaeger, type LocalChain, SERVICES, serviceEntry, startChain, startJaeger } from '@mesh-demo/devtools';
 import { startCountingProxy } from './conn-proxy.ts';
-import { findJaeger, startJaeger, type Jaeger } from '@mesh-demo/devtools';
-import { runLoad, type LoadResult } from './load.ts';
 import { cpuSeconds } from './cpu.ts';
-import { readMemory, type Memory } from './memory.ts';
+import { type LoadResult, runLoad } from './load.ts';
+import { type Memory, readMemory } from './memory.ts';
+import { measureMesh } from './mesh.ts';
 import { startHello, startMinimalChain } from './references.ts';
 import { renderMarkdown } from './report.ts';
 import { renderMesh } from './report-mesh.ts';
-import { measureMesh } from './mesh.ts';
-import { isSkipped, type MemoryFigures, type Profile, type Results, type ReuseFigures, type Series, type ServiceFigures } from './results.ts';
+import {
+  isSkipped,
+  type MemoryFigures,
+  type Profile,
+  type Results,
+  type ReuseFigures,
+  type Series,
+  type ServiceFigures,
+} from './results.ts';
 import { measureHelloStart, measureStartToReady } from './start-time.ts';
 import { renderScalingSvg } from './svg.ts';
-import { offNodeArgs, telemetryMissing, telemetryNodeArgs, TRACING_MODES, TRACING_OFF_ENV, type TracingMode } from './telemetry.ts';
+import { offNodeArgs, TRACING_MODES, TRACING_OFF_ENV, type TracingMode, telemetryMissing, telemetryNodeArgs } from './telemetry.ts';
 
 const PROFILES: Record<Profile['name'], Profile> = {
   // Many short rounds rather than a few long ones: on a shared machine the load shifts within seconds, and the median
   // of many same-round ratios is steadier than a few long averages.
-  full: { name: 'full', warmupSeconds: 1, durationSeconds: 5, rounds: 4, connections: 64, scaling: [1, 8, 64, 256], scalingRounds: 2, scalingSeconds: 4, startRuns: 5, reuseRequests: 10_000 },
-  quick: { name: 'quick', warmupSeconds: 1, durationSeconds: 2, rounds: 1, connections: 64, scaling: [1, 8, 64, 256], scalingRounds: 1, scalingSeconds: 2, startRuns: 1, reuseRequests: 1_000 },
+  full: {
+    name: 'full',
+    warmupSeconds: 1,
+    durationSeconds: 5,
+    rounds: 4,
+    connections: 64,
+    scaling: [1, 8, 64, 256],
+    scalingRounds: 2,
+    scalingSeconds: 4,
+    startRuns: 5,
+    reuseRequests: 10_000,
+  },
+  quick: {
+    name: 'quick',
+    warmupSeconds: 1,
+    durationSeconds: 2,
+    rounds: 1,
+    connections: 64,
+    scaling: [1, 8, 64, 256],
+    scalingRounds: 1,
+    scalingSeconds: 2,
+    startRuns: 1,
+    reuseRequests: 1_000,
+  },
 };
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -134,7 +163,8 @@ async function main(): Promise<Results> {
   // Diagnostic, not a target: the same chain without its per-request log line, to show what logging costs here.
   await startMeshChain('off-quiet', { ...TRACING_OFF_ENV, LOG_LEVEL: 'warn' }, offNodeArgs());
   const modes: TracingMode[] = jaeger ? [...TRACING_MODES] : [];
-  for (const mode of modes) await startMeshChain(mode.name, mode.env({ jaeger: jaeger!.jaegerEndpoint, otlp: jaeger!.otlpEndpoint }), telemetryNodeArgs());
+  for (const mode of modes)
+    await startMeshChain(mode.name, mode.env({ jaeger: jaeger!.jaegerEndpoint, otlp: jaeger!.otlpEndpoint }), telemetryNodeArgs());
   // Every process measured for memory, per configuration: the references first, then each chain.
   const pids = new Map<string, Record<string, number>>([
     ['hello', { hello: hello.child.pid! }],
@@ -148,8 +178,17 @@ async function main(): Promise<Results> {
     { key: 'hello', label: 'reference: Fastify hello, one hop', url: hello.url },
     { key: 'minimal', label: 'reference: minimal 3-hop chain (Fastify + undici Pool)', url: minimal[0]!.url },
     { key: 'off', label: 'chain, features on, tracing off', url: chains.get('off')!.url('customer') },
-    { key: 'off-quiet', label: 'diagnostic: chain, tracing off, request logs off (LOG_LEVEL=warn)', url: chains.get('off-quiet')!.url('customer') },
-    ...modes.map((mode) => ({ key: mode.name, label: `chain, ${mode.label}`, url: chains.get(mode.name)!.url('customer'), ...(mode.meshSampleEvery && { meshSampleEvery: mode.meshSampleEvery }) })),
+    {
+      key: 'off-quiet',
+      label: 'diagnostic: chain, tracing off, request logs off (LOG_LEVEL=warn)',
+      url: chains.get('off-quiet')!.url('customer'),
+    },
+    ...modes.map((mode) => ({
+      key: mode.name,
+      label: `chain, ${mode.label}`,
+      url: chains.get(mode.name)!.url('customer'),
+      ...(mode.meshSampleEvery && { meshSampleEvery: mode.meshSampleEvery }),
+    })),
   ];
   const runs = new Map<string, LoadResult[]>(targets.map((t) => [t.key, []]));
   for (let round = 1; round <= profile.rounds; round++) {
@@ -251,8 +290,14 @@ function memoryOf(pids: Record<string, number>): Record<string, Memory> {
 async function measureReuse(): Promise<ReuseFigures[]> {
   let chain: LocalChain | undefined;
   const toPreference = await startCountingProxy(await freePort(), () => chain!.instances.find((i) => i.name === 'preference')!.port);
-  const toRecommendation = await startCountingProxy(await freePort(), () => chain!.instances.find((i) => i.name === 'recommendation')!.port);
-  cleanups.push(() => toPreference.close(), () => toRecommendation.close());
+  const toRecommendation = await startCountingProxy(
+    await freePort(),
+    () => chain!.instances.find((i) => i.name === 'recommendation')!.port,
+  );
+  cleanups.push(
+    () => toPreference.close(),
+    () => toRecommendation.close(),
+  );
   chain = await startChain({
     env: TRACING_OFF_ENV,
     nodeArgs: offNodeArgs(),
@@ -275,7 +320,13 @@ async function measureReuse(): Promise<ReuseFigures[]> {
     { hop: 'customer → preference', proxy: toPreference },
     { hop: 'preference → recommendation', proxy: toRecommendation },
   ].map(({ hop, proxy }) => ({ hop, proxy, warmupOpened: proxy.accepted() }));
-  const result = await runLoad({ url, connections: profile.connections, durationSeconds: 0, warmupSeconds: 0, amount: profile.reuseRequests });
+  const result = await runLoad({
+    url,
+    connections: profile.connections,
+    durationSeconds: 0,
+    warmupSeconds: 0,
+    amount: profile.reuseRequests,
+  });
   const figures = hops.map(({ hop, proxy, warmupOpened }) => {
     const opened = proxy.accepted() - warmupOpened;
     return { hop, warmupOpened, requests: result.ok, opened, per1000: (1000 * opened) / Math.max(1, result.ok) };

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { REPO_ROOT, startChain, type LocalChain } from '@mesh-demo/devtools';
-import { command, getStatus, renderChart, resolveStepFile, toolPaths, type MeshStatus } from '@mesh-demo/mesh';
-import { runLoad, type LoadResult } from './load.ts';
+import { type LocalChain, REPO_ROOT, startChain } from '@mesh-demo/devtools';
+import { command, getStatus, type MeshStatus, renderChart, resolveStepFile, toolPaths } from '@mesh-demo/mesh';
+import { type LoadResult, runLoad } from './load.ts';
 import { parseStatus } from './memory.ts';
 import type { MeshFigures, Profile, ProxyMemory, Skipped } from './results.ts';
 import { offNodeArgs, TRACING_OFF_ENV } from './telemetry.ts';
@@ -111,7 +111,7 @@ async function proxyMemory(status: MeshStatus): Promise<ProxyMemory[]> {
     let peakMb = 0;
     for (const pid of pids) {
       let comm: string;
-      let memory;
+      let memory: ReturnType<typeof parseStatus>;
       try {
         comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
         memory = parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -144,7 +144,9 @@ export async function measureMesh(profile: Profile, log: (line: string) => void)
 
     const switches: { visibleMs: number; applyMs: number }[] = [];
     for (let run = 0; run < (profile.name === 'full' ? 5 : 1); run++) switches.push(await timeSwitch());
-    log(`step switch visible at the edge after ${switches.map((s) => Math.round(s.visibleMs)).join(', ')} ms (apply returned after ${switches.map((s) => Math.round(s.applyMs)).join(', ')} ms)`);
+    log(
+      `step switch visible at the edge after ${switches.map((s) => Math.round(s.visibleMs)).join(', ')} ms (apply returned after ${switches.map((s) => Math.round(s.applyMs)).join(', ')} ms)`,
+    );
 
     // The sidecars' price: the mesh as the chart deploys it, tracing off as in the plain chain it is compared with.
     const dir = mkdtempSync(join(tmpdir(), 'bench-mesh-'));
@@ -160,14 +162,30 @@ export async function measureMesh(profile: Profile, log: (line: string) => void)
       const order = round % 2 ? ['plain', 'mesh'] : ['mesh', 'plain'];
       for (const which of order) {
         const url = which === 'mesh' ? EDGE : plain.url('customer');
-        const result = await runLoad({ url, connections: profile.connections, durationSeconds: profile.durationSeconds, warmupSeconds: profile.warmupSeconds });
+        const result = await runLoad({
+          url,
+          connections: profile.connections,
+          durationSeconds: profile.durationSeconds,
+          warmupSeconds: profile.warmupSeconds,
+        });
         (which === 'mesh' ? meshed : unmeshed).push(result);
-        log(`mesh round ${round}/${profile.rounds} ${which}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms${result.non2xx + result.errors ? `, ${result.non2xx + result.errors} failed` : ''}`);
+        log(
+          `mesh round ${round}/${profile.rounds} ${which}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms${result.non2xx + result.errors ? `, ${result.non2xx + result.errors} failed` : ''}`,
+        );
         await sleep(profile.name === 'quick' ? 200 : 1000);
       }
     }
     const afterLoad = await proxyMemory(await getStatus());
-    return { upColdMs, upWarmMs, switchVisibleMs: switches.map((s) => s.visibleMs), switchApplyMs: switches.map((s) => s.applyMs), meshed, unmeshed, idle, afterLoad };
+    return {
+      upColdMs,
+      upWarmMs,
+      switchVisibleMs: switches.map((s) => s.visibleMs),
+      switchApplyMs: switches.map((s) => s.applyMs),
+      meshed,
+      unmeshed,
+      idle,
+      afterLoad,
+    };
   } finally {
     await plain?.stopAll();
     await cli('down');

@@ -1,7 +1,7 @@
 // Starts the reference servers (hello, minimal chain) as real processes on free ports, like the services.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { freePort } from '@mesh-demo/devtools';
 
 export interface RefProcess {
@@ -30,8 +30,16 @@ async function waitHttp(url: string, child: ChildProcess, timeoutMs = 15_000): P
 }
 
 /** Spawn a reference without waiting for it (start-to-ready timing polls it itself). */
-export function spawnRef(file: 'hello' | 'minimal-chain', name: string, port: number, env: Record<string, string> = {}): RefProcess & { exited: Promise<void> } {
-  const child = spawn(process.execPath, [script(file)], { env: { ...process.env, ...env, NAME: name, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+export function spawnRef(
+  file: 'hello' | 'minimal-chain',
+  name: string,
+  port: number,
+  env: Record<string, string> = {},
+): RefProcess & { exited: Promise<void> } {
+  const child = spawn(process.execPath, [script(file)], {
+    env: { ...process.env, ...env, NAME: name, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     name,

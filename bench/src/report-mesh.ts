@@ -8,8 +8,14 @@ const ms = (values: readonly number[]) => `${Math.round(median(values))} ms (${v
 /** Median of per-round ratios, as for every other headline figure. */
 export function sidecarRatios(mesh: MeshFigures): { throughput: number; p99: number } {
   return {
-    throughput: pairedRatio(mesh.meshed.map((r) => r.rps), mesh.unmeshed.map((r) => r.rps)),
-    p99: pairedRatio(mesh.meshed.map((r) => r.p99), mesh.unmeshed.map((r) => r.p99)),
+    throughput: pairedRatio(
+      mesh.meshed.map((r) => r.rps),
+      mesh.unmeshed.map((r) => r.rps),
+    ),
+    p99: pairedRatio(
+      mesh.meshed.map((r) => r.p99),
+      mesh.unmeshed.map((r) => r.p99),
+    ),
   };
 }
 
@@ -24,7 +30,7 @@ export function renderMesh(results: Results): string {
   const sidecars = mesh.idle.filter((m) => m.proxy === 'sidecar').map((m) => m.agentMb + m.envoyMb);
   const loaded = mesh.afterLoad.filter((m) => m.proxy === 'sidecar').map((m) => m.agentMb + m.envoyMb);
   out.push(
-    '`./pnpmw mesh` on this machine: istiod, the ingress gateway, the edge and the step\'s pods, each app beside its Envoy ' +
+    "`./pnpmw mesh` on this machine: istiod, the ingress gateway, the edge and the step's pods, each app beside its Envoy " +
       'sidecar. The chain without a mesh runs in the same rounds (interleaved), with the same services and settings (tracing off).',
     '',
   );
@@ -43,7 +49,7 @@ export function renderMesh(results: Results): string {
   );
   out.push(
     'Through the mesh a request crosses the edge Envoy (the Route), the ingress gateway, and two sidecars per hop (the ' +
-      'caller\'s outbound, the callee\'s inbound, with mutual TLS): 8 Envoy passes more than the plain chain, on the same two cores as ' +
+      "caller's outbound, the callee's inbound, with mutual TLS): 8 Envoy passes more than the plain chain, on the same two cores as " +
       `the services and the load generator. The apply call returns once every proxy acknowledged the push: ${ms(mesh.switchApplyMs)}.`,
     '',
   );

@@ -1,8 +1,8 @@
 // Renders bench/RESULTS.md from one run's results: targets as same-run ratios first, absolute figures beside them.
 import type { LoadResult } from './load.ts';
+import { renderMesh } from './report-mesh.ts';
 import { isSkipped, type MemoryFigures, type Results, type Series } from './results.ts';
 import { atLeast, atMost, fmt, median, medianRun, pairedRatio, roundRatios, type Verdict } from './stats.ts';
-import { renderMesh } from './report-mesh.ts';
 
 const runsOf = (results: Results, key: string): LoadResult[] | undefined => {
   const series = results.series.find((s) => s.key === key);
@@ -34,7 +34,8 @@ interface TargetRow {
 function throughputTarget(results: Results, measure: string, key: string, referenceKey: string, target: number): TargetRow {
   const skipped = skipReason(results, key);
   if (skipped) return { measure, target: `≥ ${target}×`, value: '–', verdict: `skipped: ${skipped}`, absolute: '' };
-  if (!runsOf(results, key) || !runsOf(results, referenceKey)) return { measure, target: `≥ ${target}×`, value: '–', verdict: 'not measured', absolute: '' };
+  if (!runsOf(results, key) || !runsOf(results, referenceKey))
+    return { measure, target: `≥ ${target}×`, value: '–', verdict: 'not measured', absolute: '' };
   const ratio = throughputRatio(results, key, referenceKey);
   const measured = rps(runsOf(results, key)!);
   const reference = rps(runsOf(results, referenceKey)!);
@@ -53,13 +54,21 @@ function startTarget(results: Results): TargetRow {
   if (entries.some(([, f]) => isSkipped(f.startOn))) {
     const reason = entries.map(([, f]) => f.startOn).find(isSkipped)!.skipped;
     const [worst, off] = entries.map(([name, f]) => [name, median(f.startOff)] as const).reduce((a, b) => (b[1] > a[1] ? b : a));
-    return { measure, target: '≤ 400 ms', value: '–', verdict: `skipped: ${reason}`, absolute: `telemetry off: slowest ${Math.round(off)} ms (${worst}), ${fmt(off / hello, '×')} the hello reference (${Math.round(hello)} ms)` };
+    return {
+      measure,
+      target: '≤ 400 ms',
+      value: '–',
+      verdict: `skipped: ${reason}`,
+      absolute: `telemetry off: slowest ${Math.round(off)} ms (${worst}), ${fmt(off / hello, '×')} the hello reference (${Math.round(hello)} ms)`,
+    };
   }
   const on = entries.map(([name, f]) => [name, median(f.startOn as number[])] as const);
   const [worst, ms] = on.reduce((a, b) => (b[1] > a[1] ? b : a));
   const figures = results.services[worst]!;
   const off = median(figures.startOff);
-  const cpu = Array.isArray(figures.startOnCpu) ? `; CPU used by then ${Math.round(median(figures.startOnCpu))} ms (hello ${Math.round(median(results.referenceStartCpu))} ms)` : '';
+  const cpu = Array.isArray(figures.startOnCpu)
+    ? `; CPU used by then ${Math.round(median(figures.startOnCpu))} ms (hello ${Math.round(median(results.referenceStartCpu))} ms)`
+    : '';
   return {
     measure,
     target: '≤ 400 ms',
@@ -112,7 +121,8 @@ function seriesRow(results: Results, series: Series): string[] {
   ];
 }
 
-const range = (values: readonly number[]) => `${Math.round(median(values))} (${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))})`;
+const range = (values: readonly number[]) =>
+  `${Math.round(median(values))} (${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))})`;
 const cpu = (values: readonly (number | undefined)[]) => {
   const known = values.filter((v): v is number => v !== undefined);
   return known.length ? String(Math.round(median(known))) : '–';
@@ -147,20 +157,49 @@ export function renderMarkdown(results: Results): string {
     startTarget(results),
     memoryTarget(results),
   ];
-  out.push(table(['Measure', 'Target', 'Measured', 'Result', 'Absolute'], targets.map((t) => [t.measure, t.target, t.value, verdictText(t.verdict), t.absolute])), '');
+  out.push(
+    table(
+      ['Measure', 'Target', 'Measured', 'Result', 'Absolute'],
+      targets.map((t) => [t.measure, t.target, t.value, verdictText(t.verdict), t.absolute]),
+    ),
+    '',
+  );
 
   out.push(`## The chain at ${p.connections} connections`, '');
-  out.push('`customer → preference → recommendation` (and the references) as real processes on 127.0.0.1; throughput counts 2xx answers only.', '');
-  out.push(table(['Configuration', 'req/s', '× hello', '× minimal chain', '× tracing off', 'p50 ms', 'p99 ms', 'failed', 'CPU µs / request', 'Jaeger CPU µs / request'], results.series.map((s) => seriesRow(results, s))), '');
   out.push(
-    'CPU µs / request: user + system CPU time of all the configuration\'s processes (from `/proc/<pid>/stat`) over warm-up and run, ' +
+    '`customer → preference → recommendation` (and the references) as real processes on 127.0.0.1; throughput counts 2xx answers only.',
+    '',
+  );
+  out.push(
+    table(
+      [
+        'Configuration',
+        'req/s',
+        '× hello',
+        '× minimal chain',
+        '× tracing off',
+        'p50 ms',
+        'p99 ms',
+        'failed',
+        'CPU µs / request',
+        'Jaeger CPU µs / request',
+      ],
+      results.series.map((s) => seriesRow(results, s)),
+    ),
+    '',
+  );
+  out.push(
+    "CPU µs / request: user + system CPU time of all the configuration's processes (from `/proc/<pid>/stat`) over warm-up and run, " +
       'divided by the requests sent; median over the rounds. A second view of the cost, not a steadier one: on this shared machine it rises ' +
-      'when the machine is busy too (fewer requests per wake-up, shared caches), so compare it within a run. Jaeger\'s is its own process, collecting the spans.',
+      "when the machine is busy too (fewer requests per wake-up, shared caches), so compare it within a run. Jaeger's is its own process, collecting the spans.",
     '',
   );
 
   out.push('## Scaling', '');
-  out.push(`Each point: median of ${p.scalingRounds} run(s) (${p.warmupSeconds} s warm-up, ${p.scalingSeconds} s measured), configurations interleaved at each concurrency.`, '');
+  out.push(
+    `Each point: median of ${p.scalingRounds} run(s) (${p.warmupSeconds} s warm-up, ${p.scalingSeconds} s measured), configurations interleaved at each concurrency.`,
+    '',
+  );
   out.push('![Throughput and latency against concurrency](scaling.svg)', '');
   const head = ['Configuration', ...p.scaling.map((c) => `c=${c}: req/s · p50 · p99 ms`)];
   const rows = results.scaling.map((s) => [
@@ -173,19 +212,28 @@ export function renderMarkdown(results: Results): string {
   const minimal = results.scaling.find((s) => s.key === 'minimal');
   for (const s of results.scaling) {
     if (s.key === 'minimal' || !minimal) continue;
-    rows.push([`${s.key}: throughput × minimal chain`, ...s.runs.map((runs, i) => fmt(pairedRatio(rps(runs), rps(minimal.runs[i]!)), '×'))]);
+    rows.push([
+      `${s.key}: throughput × minimal chain`,
+      ...s.runs.map((runs, i) => fmt(pairedRatio(rps(runs), rps(minimal.runs[i]!)), '×')),
+    ]);
   }
   out.push(table(head, rows), '');
 
   out.push('## Per service', '');
   out.push('### Start to ready', '');
-  const cpuMedian = (values: number[] | { skipped: string } | undefined) => (Array.isArray(values) && values.length ? String(Math.round(median(values))) : '–');
+  const cpuMedian = (values: number[] | { skipped: string } | undefined) =>
+    Array.isArray(values) && values.length ? String(Math.round(median(values))) : '–';
   const startRows = Object.entries(results.services).map(([name, f]) => {
-    const on = isSkipped(f.startOn) ? `skipped: ${f.startOn.skipped}` : `${Math.round(median(f.startOn))} (${fmt(median(f.startOn) / median(f.startOff), '×')})`;
+    const on = isSkipped(f.startOn)
+      ? `skipped: ${f.startOn.skipped}`
+      : `${Math.round(median(f.startOn))} (${fmt(median(f.startOn) / median(f.startOff), '×')})`;
     return [name, range(f.startOff), cpuMedian(f.startOffCpu), on, cpuMedian(f.startOnCpu)];
   });
   startRows.push(['reference: Fastify hello', range(results.referenceStart), cpuMedian(results.referenceStartCpu), '–', '–']);
-  out.push(table(['Process', 'telemetry off: median ms (min–max)', 'off: CPU ms', 'telemetry on: median ms (× off)', 'on: CPU ms'], startRows), '');
+  out.push(
+    table(['Process', 'telemetry off: median ms (min–max)', 'off: CPU ms', 'telemetry on: median ms (× off)', 'on: CPU ms'], startRows),
+    '',
+  );
   out.push(
     `Median of ${p.startRuns} start(s) each, from spawn until \`/health/ready\` answers 200 (polled every 5 ms), one process at a time. ` +
       'CPU ms: user + system time the process had used when it first answered ready; on a busy machine the wall time stretches, the CPU time much less.',
@@ -198,9 +246,13 @@ export function renderMarkdown(results: Results): string {
       memoryRows.push([key, '', `skipped: ${figures.skipped}`, '', '', '']);
       continue;
     }
-    for (const [name, m] of Object.entries(figures)) memoryRows.push([key, name, mb(m.idleMb), mb(m.idleAnonMb), mb(m.afterLoadMb), mb(m.peakMb)]);
+    for (const [name, m] of Object.entries(figures))
+      memoryRows.push([key, name, mb(m.idleMb), mb(m.idleAnonMb), mb(m.afterLoadMb), mb(m.peakMb)]);
   }
-  out.push(table(['Configuration', 'Process', 'idle RSS MB', 'idle private (RssAnon) MB', 'RSS after load MB', 'peak RSS (VmHWM) MB'], memoryRows), '');
+  out.push(
+    table(['Configuration', 'Process', 'idle RSS MB', 'idle private (RssAnon) MB', 'RSS after load MB', 'peak RSS (VmHWM) MB'], memoryRows),
+    '',
+  );
   out.push(
     'Idle: 1 s after every process is ready, before any load. Peak: the high-water mark over the whole run, i.e. under load up to ' +
       `${Math.max(...p.scaling)} connections. partner takes no load (customer is the edge), so its peak is its idle.`,

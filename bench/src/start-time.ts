@@ -1,7 +1,7 @@
 // Start to ready: from spawn until /health/ready first answers 200, polled every 5 ms; for a service or the hello reference.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from 'undici';
 import { freePort, launch, localEnv, type ServiceName } from '@mesh-demo/devtools';
+import { request } from 'undici';
 import { cpuSeconds } from './cpu.ts';
 import { spawnRef } from './references.ts';
 
@@ -49,17 +49,30 @@ async function timeToReady(label: string, start: () => Started, timeoutMs: numbe
 export async function measureStartToReady(name: ServiceName, options: StartOptions, timeoutMs = 30_000): Promise<StartTime> {
   const instance = { name, version: 'v1', port: await freePort(), managementPort: await freePort() };
   const env = { ...localEnv(instance, [instance]), ...options.env };
-  return timeToReady(name, () => {
-    const service = launch({ name, env, nodeArgs: options.nodeArgs, stdout: 'discard' });
-    return { pid: service.child.pid!, readyUrl: `${service.managementUrl}/health/ready`, exited: service.exited, stop: () => service.stop('SIGTERM') };
-  }, timeoutMs);
+  return timeToReady(
+    name,
+    () => {
+      const service = launch({ name, env, nodeArgs: options.nodeArgs, stdout: 'discard' });
+      return {
+        pid: service.child.pid!,
+        readyUrl: `${service.managementUrl}/health/ready`,
+        exited: service.exited,
+        stop: () => service.stop('SIGTERM'),
+      };
+    },
+    timeoutMs,
+  );
 }
 
 /** The same measurement for the Fastify hello reference: what starting any Fastify process costs here. */
 export async function measureHelloStart(timeoutMs = 30_000): Promise<StartTime> {
   const port = await freePort();
-  return timeToReady('hello reference', () => {
-    const hello = spawnRef('hello', 'hello', port);
-    return { pid: hello.child.pid!, readyUrl: `${hello.url}/health/ready`, exited: hello.exited, stop: () => hello.stop() };
-  }, timeoutMs);
+  return timeToReady(
+    'hello reference',
+    () => {
+      const hello = spawnRef('hello', 'hello', port);
+      return { pid: hello.child.pid!, readyUrl: `${hello.url}/health/ready`, exited: hello.exited, stop: () => hello.stop() };
+    },
+    timeoutMs,
+  );
 }

@@ -1,7 +1,7 @@
 // Renders the scaling plot (throughput and latency against concurrency) as a self-contained SVG, no dependencies.
 import type { LoadResult } from './load.ts';
-import { medianRun } from './stats.ts';
 import type { Results } from './results.ts';
+import { medianRun } from './stats.ts';
 
 const COLORS = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a'];
 const PANEL = { width: 420, height: 300, left: 64, right: 24, top: 40, bottom: 48 };
@@ -47,7 +47,9 @@ function panel(x0: number, title: string, yLabel: string, xs: readonly number[],
   parts.push(`<text transform="translate(${x0 + 14} ${top + plotH / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`);
   for (const line of lines) {
     const d = line.points.map(([x, y], i) => `${i ? 'L' : 'M'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ');
-    parts.push(`<path d="${d}" fill="none" stroke="${line.color}" stroke-width="2"${line.dash ? ` stroke-dasharray="${line.dash}"` : ''}/>`);
+    parts.push(
+      `<path d="${d}" fill="none" stroke="${line.color}" stroke-width="2"${line.dash ? ` stroke-dasharray="${line.dash}"` : ''}/>`,
+    );
     for (const [x, y] of line.points) parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${line.color}"/>`);
   }
   return parts.join('\n');
@@ -56,7 +58,8 @@ function panel(x0: number, title: string, yLabel: string, xs: readonly number[],
 export function renderScalingSvg(results: Results): string {
   const xs = results.meta.profile.scaling;
   const series = results.scaling.map((s, i) => ({ ...s, color: COLORS[i % COLORS.length]! }));
-  const at = (runs: readonly LoadResult[][], pick: (r: ReturnType<typeof medianRun>) => number) => runs.map((point, i) => [xs[i]!, pick(medianRun(point))] as const);
+  const at = (runs: readonly LoadResult[][], pick: (r: ReturnType<typeof medianRun>) => number) =>
+    runs.map((point, i) => [xs[i]!, pick(medianRun(point))] as const);
   const throughput: Line[] = series.map((s) => ({ label: s.label, color: s.color, points: at(s.runs, (r) => r.rps) }));
   const latency: Line[] = series.flatMap((s) => [
     { label: `${s.label} p50`, color: s.color, points: at(s.runs, (r) => r.p50) },

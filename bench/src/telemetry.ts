@@ -22,7 +22,11 @@ export const TRACING_MODES: readonly TracingMode[] = [
   {
     name: 'jaeger-100',
     label: 'tracing on, 100%, jaeger exporter',
-    env: ({ jaeger }) => ({ OTEL_TRACES_EXPORTER: 'jaeger', OTEL_EXPORTER_JAEGER_ENDPOINT: jaeger, OTEL_TRACES_SAMPLER: 'parentbased_always_on' }),
+    env: ({ jaeger }) => ({
+      OTEL_TRACES_EXPORTER: 'jaeger',
+      OTEL_EXPORTER_JAEGER_ENDPOINT: jaeger,
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+    }),
   },
   {
     name: 'otlp-100',

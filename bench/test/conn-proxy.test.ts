@@ -1,10 +1,11 @@
 // The counting proxy: each connection a client opens is one accept, and bytes flow both ways unchanged.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { connect, createServer, type AddressInfo } from 'node:net';
-import { startCountingProxy } from '../src/conn-proxy.ts';
+import { type AddressInfo, connect, createServer } from 'node:net';
+import { test } from 'node:test';
 import { freePort } from '@mesh-demo/devtools';
+import { startCountingProxy } from '../src/conn-proxy.ts';
 
 test('two client connections are counted as two, and an echo comes back through', async () => {
   const echo = createServer((socket) => socket.pipe(socket));

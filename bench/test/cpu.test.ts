@@ -1,6 +1,7 @@
 // CPU time from /proc/<pid>/stat, including a command name with spaces and parentheses.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { cpuSeconds, parseCpuTicks } from '../src/cpu.ts';
 
 test('utime and stime are summed, counting fields after the command name', () => {

@@ -3,7 +3,21 @@ import type { LoadResult } from '../src/load.ts';
 import type { Results } from '../src/results.ts';
 
 export function load(rps: number, connections = 64, p50 = 10, p99 = 40): LoadResult {
-  return { connections, seconds: 10, requests: rps * 10, ok: rps * 10, non2xx: 0, errors: 0, timeouts: 0, rps, p50, p99, mean: p50, warmupRequests: rps, cpuUsPerRequest: 1e6 / rps };
+  return {
+    connections,
+    seconds: 10,
+    requests: rps * 10,
+    ok: rps * 10,
+    non2xx: 0,
+    errors: 0,
+    timeouts: 0,
+    rps,
+    p50,
+    p99,
+    mean: p50,
+    warmupRequests: rps,
+    cpuUsPerRequest: 1e6 / rps,
+  };
 }
 
 export function sampleResults(): Results {
@@ -11,7 +25,18 @@ export function sampleResults(): Results {
   return {
     meta: {
       date: '2026-01-01T00:00:00.000Z',
-      profile: { name: 'quick', warmupSeconds: 1, durationSeconds: 2, rounds: 2, connections: 64, scaling: [1, 8, 64, 256], scalingRounds: 1, scalingSeconds: 2, startRuns: 1, reuseRequests: 1000 },
+      profile: {
+        name: 'quick',
+        warmupSeconds: 1,
+        durationSeconds: 2,
+        rounds: 2,
+        connections: 64,
+        scaling: [1, 8, 64, 256],
+        scalingRounds: 1,
+        scalingSeconds: 2,
+        startRuns: 1,
+        reuseRequests: 1000,
+      },
       node: 'v24.0.0',
       cpus: 2,
       cpuModel: 'test cpu',
@@ -33,12 +58,26 @@ export function sampleResults(): Results {
       { key: 'off', label: 'tracing off', runs: [1, 8, 64, 256].map((c) => [load(800 * Math.log2(2 * c), c)]) },
     ],
     services: {
-      customer: { startOff: [300, 250, 280], startOn: { skipped: 'telemetry package not present' }, startOffCpu: [200, 180, 190], startOnCpu: { skipped: 'telemetry package not present' } },
-      recommendation: { startOff: [200], startOn: { skipped: 'telemetry package not present' }, startOffCpu: [150], startOnCpu: { skipped: 'telemetry package not present' } },
+      customer: {
+        startOff: [300, 250, 280],
+        startOn: { skipped: 'telemetry package not present' },
+        startOffCpu: [200, 180, 190],
+        startOnCpu: { skipped: 'telemetry package not present' },
+      },
+      recommendation: {
+        startOff: [200],
+        startOn: { skipped: 'telemetry package not present' },
+        startOffCpu: [150],
+        startOnCpu: { skipped: 'telemetry package not present' },
+      },
     },
     referenceStart: [100, 120, 110],
     referenceStartCpu: [60, 70, 65],
-    memory: { minimal: { customer: { ...memory, idleMb: 50 } }, off: { customer: memory, recommendation: { ...memory, idleMb: 95 } }, 'jaeger-100': { skipped: 'telemetry package not present' } },
+    memory: {
+      minimal: { customer: { ...memory, idleMb: 50 } },
+      off: { customer: memory, recommendation: { ...memory, idleMb: 95 } },
+      'jaeger-100': { skipped: 'telemetry package not present' },
+    },
     reuse: [{ hop: 'customer → preference', warmupOpened: 64, requests: 1000, opened: 0, per1000: 0 }],
     mesh: {
       upColdMs: [14_200],

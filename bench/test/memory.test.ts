@@ -1,6 +1,7 @@
 // Reading resident and peak memory from /proc/<pid>/status.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { parseStatus, readMemory } from '../src/memory.ts';
 
 test('VmRSS, VmHWM and RssAnon are read in MB', () => {

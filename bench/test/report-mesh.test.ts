@@ -1,11 +1,12 @@
 // RESULTS.md's mesh section: the targets with verdicts, the sidecars' price as same-run ratios, or why it was skipped.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { renderMesh, sidecarRatios } from '../src/report-mesh.ts';
 import { isSkipped } from '../src/results.ts';
 import { sampleResults } from './fixtures.ts';
 
-test('the sidecars\' price is the median of per-round ratios, for throughput and for p99', () => {
+test("the sidecars' price is the median of per-round ratios, for throughput and for p99", () => {
   const { mesh } = sampleResults();
   assert.ok(!isSkipped(mesh));
   assert.deepEqual(sidecarRatios(mesh), { throughput: 0.45, p99: 4 });
@@ -13,7 +14,10 @@ test('the sidecars\' price is the median of per-round ratios, for throughput and
 
 test('up time and switch time are judged against their targets by the median', () => {
   const markdown = renderMesh(sampleResults());
-  assert.match(markdown, /\| `mesh up` to the first 200 at the edge, warm \(median, runs\) \| ≤ 10 s \| 5200 ms \(5200, 4800, 6100\) \| ✅ met \|/);
+  assert.match(
+    markdown,
+    /\| `mesh up` to the first 200 at the edge, warm \(median, runs\) \| ≤ 10 s \| 5200 ms \(5200, 4800, 6100\) \| ✅ met \|/,
+  );
   assert.match(markdown, /\| A step switch visible at the edge .* \| ≤ 1 s \| 420 ms \(420, 380, 1500\) \| ✅ met \|/);
 });
 

@@ -1,6 +1,7 @@
 // RESULTS.md: targets as same-run ratios with verdicts, skipped modes named with their reason, never faked.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { renderMarkdown, throughputRatio } from '../src/report.ts';
 import { sampleResults } from './fixtures.ts';
 

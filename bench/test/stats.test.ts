@@ -1,6 +1,7 @@
 // The ratio rules behind every headline figure, and how a missed target is worded.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { atLeast, atMost, median, pairedRatio } from '../src/stats.ts';
 
 test('median of an odd and an even number of values', () => {

@@ -1,6 +1,7 @@
 // The scaling plot: one throughput line per configuration, p50 and p99 latency lines, every concurrency on the axis.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { niceMax, renderScalingSvg } from '../src/svg.ts';
 import { sampleResults } from './fixtures.ts';
 

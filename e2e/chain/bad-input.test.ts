@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { serviceEntry, SERVICES, startChain, type LocalChain, type ServiceName } from '@mesh-demo/devtools';
+import { type LocalChain, SERVICES, type ServiceName, serviceEntry, startChain } from '@mesh-demo/devtools';
 import { rawRequest, slowloris } from '../support/raw.ts';
 
 const LEAKS = /\bat .*\.(ts|js):\d+|node_modules|\/work\/|Error: .*\n\s+at |"stack"/;
@@ -23,7 +23,12 @@ const get = (headers: string, path = '/') => `GET ${path} HTTP/1.1\r\nHost: loca
 const corpus: Case[] = [
   { name: 'oversized headers', request: get(`X-Big: ${'a'.repeat(20_000)}\r\n`), expect: [431] },
   { name: 'many headers', request: get(Array.from({ length: 2000 }, (_, i) => `X-H${i}: v\r\n`).join('')), expect: [431] },
-  { name: 'malformed b3 and traceparent and baggage', request: get('b3: not-a-b3\r\ntraceparent: 00-zz-yy-01\r\nbaggage: ;;;===\r\nx-b3-traceid: xyz\r\n'), expect: [200], hits: true },
+  {
+    name: 'malformed b3 and traceparent and baggage',
+    request: get('b3: not-a-b3\r\ntraceparent: 00-zz-yy-01\r\nbaggage: ;;;===\r\nx-b3-traceid: xyz\r\n'),
+    expect: [200],
+    hits: true,
+  },
   { name: 'a huge x-request-id', request: get(`x-request-id: ${'r'.repeat(3000)}\r\n`), expect: [200], hits: true },
   { name: 'a malformed x-request-id', request: get('x-request-id: <script>alert(1)</script>\r\n'), expect: [200], hits: true },
   { name: 'a bare CR inside a header value', request: get('user: jason\rx-injected: 1\r\n'), expect: [400] },
@@ -33,8 +38,18 @@ const corpus: Case[] = [
   { name: 'path traversal', request: get('', '/../../etc/passwd'), expect: [404, 400] },
   { name: 'encoded path traversal', request: get('', '/%2e%2e/%2e%2e/etc/passwd'), expect: [404, 400] },
   { name: 'invalid percent-encoding', request: get('', '/%E0%A4%A'), expect: [400] },
-  { name: 'a body on GET', request: 'GET / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 13\r\nConnection: close\r\n\r\n{"a":"bomb"}\n', expect: [200, 400, 415], hits: true },
-  { name: 'a JSON bomb body on GET', request: `GET / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\nConnection: close\r\n\r\n${'['.repeat(2000)}${']'.repeat(2000)}`, expect: [200, 400, 415], hits: true },
+  {
+    name: 'a body on GET',
+    request: 'GET / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 13\r\nConnection: close\r\n\r\n{"a":"bomb"}\n',
+    expect: [200, 400, 415],
+    hits: true,
+  },
+  {
+    name: 'a JSON bomb body on GET',
+    request: `GET / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\nConnection: close\r\n\r\n${'['.repeat(2000)}${']'.repeat(2000)}`,
+    expect: [200, 400, 415],
+    hits: true,
+  },
   { name: 'an unknown Accept', request: get('Accept: application/x-klingon\r\n'), expect: [200], hits: true },
   { name: 'a request line that is not HTTP', request: 'HELLO\r\n\r\n', expect: [400] },
   { name: 'a NUL byte in the path', request: Buffer.from('GET /\u0000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), expect: [400] },
@@ -54,8 +69,13 @@ describe('bad input against every service', () => {
 
       for (const item of corpus) {
         it(`answers ${item.name} with ${item.expect.join(' or ')} and no internals`, async () => {
-          const answer = await rawRequest(port(), item.request).catch((error: Error) => assert.fail(`${error.message}; ${chain.describe(name)}`));
-          assert.ok(answer.status !== undefined && item.expect.includes(answer.status), `got ${answer.status}: ${answer.text.slice(0, 200)}; ${chain.describe(name)}`);
+          const answer = await rawRequest(port(), item.request).catch((error: Error) =>
+            assert.fail(`${error.message}; ${chain.describe(name)}`),
+          );
+          assert.ok(
+            answer.status !== undefined && item.expect.includes(answer.status),
+            `got ${answer.status}: ${answer.text.slice(0, 200)}; ${chain.describe(name)}`,
+          );
           assert.doesNotMatch(answer.text, LEAKS);
           if (item.hits && answer.status === 200) expectedHits += 1;
           if (answer.status === 200) {
@@ -85,7 +105,12 @@ describe('bad input against every service', () => {
 
 /** Hits a service got from the services above it (their own hits, since each hit calls down once). */
 async function callerHits(chain: LocalChain, name: ServiceName): Promise<number> {
-  const callers: Record<ServiceName, ServiceName[]> = { customer: [], partner: [], preference: ['customer', 'partner'], recommendation: ['preference'] };
+  const callers: Record<ServiceName, ServiceName[]> = {
+    customer: [],
+    partner: [],
+    preference: ['customer', 'partner'],
+    recommendation: ['preference'],
+  };
   let total = 0;
   for (const caller of callers[name]) {
     const metrics = await (await fetch(`${chain.managementUrl(caller)}/metrics`)).text();
@@ -104,7 +129,11 @@ describe('config errors', () => {
   ];
   for (const [service, variable, value, expected] of cases) {
     it(`${service} exits non-zero with one line naming ${variable}`, () => {
-      const run = spawnSync(process.execPath, [serviceEntry(service)], { env: { ...process.env, [variable]: value }, encoding: 'utf8', timeout: 15_000 });
+      const run = spawnSync(process.execPath, [serviceEntry(service)], {
+        env: { ...process.env, [variable]: value },
+        encoding: 'utf8',
+        timeout: 15_000,
+      });
       assert.equal(run.status, 78);
       assert.equal(run.stdout, '');
       const lines = run.stderr.trim().split('\n');
@@ -114,12 +143,22 @@ describe('config errors', () => {
   }
 
   it('names every bad variable in that one line, so one restart shows all there is to fix', () => {
-    const env = { ...process.env, PORT: 'eighty', LOG_LEVEL: 'chatty', PREFERENCE_URL: 'ftp://x', FAULT_DELAY_MS: '500', FAULT_DELAY_MAX_MS: '10' };
+    const env = {
+      ...process.env,
+      PORT: 'eighty',
+      LOG_LEVEL: 'chatty',
+      PREFERENCE_URL: 'ftp://x',
+      FAULT_DELAY_MS: '500',
+      FAULT_DELAY_MAX_MS: '10',
+    };
     const run = spawnSync(process.execPath, [serviceEntry('customer')], { env, encoding: 'utf8', timeout: 15_000 });
     assert.equal(run.status, 78);
     assert.equal(run.stdout, '');
     const lines = run.stderr.trim().split('\n');
     assert.equal(lines.length, 1, run.stderr);
-    assert.match(lines[0]!, /^customer: invalid PORT: .*; invalid LOG_LEVEL: .*; invalid PREFERENCE_URL: .*; invalid FAULT_DELAY_MAX_MS: must be >= FAULT_DELAY_MS \(got 10 < 500\)$/);
+    assert.match(
+      lines[0]!,
+      /^customer: invalid PORT: .*; invalid LOG_LEVEL: .*; invalid PREFERENCE_URL: .*; invalid FAULT_DELAY_MAX_MS: must be >= FAULT_DELAY_MS \(got 10 < 500\)$/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 // The four services as real processes over 127.0.0.1: the chain line, counters, a stopped and restarted leaf.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startChain, type LocalChain } from '@mesh-demo/devtools';
+import { type LocalChain, startChain } from '@mesh-demo/devtools';
 import { get, getJson } from '../support/http.ts';
 import { until } from '../support/poll.ts';
 
@@ -52,7 +52,10 @@ describe('the chain as four real processes', () => {
     assert.equal((await get(`${chain.url('recommendation')}/misbehave`)).status, 200);
     const answer = await get(chain.url('partner'));
     assert.equal(answer.status, 503);
-    assert.equal(answer.body, "partner v1 => Error: 503 - preference v1 => Error: 503 - recommendation misbehavior from 'recommendation-v1-local'\n");
+    assert.equal(
+      answer.body,
+      "partner v1 => Error: 503 - preference v1 => Error: 503 - recommendation misbehavior from 'recommendation-v1-local'\n",
+    );
     await get(`${chain.url('recommendation')}/behave`);
     await until('recommendation to behave again', async () => (await get(chain.url('customer'))).status === 200 || undefined);
   });

@@ -1,8 +1,8 @@
 // `./pnpmw loop` ended the way people end it, Ctrl-C: the summary, exit 0, and no red ELIFECYCLE line from pnpm.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startChain, type LocalChain } from '@mesh-demo/devtools';
-import { exitOf, plainPnpm, start, type Running } from '../support/cli.ts';
+import { type LocalChain, startChain } from '@mesh-demo/devtools';
+import { exitOf, plainPnpm, type Running, start } from '../support/cli.ts';
 
 describe('Ctrl-C on a loop', () => {
   let chain: LocalChain;
@@ -28,7 +28,10 @@ describe('Ctrl-C on a loop', () => {
       loop.interrupt();
       const code = await exitOf(loop, `${label} to exit after Ctrl-C`, 5000);
       assert.equal(code, 0, loop.output());
-      assert.match(loop.output(), /\n1 requests, 1 ok\n {2}customer {8}v1 1 \(100%\)\n {2}preference {6}v1 1 \(100%\)\n {2}recommendation {2}v1 1 \(100%\)\n$/);
+      assert.match(
+        loop.output(),
+        /\n1 requests, 1 ok\n {2}customer {8}v1 1 \(100%\)\n {2}preference {6}v1 1 \(100%\)\n {2}recommendation {2}v1 1 \(100%\)\n$/,
+      );
       assert.doesNotMatch(loop.output(), /ELIFECYCLE|Command failed/);
     });
   }

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { defaultInstances, portIsFree, REPO_ROOT } from '@mesh-demo/devtools';
-import { CURL_STAND_IN, exitOf, run, start, type Running } from '../support/cli.ts';
+import { CURL_STAND_IN, exitOf, type Running, run, start } from '../support/cli.ts';
 import { get } from '../support/http.ts';
 import { until } from '../support/poll.ts';
 
@@ -48,12 +48,16 @@ function readmeSection(heading: string): { blocks: Line[][]; plain: string[] } {
 
 function splitComment(text: string): Line {
   const at = text.search(/\s{2,}# /);
-  return at < 0 ? { command: text.trim(), comment: undefined } : { command: text.slice(0, at).trim(), comment: text.slice(at).replace(/^\s+# /, '') };
+  return at < 0
+    ? { command: text.trim(), comment: undefined }
+    : { command: text.slice(0, at).trim(), comment: text.slice(at).replace(/^\s+# /, '') };
 }
 
-const looksLikeAnswer = (comment: string | undefined): comment is string => comment !== undefined && /^(customer|partner|preference|recommendation) v\d/.test(comment);
+const looksLikeAnswer = (comment: string | undefined): comment is string =>
+  comment !== undefined && /^(customer|partner|preference|recommendation) v\d/.test(comment);
 
-const bash = (command: string, cwd = REPO_ROOT) => run('bash', ['-c', `${CURL_STAND_IN}cd ${JSON.stringify(cwd)} && ${command}`], ENV, 90_000);
+const bash = (command: string, cwd = REPO_ROOT) =>
+  run('bash', ['-c', `${CURL_STAND_IN}cd ${JSON.stringify(cwd)} && ${command}`], ENV, 90_000);
 // The terminal's shell stays the parent, as when a person types the line: Ctrl-C reaches the whole group.
 const inTerminal = (command: string, cwd = REPO_ROOT) => start('bash', ['-c', `cd ${JSON.stringify(cwd)} && ${command}`], ENV);
 
@@ -85,7 +89,11 @@ describe('./pnpmw start', () => {
         running.push(started);
         starts.push(started);
         await started.waitFor(/ (is|are) up( beside the running chain)?:\n/, `${what} to be up`, 90_000);
-        if (line.command.includes('--with')) assert.match(started.output(), /recommendation v2 is up beside the running chain:\n {2}recommendation v2 {2}http:\/\/127\.0\.0\.1:8084 {2}\(management 9084\)\n/);
+        if (line.command.includes('--with'))
+          assert.match(
+            started.output(),
+            /recommendation v2 is up beside the running chain:\n {2}recommendation v2 {2}http:\/\/127\.0\.0\.1:8084 {2}\(management 9084\)\n/,
+          );
         // The banner's hints name the commands as the person typed them: ./pnpmw, not pnpm.
         else assert.match(started.output(), /mesh-demo is up:\n[\s\S]*\n {2}\.\/pnpmw loop +# a numbered curl loop/);
       } else if (line.command === './pnpmw loop') {
@@ -98,7 +106,8 @@ describe('./pnpmw start', () => {
         const { code, stdout, stderr } = await bash(line.command);
         assert.equal(code, 0, `${what}: ${stderr}`);
         if (looksLikeAnswer(line.comment)) assert.equal(stdout.trimEnd(), line.comment, what);
-        if (line.command.startsWith('./pnpmw loop -n')) assert.ok(stdout.endsWith(`\n${loopSummary}`), `${what} ends with the README's summary:\n${loopSummary}\ngot:\n${stdout}`);
+        if (line.command.startsWith('./pnpmw loop -n'))
+          assert.ok(stdout.endsWith(`\n${loopSummary}`), `${what} ends with the README's summary:\n${loopSummary}\ngot:\n${stdout}`);
         if (line.command.includes('application/json')) assert.equal(JSON.parse(stdout).chain.length, 3, what);
       }
     }
@@ -106,7 +115,10 @@ describe('./pnpmw start', () => {
     // With the chain and the v2 up: another plain start says so in one line; Ctrl-C on the v2 leaves the chain running.
     const again = await run('./pnpmw', ['start']);
     assert.equal(again.code, 1);
-    assert.equal(again.stderr, 'start: the chain (8080-8083) is already running; to start another version beside it: ./pnpmw start --with recommendation:v2\n');
+    assert.equal(
+      again.stderr,
+      'start: the chain (8080-8083) is already running; to start another version beside it: ./pnpmw start --with recommendation:v2\n',
+    );
     const [chain, v2] = starts;
     assert.equal(starts.length, 2, 'the README starts the chain, then the v2');
     await stop(v2!, 'the v2 beside the chain');
@@ -122,7 +134,10 @@ describe('./pnpmw start', () => {
     const { code, stdout, stderr } = await run('./pnpmw', ['start']);
     assert.equal(code, 1);
     assert.equal(stdout, '');
-    assert.equal(stderr, 'start: port 8082 is in use by another program (another ./pnpmw start, ./pnpmw mesh up, docker compose?); stop it first\n');
+    assert.equal(
+      stderr,
+      'start: port 8082 is in use by another program (another ./pnpmw start, ./pnpmw mesh up, docker compose?); stop it first\n',
+    );
     squatter.close();
     await until('the squatter to let go of 8082', async () => (await portIsFree(8082)) || undefined, 5000);
     assert.deepEqual(await busyPorts(), [], 'nothing was started');
@@ -134,7 +149,11 @@ describe('./pnpmw start', () => {
     assert.ok(alone, 'the README shows ./pnpmw start recommendation');
     const named = inTerminal(alone[0]!.command);
     running.push(named);
-    await named.waitFor(/recommendation v1 is up:\n {2}recommendation v1 {2}http:\/\/127\.0\.0\.1:8083 {2}\(management 9083\)\n/, 'recommendation alone to be up', 90_000);
+    await named.waitFor(
+      /recommendation v1 is up:\n {2}recommendation v1 {2}http:\/\/127\.0\.0\.1:8083 {2}\(management 9083\)\n/,
+      'recommendation alone to be up',
+      90_000,
+    );
     assert.equal((await get('http://127.0.0.1:8083/')).body, "recommendation v1 from 'recommendation-v1-local': 1\n");
     assert.equal(await portIsFree(8082), true, 'nothing else was started');
     await stop(named, 'recommendation alone');
@@ -151,7 +170,11 @@ describe('./pnpmw start', () => {
     assert.ok(raw && raw.length === 2, 'the README shows the node command and where to run it');
     const service = inTerminal(raw[1]!.command, join(REPO_ROOT, raw[0]!.command.slice(3)));
     running.push(service);
-    await until('the documented node command to serve 8083', async () => (await get('http://127.0.0.1:8083/')).status === 200 || undefined, 30_000);
+    await until(
+      'the documented node command to serve 8083',
+      async () => (await get('http://127.0.0.1:8083/')).status === 200 || undefined,
+      30_000,
+    );
     assert.match((await get('http://127.0.0.1:9083/health/ready')).body, /"UP"/);
     // Ctrl-C on a service in a terminal: graceful (readiness 503 for SHUTDOWN_DELAY_MS), then exit 0.
     service.interrupt();

@@ -27,7 +27,10 @@ describe('a wrong option', () => {
     assert.equal(stray.stderr.split('\n')[0], "soak: unexpected argument 'now'");
     const unknownService = await run('./pnpmw', ['start', 'cart']);
     assert.equal(unknownService.code, 2);
-    assert.equal(unknownService.stderr.split('\n')[0], 'start: unknown service "cart": one of customer, partner, preference, recommendation');
+    assert.equal(
+      unknownService.stderr.split('\n')[0],
+      'start: unknown service "cart": one of customer, partner, preference, recommendation',
+    );
   });
 
   it('under plain pnpm the usage says pnpm, with the same exit code 2', async () => {
@@ -38,7 +41,10 @@ describe('a wrong option', () => {
   });
 
   it('run by node directly the usage gives the node command line', async () => {
-    const { code, stderr } = await run(process.execPath, ['packages/devtools/src/fault.ts', '--bogus'], { PNPMW_AS: '', npm_lifecycle_event: '' });
+    const { code, stderr } = await run(process.execPath, ['packages/devtools/src/fault.ts', '--bogus'], {
+      PNPMW_AS: '',
+      npm_lifecycle_event: '',
+    });
     assert.equal(code, 2, stderr);
     assert.match(stderr, /^usage: node packages\/devtools\/src\/fault\.ts SERVICE\|--url URL/m);
   });

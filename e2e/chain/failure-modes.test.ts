@@ -1,12 +1,16 @@
 // How the chain fails, on real processes: killed, slow, restarted and broken downstreams, and faults at every hop.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startChain, type LocalChain, type ServiceName } from '@mesh-demo/devtools';
-import { chaosServer, type Chaos } from '../support/chaos.ts';
+import { type LocalChain, type ServiceName, startChain } from '@mesh-demo/devtools';
+import { type Chaos, chaosServer } from '../support/chaos.ts';
 import { get } from '../support/http.ts';
 
 async function setFaults(chain: LocalChain, name: ServiceName, faults: object): Promise<void> {
-  const response = await fetch(`${chain.managementUrl(name)}/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+  const response = await fetch(`${chain.managementUrl(name)}/faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
   assert.equal(response.status, 200, await response.text());
 }
 
@@ -41,7 +45,10 @@ describe('failure modes of a real chain', () => {
     await setFaults(chain, 'customer', { delayMs: 20 });
     const answer = await get(chain.url('customer'));
     assert.equal(answer.status, 503);
-    assert.equal(answer.body, "customer v1 => Error: 503 - preference v1 => Error: 500 - recommendation misbehavior from 'recommendation-v1-local'\n");
+    assert.equal(
+      answer.body,
+      "customer v1 => Error: 503 - preference v1 => Error: 500 - recommendation misbehavior from 'recommendation-v1-local'\n",
+    );
     await setFaults(chain, 'preference', { errorRate: 1, errorStatus: 502 });
     const middle = await get(chain.url('partner'));
     assert.equal(middle.status, 503);
@@ -87,7 +94,8 @@ describe('a downstream that breaks HTTP', () => {
       const answer = await get(chain.url('preference'));
       assert.equal(answer.status, status);
       assert.match(answer.body, body);
-      if (mode === 'huge') assert.ok(chaos.written() < 50 * 1024 * 1024, `read was bounded: ${chaos.written()} bytes written before the hang-up`);
+      if (mode === 'huge')
+        assert.ok(chaos.written() < 50 * 1024 * 1024, `read was bounded: ${chaos.written()} bytes written before the hang-up`);
       const edge = await get(chain.url('customer'));
       assert.equal(edge.status, 503);
       assert.ok(edge.body.startsWith(`customer v1 => Error: ${status} - preference v1 => Error: recommendation `), edge.body);

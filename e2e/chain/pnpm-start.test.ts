@@ -42,7 +42,11 @@ describe('pnpm start', () => {
 
     // A terminal's Ctrl-C goes to the whole foreground process group: pnpm, and the launcher under it.
     process.kill(-child.pid!, 'SIGINT');
-    const code = await until('pnpm start to exit after Ctrl-C', () => Promise.race([exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100))]), 30_000);
+    const code = await until(
+      'pnpm start to exit after Ctrl-C',
+      () => Promise.race([exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100))]),
+      30_000,
+    );
     assert.equal(code, 0, output);
     assert.doesNotMatch(output, /ELIFECYCLE|ERR_/, 'pnpm reports no failure');
     for (const service of ['customer', 'partner', 'preference', 'recommendation']) {

@@ -1,7 +1,7 @@
 // SHADOW_PORT on a real process: what arrives there is a shadow hit (answer, log line, metric); the public port's is not.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { freePort, startChain, type LocalChain } from '@mesh-demo/devtools';
+import { freePort, type LocalChain, startChain } from '@mesh-demo/devtools';
 import { get, getJson } from '../support/http.ts';
 
 describe('the shadow port, where the chart points mirrors', () => {
@@ -37,7 +37,10 @@ describe('the shadow port, where the chart points mirrors', () => {
   });
 
   it('a port already in use as PORT or MANAGEMENT_PORT is refused at start with one line', async () => {
-    const refused = await startChain({ only: ['recommendation'], envFor: { recommendation: { SHADOW_PORT: '9999', MANAGEMENT_PORT: '9999' } } }).then(
+    const refused = await startChain({
+      only: ['recommendation'],
+      envFor: { recommendation: { SHADOW_PORT: '9999', MANAGEMENT_PORT: '9999' } },
+    }).then(
       (c) => c.stopAll().then(() => ''),
       (error: Error) => error.message,
     );

@@ -1,8 +1,8 @@
 // Graceful shutdown of a real process: SIGTERM with requests in flight loses none, readiness drops first, exit is clean.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startChain, type LocalChain } from '@mesh-demo/devtools';
-import { get, heldDownstream, type HeldDownstream } from '../support/http.ts';
+import { type LocalChain, startChain } from '@mesh-demo/devtools';
+import { get, type HeldDownstream, heldDownstream } from '../support/http.ts';
 import { until } from '../support/poll.ts';
 
 describe('graceful shutdown with requests in flight', () => {
@@ -32,10 +32,16 @@ describe('graceful shutdown with requests in flight', () => {
 
     held.release();
     const answers = await Promise.all(inFlight);
-    assert.deepEqual(answers.map((a) => a.status), Array(12).fill(200));
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      Array(12).fill(200),
+    );
     for (const answer of answers) assert.match(answer.body, /^customer v1 => preference v1 => recommendation v1 from 'held': \d+\n$/);
     assert.equal(await preference.exited, 0);
-    assert.ok(chain.logs.get('preference')!.some((line) => line.includes('"msg":"stopped"')), 'logged a clean stop');
+    assert.ok(
+      chain.logs.get('preference')!.some((line) => line.includes('"msg":"stopped"')),
+      'logged a clean stop',
+    );
   });
 
   it('answers 503 naming preference, promptly, once preference is gone', async () => {

@@ -5,8 +5,8 @@ import { createServer, type Server } from 'node:net';
 import { after, before, test } from 'node:test';
 import { get } from '../support/http.ts';
 import { until } from '../support/poll.ts';
+import { engineVolumes, projectResources, type Stack, serviceContainers, stack } from './support/compose-stack.ts';
 import { inspect } from './support/docker.ts';
-import { engineVolumes, projectResources, serviceContainers, stack, type Stack } from './support/compose-stack.ts';
 
 // Containers take far longer than local processes (healthchecks on intervals, Prometheus scrapes).
 const CONTAINER_WAIT_MS = 60_000;
@@ -22,10 +22,15 @@ let volumesBefore: Set<string>;
 const down = () => s.compose(['--profile', 'v2', 'down', '--remove-orphans', '--volumes']);
 
 async function chainLine(name: string, expected: RegExp): Promise<string> {
-  return until(`${name} to answer ${expected}`, async () => {
-    const { status, body } = await get(s.url(name));
-    return status === 200 && expected.test(body) ? body : undefined;
-  }, 120_000, 250);
+  return until(
+    `${name} to answer ${expected}`,
+    async () => {
+      const { status, body } = await get(s.url(name));
+      return status === 200 && expected.test(body) ? body : undefined;
+    },
+    120_000,
+    250,
+  );
 }
 
 /** recommendation v1's own answer, asked directly: which container, and its hit count. */
@@ -53,7 +58,9 @@ after(async () => {
   await down().catch(() => {});
 });
 
-test('`compose up --build --wait` builds the images from the repo and returns with the chain, Jaeger and Prometheus up', { timeout: 15 * 60_000 }, async () => {
+test('`compose up --build --wait` builds the images from the repo and returns with the chain, Jaeger and Prometheus up', {
+  timeout: 15 * 60_000,
+}, async () => {
   await s.compose(['up', '--build', '--wait']);
   assert.deepEqual(Object.keys(await serviceContainers(PROJECT)).sort(), V1);
 });
@@ -66,10 +73,15 @@ test('customer and partner answer the chain line, reaching preference and recomm
 test('every service container turns healthy by its healthcheck', async () => {
   const containers = await serviceContainers(PROJECT);
   for (const service of ['customer', 'partner', 'preference', 'recommendation']) {
-    const status = await until(`${service} healthy`, async () => {
-      const health = (await inspect(containers[service]!)).State.Health?.Status;
-      return health === 'healthy' ? health : undefined;
-    }, CONTAINER_WAIT_MS, 250);
+    const status = await until(
+      `${service} healthy`,
+      async () => {
+        const health = (await inspect(containers[service]!)).State.Health?.Status;
+        return health === 'healthy' ? health : undefined;
+      },
+      CONTAINER_WAIT_MS,
+      250,
+    );
     assert.equal(status, 'healthy');
   }
 });
@@ -83,36 +95,58 @@ test('published ports bind to 127.0.0.1 only', async () => {
 });
 
 test("Prometheus scrapes every service's management port", async () => {
-  const up = await until('four services up in Prometheus', async () => {
-    const { body } = await get(s.url('PROMETHEUS_PORT', '/api/v1/targets?state=active'));
-    const targets = JSON.parse(body).data.activeTargets as { labels: Record<string, string>; health: string }[];
-    const healthy = targets.filter((t) => t.health === 'up').map((t) => t.labels.compose_service).sort();
-    return healthy.length === 4 ? healthy : undefined;
-  }, 90_000, 250);
+  const up = await until(
+    'four services up in Prometheus',
+    async () => {
+      const { body } = await get(s.url('PROMETHEUS_PORT', '/api/v1/targets?state=active'));
+      const targets = JSON.parse(body).data.activeTargets as { labels: Record<string, string>; health: string }[];
+      const healthy = targets
+        .filter((t) => t.health === 'up')
+        .map((t) => t.labels.compose_service)
+        .sort();
+      return healthy.length === 4 ? healthy : undefined;
+    },
+    90_000,
+    250,
+  );
   assert.deepEqual(up, ['customer', 'partner', 'preference', 'recommendation']);
-  const { body } = await get(s.url('PROMETHEUS_PORT', `/api/v1/query?query=${encodeURIComponent('sum by (compose_service) (up{job="mesh-demo"})')}`));
+  const { body } = await get(
+    s.url('PROMETHEUS_PORT', `/api/v1/query?query=${encodeURIComponent('sum by (compose_service) (up{job="mesh-demo"})')}`),
+  );
   assert.equal(JSON.parse(body).data.result.length, 4);
 });
 
 test('Jaeger answers its query API on the UI port', async () => {
-  const { status, body } = await until('Jaeger query API', async () => {
-    const response = await get(s.url('JAEGER_UI_PORT', '/api/services'));
-    return response.status === 200 ? response : undefined;
-  }, CONTAINER_WAIT_MS, 250);
+  const { status, body } = await until(
+    'Jaeger query API',
+    async () => {
+      const response = await get(s.url('JAEGER_UI_PORT', '/api/services'));
+      return response.status === 200 ? response : undefined;
+    },
+    CONTAINER_WAIT_MS,
+    250,
+  );
   assert.equal(status, 200);
   assert.ok('data' in JSON.parse(body));
 });
 
 test('a chain request leaves traces of all three services in Jaeger', async () => {
-  const services = await until('customer, preference and recommendation in Jaeger', async () => {
-    await get(s.url('CUSTOMER_PORT'));
-    const found = (JSON.parse((await get(s.url('JAEGER_UI_PORT', '/api/services'))).body).data ?? []) as string[];
-    return ['customer', 'preference', 'recommendation'].every((name) => found.includes(name)) ? found : undefined;
-  }, 90_000, 250);
+  const services = await until(
+    'customer, preference and recommendation in Jaeger',
+    async () => {
+      await get(s.url('CUSTOMER_PORT'));
+      const found = (JSON.parse((await get(s.url('JAEGER_UI_PORT', '/api/services'))).body).data ?? []) as string[];
+      return ['customer', 'preference', 'recommendation'].every((name) => found.includes(name)) ? found : undefined;
+    },
+    90_000,
+    250,
+  );
   assert.ok(services.includes('customer'));
 });
 
-test('profile v2 adds customer v2 and recommendation v2 without recreating a v1 container: recommendation v1 counts on', { timeout: 15 * 60_000 }, async () => {
+test('profile v2 adds customer v2 and recommendation v2 without recreating a v1 container: recommendation v1 counts on', {
+  timeout: 15 * 60_000,
+}, async () => {
   const v1 = await serviceContainers(PROJECT);
   const before = await recommendationV1();
   await s.compose(['--profile', 'v2', 'up', '--build', '--wait']);

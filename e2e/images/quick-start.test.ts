@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { REPO_ROOT } from '@mesh-demo/devtools';
 import { get } from '../support/http.ts';
-import { DEFAULT_PORTS, engineVolumes, hostnameOf, projectResources, stack, type Stack } from './support/compose-stack.ts';
+import { DEFAULT_PORTS, engineVolumes, hostnameOf, projectResources, type Stack, stack } from './support/compose-stack.ts';
 
 const PROJECT = 'mesh-demo-e2e-quick-start';
 const README = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
@@ -16,10 +16,13 @@ function quickStart(): [string, string][] {
   const section = README.slice(README.indexOf('\n## Run it in containers\n'));
   const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
   assert.ok(section.length < README.length && block, 'README.md has a ```sh block under "## Run it in containers"');
-  return block.trimEnd().split('\n').map((line) => {
-    const [command, comment = ''] = line.split(/\s+#\s/, 2);
-    return [command!.trim(), comment.trim()];
-  });
+  return block
+    .trimEnd()
+    .split('\n')
+    .map((line) => {
+      const [command, comment = ''] = line.split(/\s+#\s/, 2);
+      return [command!.trim(), comment.trim()];
+    });
 }
 
 // Whatever the line says, from the port the reader would use to the one this run moved it to.
@@ -40,14 +43,21 @@ after(async () => {
 
 test('the quick start runs as written, each curl answering exactly what its comment shows', { timeout: 20 * 60_000 }, async (t) => {
   const lines = quickStart();
-  assert.ok(lines.some(([command]) => command.startsWith('docker compose ')), 'the quick start uses `docker compose`');
+  assert.ok(
+    lines.some(([command]) => command.startsWith('docker compose ')),
+    'the quick start uses `docker compose`',
+  );
   for (const [command, comment] of lines) {
     const words = command.split(/\s+/);
     if (command.startsWith('docker compose ')) {
       await s.compose(words.slice(2));
       if (words.includes('down')) {
         assert.deepEqual(await projectResources(PROJECT), { containers: [], networks: [], volumes: [] }, `left behind: ${command}`);
-        assert.deepEqual([...(await engineVolumes())].filter((volume) => !volumesBefore.has(volume)), [], `volumes left: ${command}`);
+        assert.deepEqual(
+          [...(await engineVolumes())].filter((volume) => !volumesBefore.has(volume)),
+          [],
+          `volumes left: ${command}`,
+        );
       }
     } else if (/^curl localhost:\d+$/.test(command)) {
       const name = varOfPort.get(Number(command.split(':')[1]));

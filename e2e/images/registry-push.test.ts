@@ -16,7 +16,7 @@ const TAG = `e2e-${randomBytes(4).toString('hex')}`;
 const NETWORK = 'mesh-demo-e2e-reg';
 const containerOf = (service: ServiceName) => `mesh-demo-e2e-reg-${service}`;
 const MANIFEST_TYPES = 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json';
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 interface Exit {
   readonly code: number | null;
@@ -104,7 +104,7 @@ describe(`images push to a real registry (${REGISTRY}, tag ${TAG})`, () => {
     const printed = stdout.split('\n').filter((line) => line.includes('@sha256:'));
     assert.equal(printed.length, 4, stdout);
     for (const [index, service] of SERVICES.entries()) {
-      const match = new RegExp(`^${escape(REGISTRY)}/${service}@(sha256:[a-f0-9]{64})$`).exec(printed[index]!);
+      const match = new RegExp(`^${escapeRegExp(REGISTRY)}/${service}@(sha256:[a-f0-9]{64})$`).exec(printed[index]!);
       assert.ok(match, `line ${index + 1} names ${service} by digest: ${printed[index]}`);
       digests[service] = match[1]!;
     }
@@ -120,7 +120,9 @@ describe(`images push to a real registry (${REGISTRY}, tag ${TAG})`, () => {
       assert.equal(`sha256:${createHash('sha256').update(body).digest('hex')}`, digests[service], service);
       assert.equal(response.headers.get('docker-content-digest'), digests[service]);
       configs[service] = (JSON.parse(body.toString()) as { config: { digest: string } }).config.digest;
-      const config = await (await registryApi(`mesh-demo/${service}/blobs/${configs[service]}`)).json() as { config: { Labels: Record<string, string> } };
+      const config = (await (await registryApi(`mesh-demo/${service}/blobs/${configs[service]}`)).json()) as {
+        config: { Labels: Record<string, string> };
+      };
       assert.equal(config.config.Labels['org.opencontainers.image.version'], TAG);
       assert.equal(config.config.Labels['org.opencontainers.image.title'], `mesh-demo-${service}`);
       assert.equal((await inspect(`${REGISTRY}/${service}:${TAG}`)).Id, configs[service], `${service}: the local image is the pushed one`);
@@ -129,7 +131,7 @@ describe(`images push to a real registry (${REGISTRY}, tag ${TAG})`, () => {
 
   test('removing every local tag and digest reference leaves a clean engine: no image of this push remains', async () => {
     for (const service of SERVICES) {
-      const { RepoTags, RepoDigests } = await inspect(`${REGISTRY}/${service}:${TAG}`) as { RepoTags: string[]; RepoDigests: string[] };
+      const { RepoTags, RepoDigests } = (await inspect(`${REGISTRY}/${service}:${TAG}`)) as { RepoTags: string[]; RepoDigests: string[] };
       assert.ok(RepoDigests.includes(pulled(service)), `docker recorded the pushed digest of ${service}: ${RepoDigests.join(', ')}`);
       // Only this push's references: a tag of some other build on the same image would keep it, and fail the check below.
       for (const ref of [...RepoTags, ...RepoDigests].filter((ref) => ref.startsWith(`${REGISTRY}/`))) {
@@ -144,14 +146,16 @@ describe(`images push to a real registry (${REGISTRY}, tag ${TAG})`, () => {
     for (const service of SERVICES) {
       const { stdout } = await docker(['pull', pulled(service)]);
       // "Downloaded newer image", not "Image is up to date": the engine did not have it, the registry gave it.
-      assert.match(stdout, new RegExp(`^Status: Downloaded newer image for ${escape(pulled(service))}$`, 'm'));
-      const image = await inspect(pulled(service)) as { Id: string; RepoDigests: string[] };
+      assert.match(stdout, new RegExp(`^Status: Downloaded newer image for ${escapeRegExp(pulled(service))}$`, 'm'));
+      const image = (await inspect(pulled(service))) as { Id: string; RepoDigests: string[] };
       assert.equal(image.Id, configs[service], `${service}: the pulled image is the one the manifest names`);
       assert.ok(image.RepoDigests.includes(pulled(service)), image.RepoDigests.join(', '));
     }
   });
 
-  test('the pulled images run the chain on a private network, customer and partner answering the full line', { timeout: 3 * 60_000 }, async () => {
+  test('the pulled images run the chain on a private network, customer and partner answering the full line', {
+    timeout: 3 * 60_000,
+  }, async () => {
     await docker(['network', 'create', NETWORK]);
     const downstream: Record<ServiceName, string[]> = {
       customer: ['--env', `PREFERENCE_URL=http://${containerOf('preference')}:8080`],
@@ -163,9 +167,21 @@ describe(`images push to a real registry (${REGISTRY}, tag ${TAG})`, () => {
     for (const service of SERVICES) {
       ports[service] = { public: await freePort(), management: await freePort() };
       await docker([
-        'run', '--detach', '--name', containerOf(service), '--network', NETWORK,
-        '--publish', `127.0.0.1:${ports[service].public}:8080`, '--publish', `127.0.0.1:${ports[service].management}:9000`,
-        '--env', 'SHUTDOWN_DELAY_MS=0', '--env', 'OTEL_TRACES_EXPORTER=none', ...downstream[service],
+        'run',
+        '--detach',
+        '--name',
+        containerOf(service),
+        '--network',
+        NETWORK,
+        '--publish',
+        `127.0.0.1:${ports[service].public}:8080`,
+        '--publish',
+        `127.0.0.1:${ports[service].management}:9000`,
+        '--env',
+        'SHUTDOWN_DELAY_MS=0',
+        '--env',
+        'OTEL_TRACES_EXPORTER=none',
+        ...downstream[service],
         pulled(service),
       ]);
       assert.equal((await inspect(containerOf(service))).Image, configs[service], `${service} runs the pulled image`);

@@ -25,7 +25,10 @@ function startScript(service: string): string[] {
 /** Every container and image of the engine, stopped and untagged ones included. */
 async function engineObjects(): Promise<{ containers: string[]; images: string[] }> {
   const ids = async (args: string[]) => (await docker(args)).stdout.split('\n').filter(Boolean).sort();
-  return { containers: await ids(['ps', '--all', '--quiet', '--no-trunc']), images: await ids(['image', 'ls', '--all', '--quiet', '--no-trunc']) };
+  return {
+    containers: await ids(['ps', '--all', '--quiet', '--no-trunc']),
+    images: await ids(['image', 'ls', '--all', '--quiet', '--no-trunc']),
+  };
 }
 
 test('the Dockerfile refuses a build without a known SERVICE, naming the four it takes, and leaves nothing behind', async () => {
@@ -62,12 +65,24 @@ for (const service of SERVICES) {
 
     test('holds the compiled service and production dependencies only: no TypeScript, type packages or pnpm', async () => {
       const { stdout } = await docker([
-        'run', '--rm', '--network', 'none', image, 'node', '-e',
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        image,
+        'node',
+        '-e',
         "const fs = require('node:fs'); console.log(JSON.stringify({ store: fs.readdirSync('node_modules/.pnpm'), dist: fs.readdirSync('dist'), top: fs.readdirSync('.') }))",
       ]);
       const { store, dist, top } = JSON.parse(stdout) as { store: string[]; dist: string[]; top: string[] };
-      assert.ok(store.some((entry) => entry.startsWith('fastify@')), 'fastify is deployed');
-      assert.deepEqual(store.filter((entry) => /^(typescript@|@typescript\+|@types\+|pnpm@)/.test(entry)), []);
+      assert.ok(
+        store.some((entry) => entry.startsWith('fastify@')),
+        'fastify is deployed',
+      );
+      assert.deepEqual(
+        store.filter((entry) => /^(typescript@|@typescript\+|@types\+|pnpm@)/.test(entry)),
+        [],
+      );
       assert.ok(dist.includes('main.js'));
       assert.deepEqual(top.sort(), ['dist', 'node_modules', 'package.json']);
     });
@@ -83,17 +98,33 @@ for (const service of SERVICES) {
     test(`serves as user ${ARBITRARY_USER} with a read-only root filesystem`, async () => {
       await docker(['rm', '--force', container]).catch(() => {});
       await docker([
-        'run', '--detach', '--name', container, '--read-only', '--user', ARBITRARY_USER,
-        '--publish', '127.0.0.1::8080', '--publish', '127.0.0.1::9000',
+        'run',
+        '--detach',
+        '--name',
+        container,
+        '--read-only',
+        '--user',
+        ARBITRARY_USER,
+        '--publish',
+        '127.0.0.1::8080',
+        '--publish',
+        '127.0.0.1::9000',
         // The downstream, if any, is a closed port inside the container: no DNS look-up or traffic leaves it.
-        '--env', `${service === 'preference' ? 'RECOMMENDATION' : 'PREFERENCE'}_URL=http://127.0.0.1:9`,
-        '--env', 'SHUTDOWN_DELAY_MS=0',
+        '--env',
+        `${service === 'preference' ? 'RECOMMENDATION' : 'PREFERENCE'}_URL=http://127.0.0.1:9`,
+        '--env',
+        'SHUTDOWN_DELAY_MS=0',
         image,
       ]);
       const ports = (await inspect(container)).NetworkSettings.Ports as Record<string, { HostIp: string; HostPort: string }[]>;
       const publicUrl = `http://127.0.0.1:${ports['8080/tcp']![0]!.HostPort}`;
       const managementUrl = `http://127.0.0.1:${ports['9000/tcp']![0]!.HostPort}`;
-      await until(`${service} ready at ${managementUrl}`, async () => ((await get(`${managementUrl}/health/ready`)).status === 200 ? true : undefined), 60_000, 250);
+      await until(
+        `${service} ready at ${managementUrl}`,
+        async () => ((await get(`${managementUrl}/health/ready`)).status === 200 ? true : undefined),
+        60_000,
+        250,
+      );
       const { body } = await get(`${publicUrl}/`);
       assert.match(body, new RegExp(`^${service} v1 `));
       const metrics = await get(`${managementUrl}/metrics`);
@@ -107,10 +138,15 @@ for (const service of SERVICES) {
       assert.deepEqual(pid1.split('\0').filter(Boolean), startScript(service));
       await docker(['kill', '--signal', 'SIGTERM', container]);
       // A PID 1 that ignored SIGTERM would run on until this gives up (docker stop would SIGKILL it: exit 137).
-      const state = await until(`${service} to exit after SIGTERM`, async () => {
-        const { State } = await inspect(container);
-        return State.Running ? undefined : State;
-      }, 20_000, 250);
+      const state = await until(
+        `${service} to exit after SIGTERM`,
+        async () => {
+          const { State } = await inspect(container);
+          return State.Running ? undefined : State;
+        },
+        20_000,
+        250,
+      );
       assert.equal(state.ExitCode, 0);
       assert.equal(state.OOMKilled, false);
       const { stdout } = await docker(['logs', container]);

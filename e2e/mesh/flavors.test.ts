@@ -1,11 +1,11 @@
 // The chart's flavors on the real mesh: OpenShift Service Mesh 2, a revisioned control plane, the Kubernetes Gateway API.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { parseObjects, type MeshStatus } from '@mesh-demo/mesh';
+import { type MeshStatus, parseObjects } from '@mesh-demo/mesh';
 import { stringify } from 'yaml';
+import { splitOf } from './support/checks.ts';
 import { ensureMesh } from './support/lifecycle.ts';
 import { applyManifest, assertShare, counter, onePod, podMetrics, render, send, settledCounter } from './support/mesh.ts';
-import { splitOf } from './support/checks.ts';
 
 /** Every app pod of the step runs with a sidecar, and the chain answers 200 through the edge from both edges. */
 async function meshedChainWorks(status: MeshStatus): Promise<void> {
@@ -30,25 +30,38 @@ describe('flavors', () => {
     assert.ok(objects.some((o) => o.kind === 'ServiceMeshMember'));
     const status = await applyManifest(manifest, 'flavor-ossm2');
     // The edge follows the Routes into istio-system, to the control plane's own gateway (the SMCP deploys it there).
-    assert.deepEqual(status.pods.filter((p) => p.name.startsWith('istio-ingressgateway-') && p.phase !== 'Terminating').map((p) => p.namespace), ['istio-system']);
+    assert.deepEqual(
+      status.pods.filter((p) => p.name.startsWith('istio-ingressgateway-') && p.phase !== 'Terminating').map((p) => p.namespace),
+      ['istio-system'],
+    );
     await meshedChainWorks(status);
   });
 
   it('control: without its ServiceMeshMember no pod of the step is injected, so the local mesh refuses it', async () => {
     const manifest = await render('02-mesh', 'flavor-ossm2');
     const without = parseObjects(manifest).filter((o) => o.kind !== 'ServiceMeshMember');
-    await assert.rejects(applyManifest(without.map((o) => stringify(o)).join('---\n'), 'flavor-ossm2 without its ServiceMeshMember'), /nothing in this step joins the mesh/);
+    await assert.rejects(
+      applyManifest(without.map((o) => stringify(o)).join('---\n'), 'flavor-ossm2 without its ServiceMeshMember'),
+      /nothing in this step joins the mesh/,
+    );
   });
 
   it('a revisioned control plane: pods labelled istio.io/rev=default are injected by it', async () => {
     const manifest = await render('02-mesh', 'flavor-istio-revision');
-    assert.ok(parseObjects(manifest).filter((o) => o.kind === 'Deployment').every((d) => JSON.stringify(d).includes('"istio.io/rev":"default"')));
+    assert.ok(
+      parseObjects(manifest)
+        .filter((o) => o.kind === 'Deployment')
+        .every((d) => JSON.stringify(d).includes('"istio.io/rev":"default"')),
+    );
     await meshedChainWorks(await applyManifest(manifest, 'flavor-istio-revision'));
   });
 
   it('the Gateway API: the Gateway and HTTPRoutes split recommendation 25/75 and mirror half of customer as shadows', async () => {
     const status = await applyManifest(await render('flavor-gateway-api'), 'flavor-gateway-api');
-    assert.ok(status.edge.every((e) => e.target === 'demo-mesh-demo-gateway-istio.mesh-demo' && e.endpoints === 1), JSON.stringify(status.edge));
+    assert.ok(
+      status.edge.every((e) => e.target === 'demo-mesh-demo-gateway-istio.mesh-demo' && e.endpoints === 1),
+      JSON.stringify(status.edge),
+    );
     const v2 = onePod(status, 'customer', 'v2');
     const series = 'mesh_demo_hits_total{service="customer",version="v2",shadow="true"}';
     const start = counter(await podMetrics(v2), series);

@@ -4,12 +4,12 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { RUN_DIR, getStatus } from '@mesh-demo/mesh';
+import { promisify } from 'node:util';
+import { getStatus, RUN_DIR } from '@mesh-demo/mesh';
 import { until } from '../support/poll.ts';
 import { leftovers } from './support/lifecycle.ts';
-import { EDGE, cli, send } from './support/mesh.ts';
+import { cli, EDGE, send } from './support/mesh.ts';
 
 function alive(pid: number): boolean {
   try {
@@ -58,39 +58,45 @@ describe('mesh up, status, logs, exec and down', () => {
     const result = await cli(['up']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /mesh: up in [\d.]+ s, step charts\/mesh-demo\/examples\/02-mesh\.yaml/);
-    assert.match(result.stdout, /customer +http:\/\/localhost:8080 +-> customer-mesh-demo\.apps-crc\.testing \(via istio-ingressgateway\.istio-ingress, 1 endpoint\)/);
+    assert.match(
+      result.stdout,
+      /customer +http:\/\/localhost:8080 +-> customer-mesh-demo\.apps-crc\.testing \(via istio-ingressgateway\.istio-ingress, 1 endpoint\)/,
+    );
     assert.match(result.stdout, /partner +http:\/\/localhost:8081 +-> partner-mesh-demo\.apps-crc\.testing/);
   });
 
   it('answers the chain from customer and from partner through the ingress gateway, every hop in the mesh', async () => {
     const [customer] = await send(1, { url: EDGE.customer, concurrency: 1 });
     const [partner] = await send(1, { url: EDGE.partner, concurrency: 1 });
-    assert.deepEqual(customer?.chain?.chain.map((h) => [h.service, h.version, h.status]), [
-      ['customer', 'v1', 200],
-      ['preference', 'v1', 200],
-      ['recommendation', 'v1', 200],
-    ]);
+    assert.deepEqual(
+      customer?.chain?.chain.map((h) => [h.service, h.version, h.status]),
+      [
+        ['customer', 'v1', 200],
+        ['preference', 'v1', 200],
+        ['recommendation', 'v1', 200],
+      ],
+    );
     assert.equal(partner?.chain?.chain[0]?.service, 'partner');
     const status = await getStatus();
     // Pod names as a cluster gives them, and each hop reports its own.
     assert.match(customer!.chain!.chain[0]!.host, /^customer-v1-[0-9a-f]{10}-[a-z0-9]{5}$/);
-    assert.deepEqual(
-      status.pods.map((p) => [p.namespace, p.workload, p.proxy, p.ready]).sort(),
-      [
-        ['istio-ingress', 'istio-ingressgateway', 'router', true],
-        ['mesh-demo', 'customer-v1', 'sidecar', true],
-        ['mesh-demo', 'partner-v1', 'sidecar', true],
-        ['mesh-demo', 'preference-v1', 'sidecar', true],
-        ['mesh-demo', 'recommendation-v1', 'sidecar', true],
-      ],
-    );
+    assert.deepEqual(status.pods.map((p) => [p.namespace, p.workload, p.proxy, p.ready]).sort(), [
+      ['istio-ingress', 'istio-ingressgateway', 'router', true],
+      ['mesh-demo', 'customer-v1', 'sidecar', true],
+      ['mesh-demo', 'partner-v1', 'sidecar', true],
+      ['mesh-demo', 'preference-v1', 'sidecar', true],
+      ['mesh-demo', 'recommendation-v1', 'sidecar', true],
+    ]);
   });
 
   it('a second up says a mesh is running and changes nothing', async () => {
     const before = (await getStatus()).pods.map((p) => p.name).sort();
     const result = await cli(['up']);
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /^mesh: a local mesh is already running \(step charts\/mesh-demo\/examples\/02-mesh\.yaml\); nothing changed\./);
+    assert.match(
+      result.stdout,
+      /^mesh: a local mesh is already running \(step charts\/mesh-demo\/examples\/02-mesh\.yaml\); nothing changed\./,
+    );
     assert.deepEqual((await getStatus()).pods.map((p) => p.name).sort(), before);
   });
 
@@ -115,7 +121,14 @@ describe('mesh up, status, logs, exec and down', () => {
   });
 
   it('exec runs a command inside a pod, whose calls leave through its sidecar', async () => {
-    const result = await cli(['exec', 'recommendation-v1', '--', process.execPath, '-e', "fetch('http://preference:8080').then(r => r.text()).then(t => console.log(t.trim()))"]);
+    const result = await cli([
+      'exec',
+      'recommendation-v1',
+      '--',
+      process.execPath,
+      '-e',
+      "fetch('http://preference:8080').then(r => r.text()).then(t => console.log(t.trim()))",
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^preference v1 => recommendation v1 from 'recommendation-v1-[0-9a-f]{10}-[a-z0-9]{5}': \d+\n$/);
   });
@@ -126,7 +139,10 @@ describe('mesh up, status, logs, exec and down', () => {
     await until('the killed supervisor to be gone', () => (alive(pid) ? undefined : true), 5_000);
     const result = await cli(['up']);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^mesh: \/run\/mesh-demo is left from a mesh that did not stop cleanly \(its supervisor is gone\); sweeping it first$/m);
+    assert.match(
+      result.stdout,
+      /^mesh: \/run\/mesh-demo is left from a mesh that did not stop cleanly \(its supervisor is gone\); sweeping it first$/m,
+    );
     assert.match(result.stdout, /mesh: up in [\d.]+ s, step charts\/mesh-demo\/examples\/02-mesh\.yaml/);
     // One control plane and one supervisor: nothing of the killed run is still serving beside the new one.
     const processes = (await promisify(execFile)('ps', ['-eo', 'args'])).stdout.split('\n');

@@ -24,7 +24,10 @@ describe('mirroring customer v1 to customer v2', () => {
     const status = await applyStep('04a-mirror-customer');
     const start = await v2Hits(status);
     const sent = await send(100);
-    assert.deepEqual(new Set(sent.map((s) => `${s.status} ${s.chain?.chain[0]?.version} shadow=${s.chain?.chain[0]?.shadow}`)), new Set(['200 v1 shadow=false']));
+    assert.deepEqual(
+      new Set(sent.map((s) => `${s.status} ${s.chain?.chain[0]?.version} shadow=${s.chain?.chain[0]?.shadow}`)),
+      new Set(['200 v1 shadow=false']),
+    );
     // The copies are fire-and-forget: wait (bounded) until v2 has counted all of them.
     const end = await until('customer v2 to count 100 shadow hits', async () => {
       const hits = await v2Hits(status);
@@ -40,7 +43,7 @@ describe('mirroring customer v1 to customer v2', () => {
     const requestId = sent!.requestId;
     const pod = onePod(status, 'customer', 'v2');
     // Envoy flushes its access log once a second: wait for the copy's line, on customer v2's shadow port.
-    const copy = await until('customer v2\'s sidecar to log the mirrored copy', () =>
+    const copy = await until("customer v2's sidecar to log the mirrored copy", () =>
       accessLog(status, pod).find((l) => l.request_id === requestId && String(l.upstream_cluster).startsWith('inbound|8090|')),
     );
     assert.equal(copy.authority, 'customer-mesh-demo.apps-crc.testing');

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { parseObjects } from '@mesh-demo/mesh';
 import { stringify } from 'yaml';
+import { splitOf } from './support/checks.ts';
 import { ensureMesh } from './support/lifecycle.ts';
 import { applyManifest, applyStep, assertShare, render } from './support/mesh.ts';
-import { splitOf } from './support/checks.ts';
 
 /** The checks the 03a and 03b steps pass, as one function a broken step must make throw. */
 async function splitCheck(p: number): Promise<void> {
@@ -23,7 +23,7 @@ describe('negative controls', () => {
     await splitCheck(0.5);
   });
 
-  it('a route to a subset the DestinationRule lacks (the old demo\'s version-v2) makes the 03a check fail', async () => {
+  it("a route to a subset the DestinationRule lacks (the old demo's version-v2) makes the 03a check fail", async () => {
     const manifest = (await render('03a-blue-green-50-50')).replace(/subset: v2/g, 'subset: version-v2');
     await applyManifest(manifest, '03a with a dangling subset');
     await assert.rejects(splitCheck(0.5), /failed: 503 /);
@@ -31,10 +31,15 @@ describe('negative controls', () => {
 
   it('weights swapped to 75/25 make the 03b check fail', async () => {
     const objects = parseObjects(await render('03b-canary-25-75'));
-    const route = objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === 'recommendation')!.spec as { http: { route: { weight: number }[] }[] };
+    const route = objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === 'recommendation')!.spec as {
+      http: { route: { weight: number }[] }[];
+    };
     const weights = route.http.at(-1)!.route;
-    assert.deepEqual(weights.map((r) => r.weight), [25, 75]);
-    weights.reverse().forEach((r, i) => (r.weight = [25, 75][i]!));
+    assert.deepEqual(
+      weights.map((r) => r.weight),
+      [25, 75],
+    );
+    for (const [i, r] of weights.reverse().entries()) r.weight = [25, 75][i]!;
     await applyManifest(objects.map((o) => stringify(o)).join('---\n'), '03b with swapped weights');
     await assert.rejects(splitCheck(0.75), /share of recommendation v2: \d+ of 200, expected 150/);
   });

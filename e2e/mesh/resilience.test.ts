@@ -35,8 +35,14 @@ describe('resilience steps', () => {
     const sent = await send(120, { concurrency: 24 });
     assert.deepEqual([...new Set(sent.map((s) => s.status))], [200], 'every call succeeds: the callers outwait the delay');
     const delayed = sent.filter((s) => s.ms >= 3000);
-    assert.ok(delayed.every((s) => s.ms < 4500), `a delayed call took ${Math.max(...delayed.map((s) => s.ms)).toFixed(0)} ms`);
-    assert.ok(sent.filter((s) => s.ms < 3000).every((s) => s.ms < 1500), 'the others are not held');
+    assert.ok(
+      delayed.every((s) => s.ms < 4500),
+      `a delayed call took ${Math.max(...delayed.map((s) => s.ms)).toFixed(0)} ms`,
+    );
+    assert.ok(
+      sent.filter((s) => s.ms < 3000).every((s) => s.ms < 1500),
+      'the others are not held',
+    );
     assertShare(delayed.length, 120, 0.5, 'delayed share');
   });
 
@@ -63,7 +69,14 @@ describe('resilience steps', () => {
       const pods = podsOf(status, 'recommendation', 'v1');
       assert.equal(pods.length, 2);
       misbehaving = pods[0]!.name;
-      const exec = await cli(['exec', misbehaving, '--', process.execPath, '-e', "fetch('http://localhost:8080/misbehave').then(r => console.log(r.status))"]);
+      const exec = await cli([
+        'exec',
+        misbehaving,
+        '--',
+        process.execPath,
+        '-e',
+        "fetch('http://localhost:8080/misbehave').then(r => console.log(r.status))",
+      ]);
       assert.equal(exec.stdout, '200\n', exec.stderr);
       const sent = await send(40);
       assert.deepEqual([...new Set(sent.map((s) => s.status))], [200]);
@@ -72,14 +85,20 @@ describe('resilience steps', () => {
       assert.ok((logs.stdout.match(/ GET \/ 503 /g) ?? []).length > 0, 'the misbehaving pod was tried and failed');
     });
 
-    it('control: the same two pods without the retry policy let the misbehaving pod\'s 503s through', async () => {
+    it("control: the same two pods without the retry policy let the misbehaving pod's 503s through", async () => {
       const dir = mkdtempSync(join(tmpdir(), 'mesh-step-'));
       const noRetries = join(dir, 'two-replicas.yaml');
       writeFileSync(noRetries, 'services: {recommendation: {versions: {v1: {enabled: true, replicas: 2}}}}\n');
       const status = await applyStep('02-mesh', noRetries);
-      assert.ok(podsOf(status, 'recommendation', 'v1').some((p) => p.name === misbehaving), 'the same pods kept running');
+      assert.ok(
+        podsOf(status, 'recommendation', 'v1').some((p) => p.name === misbehaving),
+        'the same pods kept running',
+      );
       const sent = await send(40);
-      assert.ok(sent.some((s) => s.status === 503), 'some calls fail without the retries');
+      assert.ok(
+        sent.some((s) => s.status === 503),
+        'some calls fail without the retries',
+      );
     });
   });
 
@@ -88,8 +107,14 @@ describe('resilience steps', () => {
     const sent = await send(20, { concurrency: 20 });
     const overflowed = sent.filter((s) => s.status === 503 && s.text.includes('reset reason: overflow'));
     assert.ok(overflowed.length > 0, `no overflow among ${sent.map((s) => s.status).join(',')}`);
-    assert.ok(sent.some((s) => s.status === 200), 'some calls get through');
-    assert.ok(overflowed.every((s) => s.ms < 1000), 'overflow is refused at once, not queued');
+    assert.ok(
+      sent.some((s) => s.status === 200),
+      'some calls get through',
+    );
+    assert.ok(
+      overflowed.every((s) => s.ms < 1000),
+      'overflow is refused at once, not queued',
+    );
   });
 
   it('routing on end-user: jason always gets recommendation v2, everyone else v1', async () => {

@@ -1,14 +1,14 @@
 // Mutual TLS and authorization on the real mesh: STRICT refuses plain text, peers see SPIFFE ids, policies deny by identity.
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
-import { generateKeyPairSync } from 'node:crypto';
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { REPO_ROOT, demoToken } from '@mesh-demo/devtools';
+import { demoToken, REPO_ROOT } from '@mesh-demo/devtools';
 import { until } from '../support/poll.ts';
 import { ensureMesh } from './support/lifecycle.ts';
-import { EDGE, accessLog, applyStep, cli, onePod, send, untilEdge, viaEdge } from './support/mesh.ts';
+import { accessLog, applyStep, cli, onePod, send, untilEdge, viaEdge } from './support/mesh.ts';
 
 const CUSTOMER_ID = 'spiffe://cluster.local/ns/mesh-demo/sa/customer';
 
@@ -25,13 +25,27 @@ async function plainText(url: string): Promise<string> {
 
 /** The status of a GET from inside the recommendation pod (with its identity). */
 async function fromRecommendationPod(url: string): Promise<string> {
-  const result = await cli(['exec', 'recommendation-v1', '--', process.execPath, '-e', `fetch(${JSON.stringify(url)}).then(r => console.log(r.status))`]);
+  const result = await cli([
+    'exec',
+    'recommendation-v1',
+    '--',
+    process.execPath,
+    '-e',
+    `fetch(${JSON.stringify(url)}).then(r => console.log(r.status))`,
+  ]);
   return result.stdout.trim();
 }
 
 /** What a call from inside the recommendation pod (with its identity) to a URL answers. */
 async function fromRecommendation(url: string): Promise<string> {
-  const result = await cli(['exec', 'recommendation-v1', '--', process.execPath, '-e', `fetch(${JSON.stringify(url)}).then(async r => console.log(r.status, (await r.text()).trim().split('\\n')[0]))`]);
+  const result = await cli([
+    'exec',
+    'recommendation-v1',
+    '--',
+    process.execPath,
+    '-e',
+    `fetch(${JSON.stringify(url)}).then(async r => console.log(r.status, (await r.text()).trim().split('\\n')[0]))`,
+  ]);
   assert.equal(result.code, 0, result.stderr);
   return result.stdout.trim();
 }
@@ -47,15 +61,17 @@ describe('mutual TLS and authorization', () => {
     assert.match(answer, /^failed: /, `got ${answer}`);
   });
 
-  it('the server side sees the caller\'s SPIFFE identity: preference\'s sidecar logs customer\'s, and passes it on in XFCC', async () => {
+  it("the server side sees the caller's SPIFFE identity: preference's sidecar logs customer's, and passes it on in XFCC", async () => {
     const status = await applyStep('02-mesh');
     const [sent] = await send(1, { concurrency: 1 });
     assert.equal(sent?.status, 200);
     // The ingress gateway gives an outside request its own id; customer answers with it, and every proxy logs it.
     const requestId = sent!.requestId;
     // Envoy flushes its access log once a second: wait for this request's line.
-    const last = await until('preference\'s sidecar to log the request', () =>
-      accessLog(status, onePod(status, 'preference')).find((l) => l.request_id === requestId && String(l.upstream_cluster).startsWith('inbound|8080|')),
+    const last = await until("preference's sidecar to log the request", () =>
+      accessLog(status, onePod(status, 'preference')).find(
+        (l) => l.request_id === requestId && String(l.upstream_cluster).startsWith('inbound|8080|'),
+      ),
     );
     assert.equal(last.downstream_peer_uri_san, CUSTOMER_ID);
     assert.equal(last.downstream_tls_version, 'TLSv1.3');
@@ -92,7 +108,10 @@ describe('mutual TLS and authorization', () => {
     await applyStep('security-end-user-jwt');
     const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
     await untilEdge('403 RBAC: access denied');
-    assert.match(await viaEdge(bearer(demoToken({ claims: { group: 'demo' } }))), /^200 customer v1 => preference v1 => recommendation v1 from /);
+    assert.match(
+      await viaEdge(bearer(demoToken({ claims: { group: 'demo' } }))),
+      /^200 customer v1 => preference v1 => recommendation v1 from /,
+    );
     assert.equal(await viaEdge(bearer(demoToken({ claims: { group: 'ops' } }))), '403 RBAC: access denied');
     assert.equal(await viaEdge(bearer(demoToken({ claims: { group: 'demo' }, expiresIn: -600 }))), '401 Jwt is expired');
     const forged = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -106,11 +125,19 @@ describe('mutual TLS and authorization', () => {
     await applyStep('02-mesh');
     // Leaves the mesh open again for the files after this one.
     await untilEdge(/^200 customer v1 => /);
-    const put = "fetch('http://customer:9000/faults', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{\"errorRate\":0}' }).then(async r => console.log(r.status, (await r.text()).trim().split('\\n')[0]))";
+    const put =
+      "fetch('http://customer:9000/faults', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{\"errorRate\":0}' }).then(async r => console.log(r.status, (await r.text()).trim().split('\\n')[0]))";
     const fromRecommendation = await cli(['exec', 'recommendation-v1', '--', process.execPath, '-e', put]);
     assert.equal(fromRecommendation.stdout.trim(), '403 RBAC: access denied', fromRecommendation.stderr);
     assert.equal(await fromRecommendationPod('http://customer:9000/metrics'), '200');
-    const local = await cli(['exec', 'customer-v1', '--', process.execPath, '-e', put.replace('http://customer:9000', 'http://localhost:9000')]);
+    const local = await cli([
+      'exec',
+      'customer-v1',
+      '--',
+      process.execPath,
+      '-e',
+      put.replace('http://customer:9000', 'http://localhost:9000'),
+    ]);
     assert.match(local.stdout.trim(), /^200 /, local.stderr);
   });
 });

@@ -1,9 +1,9 @@
 // Blue-green and canary (steps 03a, 03b): the observed split, the weights in Envoy's own route, pods that keep counting.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { recommendationWeights, splitOf } from './support/checks.ts';
 import { ensureMesh } from './support/lifecycle.ts';
 import { applyStep, assertShare, configDump, onePod, send, versionAt } from './support/mesh.ts';
-import { recommendationWeights, splitOf } from './support/checks.ts';
 
 describe('weighted routing between recommendation v1 and v2', () => {
   before(async () => {
@@ -16,7 +16,7 @@ describe('weighted routing between recommendation v1 and v2', () => {
     assert.deepEqual(new Set(sent.map((s) => versionAt(s, 'recommendation'))), new Set(['v1']));
   });
 
-  it('03a: about half of 200 requests reach v2, and preference\'s Envoy holds weights 50/50', async () => {
+  it("03a: about half of 200 requests reach v2, and preference's Envoy holds weights 50/50", async () => {
     const status = await applyStep('03a-blue-green-50-50');
     const split = await splitOf(200);
     assertShare(split.v2, 200, 0.5, '03a share of recommendation v2');

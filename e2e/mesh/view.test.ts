@@ -1,14 +1,14 @@
-// `mesh view` against the real mesh: in a real browser, the shares, the mirror edge and a fault's errors it shows; in a terminal; its refusals.
+// `mesh view` against the real mesh: in a real browser (the shares, the mirror edge, a fault's errors), in a terminal, and its refusals.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ensureMesh } from './support/lifecycle.ts';
 import { REPO_ROOT } from '@mesh-demo/devtools';
 import { until } from '../support/poll.ts';
-import { CLI, applyStep, cli, send, untilEdge, versionAt, type Sent } from './support/mesh.ts';
-import { openView, type EdgeRow, type ViewSession } from './support/view-page.ts';
+import { ensureMesh } from './support/lifecycle.ts';
+import { applyStep, CLI, cli, type Sent, send, untilEdge, versionAt } from './support/mesh.ts';
+import { type EdgeRow, openView, type ViewSession } from './support/view-page.ts';
 
 /** Traffic through the edge, about 60 requests a second until stopped: what the page must account for. */
 function steadyTraffic(): { sent: (Sent & { at: number })[]; stop: () => Promise<void> } {
@@ -30,7 +30,8 @@ function steadyTraffic(): { sent: (Sent & { at: number })[]; stop: () => Promise
   };
 }
 
-const edge = (rows: EdgeRow[], from: string, to: string, kind = 'request') => rows.find((r) => r.from === from && r.to === to && r.kind === kind);
+const edge = (rows: EdgeRow[], from: string, to: string, kind = 'request') =>
+  rows.find((r) => r.from === from && r.to === to && r.kind === kind);
 
 describe('mesh view in a browser', () => {
   let view: ViewSession;
@@ -61,10 +62,15 @@ describe('mesh view in a browser', () => {
     await view.screenshot('02-mesh');
   });
 
-  it('03a: the page shows about half of preference\'s calls on each recommendation version', async () => {
+  it("03a: the page shows about half of preference's calls on each recommendation version", async () => {
     await applyStep('03a-blue-green-50-50');
     const since = Date.now();
-    const rows = await view.edgesOf('03a-blue-green-50-50', since, 'both recommendation versions', (r) => !!edge(r, 'preference:v1', 'recommendation:v1') && !!edge(r, 'preference:v1', 'recommendation:v2'));
+    const rows = await view.edgesOf(
+      '03a-blue-green-50-50',
+      since,
+      'both recommendation versions',
+      (r) => !!edge(r, 'preference:v1', 'recommendation:v1') && !!edge(r, 'preference:v1', 'recommendation:v2'),
+    );
     const shown = edge(rows, 'preference:v1', 'recommendation:v2')!.share;
     assert.ok(Math.abs(shown - 0.5) <= 0.14, `page shows v2 at ${shown}`);
     await view.screenshot('03a-blue-green-50-50');
@@ -74,7 +80,12 @@ describe('mesh view in a browser', () => {
     await applyStep('03b-canary-25-75');
     // From here on every proxy holds the step: the page must show a window that starts after this.
     const since = Date.now();
-    const rows = await view.edgesOf('03b-canary-25-75', since, 'both recommendation versions', (r) => !!edge(r, 'preference:v1', 'recommendation:v1') && !!edge(r, 'preference:v1', 'recommendation:v2'));
+    const rows = await view.edgesOf(
+      '03b-canary-25-75',
+      since,
+      'both recommendation versions',
+      (r) => !!edge(r, 'preference:v1', 'recommendation:v1') && !!edge(r, 'preference:v1', 'recommendation:v2'),
+    );
     const shown = edge(rows, 'preference:v1', 'recommendation:v2')!.share;
     const answered = traffic.sent.filter((s) => s.at >= since && s.chain);
     const observed = answered.filter((s) => versionAt(s, 'recommendation') === 'v2').length / answered.length;
@@ -83,7 +94,10 @@ describe('mesh view in a browser', () => {
     assert.ok(Math.abs(shown - 0.75) <= 0.12, `page shows v2 at ${shown}`);
     assert.ok(Math.abs(observed - 0.75) <= 0.12, `answers show v2 at ${observed} of ${answered.length}`);
     assert.ok(Math.abs(shown + edge(rows, 'preference:v1', 'recommendation:v1')!.share - 1) < 1e-9, 'the two shares add up to 1');
-    assert.ok(rows.every((r) => r.mtls), 'every edge is marked mutual TLS (step 2 makes it STRICT)');
+    assert.ok(
+      rows.every((r) => r.mtls),
+      'every edge is marked mutual TLS (step 2 makes it STRICT)',
+    );
     await view.screenshot('03b-canary-25-75');
   });
 
@@ -91,7 +105,12 @@ describe('mesh view in a browser', () => {
     await applyStep('04b-mirror-customer-50');
     // From here on every proxy holds the step: the page must show a window that starts after this.
     const since = Date.now();
-    const rows = await view.edgesOf('04b-mirror-customer-50', since, 'the mirror edge', (r) => !!edge(r, 'ingress', 'customer:v2', 'mirror'));
+    const rows = await view.edgesOf(
+      '04b-mirror-customer-50',
+      since,
+      'the mirror edge',
+      (r) => !!edge(r, 'ingress', 'customer:v2', 'mirror'),
+    );
     const mirror = edge(rows, 'ingress', 'customer:v2', 'mirror')!;
     const real = edge(rows, 'ingress', 'customer:v1')!;
     assert.ok(Math.abs(mirror.rps / real.rps - 0.5) <= 0.2, `mirror ${mirror.rps}/s against ${real.rps}/s to customer v1`);
@@ -103,7 +122,12 @@ describe('mesh view in a browser', () => {
     await applyStep('resilience-fault-abort');
     // From here on every proxy holds the step: the page must show a window that starts after this.
     const since = Date.now();
-    const rows = await view.edgesOf('resilience-fault-abort', since, 'aborted calls', (r) => !!edge(r, 'preference:v1', 'recommendation:*', 'aborted'));
+    const rows = await view.edgesOf(
+      'resilience-fault-abort',
+      since,
+      'aborted calls',
+      (r) => !!edge(r, 'preference:v1', 'recommendation:*', 'aborted'),
+    );
     const aborted = edge(rows, 'preference:v1', 'recommendation:*', 'aborted')!;
     assert.ok(Math.abs(aborted.share - 0.5) <= 0.15, `aborted share ${aborted.share}`);
     assert.equal(aborted.errorRate, 1);
@@ -134,7 +158,8 @@ describe('mesh view in a terminal, and its refusals', () => {
       // Each frame starts by clearing the screen; one of them must show the hop with its rate and its mTLS.
       await until(
         'a --tui frame with preference -> recommendation v1',
-        () => (output.includes('\x1b[H\x1b[2J') && /preference:v1 +--> +recommendation:v1 +[\d.]+\/s .*mTLS/.test(output) ? true : undefined),
+        () =>
+          output.includes('\x1b[H\x1b[2J') && /preference:v1 +--> +recommendation:v1 +[\d.]+\/s .*mTLS/.test(output) ? true : undefined,
         20_000,
       );
     } finally {

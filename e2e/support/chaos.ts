@@ -1,6 +1,7 @@
 // A misbehaving downstream on 127.0.0.1: garbage, a huge body, a body cut off mid-way, or bytes that are not HTTP.
-import { createServer, type Server, type Socket } from 'node:net';
+
 import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 
 export type ChaosMode = 'garbage' | 'huge' | 'cut' | 'not-http';
 

@@ -57,7 +57,12 @@ export interface Running {
 
 /** Start in its own process group, like a command in a terminal. */
 export function start(command: string, args: readonly string[], env: Record<string, string> = {}): Running {
-  const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -89,5 +94,9 @@ export function start(command: string, args: readonly string[], env: Record<stri
 
 /** The exit code, waiting at most `timeoutMs`. */
 export async function exitOf(running: Running, what: string, timeoutMs = 30_000): Promise<number | string> {
-  return until(what, () => Promise.race([running.exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100))]), timeoutMs);
+  return until(
+    what,
+    () => Promise.race([running.exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100))]),
+    timeoutMs,
+  );
 }

@@ -34,7 +34,9 @@ export async function heldDownstream(): Promise<HeldDownstream> {
     received += 1;
     const answer = () => {
       response.setHeader('content-type', 'application/json');
-      response.end(JSON.stringify({ chain: [{ service: 'recommendation', version: 'v1', host: 'held', hits: received, shadow: false, status: 200 }] }));
+      response.end(
+        JSON.stringify({ chain: [{ service: 'recommendation', version: 'v1', host: 'held', hits: received, shadow: false, status: 200 }] }),
+      );
     };
     if (released) answer();
     else waiting.push(answer);

@@ -1,10 +1,10 @@
 // Tracing without a backend: what each hop forwards with tracing on and off, and that a dead collector never hurts a request.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startCapture, startSink, type Capture } from './support/capture.ts';
-import { get, startChain, type Chain } from './support/chain.ts';
-import { until as eventually } from '../support/poll.ts';
 import { freePort } from '@mesh-demo/devtools';
+import { until as eventually } from '../support/poll.ts';
+import { type Capture, startCapture, startSink } from './support/capture.ts';
+import { type Chain, get, startChain } from './support/chain.ts';
 
 const TRACE_ID = '463ac35c9f6413ad48485a3953bb6124';
 const SPAN_ID = 'a2fb4a1d1a96d312';
@@ -72,7 +72,14 @@ describe('tracing on, collector down', () => {
   });
 
   test('malformed b3, traceparent and baggage are ignored: the request succeeds and a fresh, valid trace starts', async () => {
-    const bad = { b3: 'not-a-b3', 'x-b3-traceid': 'xyz', 'x-b3-spanid': '0', traceparent: '00-zz-yy-01', baggage: ';;;===', 'x-request-id': 'e2e-malformed' };
+    const bad = {
+      b3: 'not-a-b3',
+      'x-b3-traceid': 'xyz',
+      'x-b3-spanid': '0',
+      traceparent: '00-zz-yy-01',
+      baggage: ';;;===',
+      'x-request-id': 'e2e-malformed',
+    };
     const { status } = await get(chain.url('customer'), bad);
     assert.equal(status, 200);
     const forwarded = capture.requests.at(-1)!;
@@ -90,13 +97,16 @@ describe('tracing on, collector down', () => {
     const entry = JSON.parse(line) as Record<string, unknown>;
     assert.equal(entry.trace_id, TRACE_ID);
     assert.match(String(entry.span_id), /^[0-9a-f]{16}$/);
-    assert.notEqual(entry.span_id, SPAN_ID, 'the span is this hop\'s server span, not the caller\'s');
+    assert.notEqual(entry.span_id, SPAN_ID, "the span is this hop's server span, not the caller's");
   });
 
   test('requests succeed while the collector is down; each service warns once, and once more when export works again', async () => {
     for (let i = 0; i < 30; i++) assert.equal((await get(chain.url('customer'))).status, 200);
     for (const name of ['customer', 'preference'] as const) {
-      await eventually(`${name} to warn that span export failed`, async () => chain.logs.get(name)!.some((l) => EXPORT_FAILED.test(l)) || undefined);
+      await eventually(
+        `${name} to warn that span export failed`,
+        async () => chain.logs.get(name)!.some((l) => EXPORT_FAILED.test(l)) || undefined,
+      );
     }
     for (let i = 0; i < 30; i++) assert.equal((await get(chain.url('customer'))).status, 200);
     const sink = await startSink(collectorPort);
@@ -123,7 +133,12 @@ describe('tracing on, no collector anywhere (OTLP to a port nobody listens on)',
 
   before(async () => {
     chain = await startChain(
-      { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`, SHUTDOWN_DELAY_MS: '0', LOG_LEVEL: 'info' },
+      {
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+        SHUTDOWN_DELAY_MS: '0',
+        LOG_LEVEL: 'info',
+      },
       HOPS,
     );
   });
@@ -133,7 +148,9 @@ describe('tracing on, no collector anywhere (OTLP to a port nobody listens on)',
 
   test('at start each service says once, as a JSON warning, that traces are not exported and how to turn tracing off', async () => {
     for (const name of HOPS) {
-      const line = await eventually(`${name} to say that traces are not exported`, async () => chain.logs.get(name)!.find((l) => EXPORT_FAILED.test(l)));
+      const line = await eventually(`${name} to say that traces are not exported`, async () =>
+        chain.logs.get(name)!.find((l) => EXPORT_FAILED.test(l)),
+      );
       const entry = JSON.parse(line) as { level: number; service: string; msg: string };
       assert.equal(entry.level, 40);
       assert.equal(entry.service, name);
@@ -193,7 +210,12 @@ describe('tracing on with client spans (OTEL_NODE_ENABLED_INSTRUMENTATIONS=fasti
   before(async () => {
     capture = await startCapture();
     chain = await startChain(
-      { RECOMMENDATION_URL: capture.url, OTEL_TRACES_EXPORTER: 'console', OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'fastify,undici', LOG_LEVEL: 'info' },
+      {
+        RECOMMENDATION_URL: capture.url,
+        OTEL_TRACES_EXPORTER: 'console',
+        OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'fastify,undici',
+        LOG_LEVEL: 'info',
+      },
       ['preference', 'customer'],
     );
   });
@@ -214,13 +236,25 @@ describe('tracing on with client spans (OTEL_NODE_ENABLED_INSTRUMENTATIONS=fasti
     assert.equal(entry.trace_id, TRACE_ID);
     assert.match(String(forwarded['x-b3-spanid']), /^[0-9a-f]{16}$/);
     assert.notEqual(forwarded['x-b3-spanid'], entry.span_id, 'the parent named downstream is the client span, not the server span');
-    assert.equal(forwarded.traceparent, `00-${TRACE_ID}-${forwarded['x-b3-spanid']}-01`, 'one traceparent, not one from the kit and one from undici');
+    assert.equal(
+      forwarded.traceparent,
+      `00-${TRACE_ID}-${forwarded['x-b3-spanid']}-01`,
+      'one traceparent, not one from the kit and one from undici',
+    );
   });
 
   test('OTEL_TRACES_EXPORTER=console prints each span as one JSON line, so the output stays all JSON', async () => {
     await get(chain.url('customer'), { ...B3_IN, 'x-request-id': 'e2e-console-span' });
-    const span = await eventually('customer\'s server span on its output', async () =>
-      chain.logs.get('customer')!.map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.msg === 'span' && e.kind === 'SERVER' && (e.attributes as Record<string, unknown>)['guid:x-request-id'] === 'e2e-console-span'),
+    const span = await eventually("customer's server span on its output", async () =>
+      chain.logs
+        .get('customer')!
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find(
+          (e) =>
+            e.msg === 'span' &&
+            e.kind === 'SERVER' &&
+            (e.attributes as Record<string, unknown>)['guid:x-request-id'] === 'e2e-console-span',
+        ),
     );
     assert.equal(span.trace_id, TRACE_ID);
     assert.equal(span.name, 'GET /');

@@ -1,4 +1,5 @@
-// Builds kubeconform JSON schemas offline from the Kubernetes OpenAPI spec and CRDs: Istio, Gateway API, OpenShift Route, Maistra, and the operators install/ subscribes to.
+// Builds kubeconform JSON schemas offline from the Kubernetes OpenAPI spec and CRDs (Istio, Gateway API, OpenShift Route,
+// Maistra, and the operators install/ subscribes to).
 //
 // Usage: node src/build-schemas.ts <out-dir>
 // Inputs come from env (set by .ci/tools/build-schemas.sh, which downloads pinned Go modules):
@@ -72,7 +73,7 @@ function fromSwagger(swaggerPath: string, outDir: string): number {
   let count = 0;
   for (const [name, def] of Object.entries(defs)) {
     const gvks = def['x-kubernetes-group-version-kind'] as { group: string; kind: string; version: string }[] | undefined;
-    if (!gvks || gvks.length !== 1) continue; // several GVKs mark shared types such as DeleteOptions, not resources
+    if (gvks?.length !== 1) continue; // several GVKs mark shared types such as DeleteOptions, not resources
     const [gvk] = gvks as [{ group: string; kind: string; version: string }];
     if (!CORE_GROUPS.has(gvk.group) || gvk.kind.endsWith('List')) continue;
     const { definitions: _ignored, ...rootSchema } = def;
@@ -106,15 +107,24 @@ function fromCrds(files: string[], outDir: string): string[] {
   for (const file of files) {
     for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
       const crd = doc.toJS() as Json | null;
-      if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
-      const spec = crd.spec as { group: string; names: { kind: string }; versions: { name: string; schema?: { openAPIV3Schema?: Json } }[] };
+      if (crd?.kind !== 'CustomResourceDefinition') continue;
+      const spec = crd.spec as {
+        group: string;
+        names: { kind: string };
+        versions: { name: string; schema?: { openAPIV3Schema?: Json } }[];
+      };
       for (const v of spec.versions) {
         const schema = v.schema?.openAPIV3Schema;
         if (!schema) continue;
         const s = normalise(schema) as Json;
         // Istio's CRDs describe only spec/status; every object also carries apiVersion, kind and metadata.
         // metadata is checked by the API server's own ObjectMeta rules, not by the CRD, so it stays open.
-        s.properties = { ...(isObject(s.properties) ? s.properties : {}), apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
+        s.properties = {
+          ...(isObject(s.properties) ? s.properties : {}),
+          apiVersion: { type: 'string' },
+          kind: { type: 'string' },
+          metadata: { type: 'object' },
+        };
         written.push(write(outDir, spec.group, spec.names.kind, v.name, s));
       }
     }

@@ -10,12 +10,19 @@ export const chartDir = join(repoRoot, 'charts/mesh-demo');
 export const examplesDir = join(chartDir, 'examples');
 export const namespace = 'demo';
 
+/**
+ * The free-form part of a rendered object (a spec, a route, a container): the tests read it by path and assert its
+ * shape, so a declared type per Kubernetes kind would only restate what the assertions already check.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: free-form YAML, read by path; the assertions are its type check
+export type Doc = any;
+
 export type K8sObject = {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec?: any;
-  [key: string]: any;
+  spec?: Doc;
+  [key: string]: Doc;
 };
 
 export function helmBin(): string {
@@ -25,7 +32,9 @@ export function helmBin(): string {
 }
 
 export function exampleFiles(): string[] {
-  return readdirSync(examplesDir).filter((f) => f.endsWith('.yaml')).sort();
+  return readdirSync(examplesDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 }
 
 export type RenderInput = { files?: string[]; set?: string[] };
@@ -63,10 +72,11 @@ export const find = (objs: K8sObject[], kind: string, name: string): K8sObject =
 };
 
 /** Pod specs of Deployments and of helm test Pods. */
-export function podTemplates(objs: K8sObject[]): { owner: string; metadata: any; spec: any }[] {
-  const out: { owner: string; metadata: any; spec: any }[] = [];
+export function podTemplates(objs: K8sObject[]): { owner: string; metadata: Doc; spec: Doc }[] {
+  const out: { owner: string; metadata: Doc; spec: Doc }[] = [];
   for (const o of objs) {
-    if (o.kind === 'Deployment') out.push({ owner: `Deployment/${o.metadata.name}`, metadata: o.spec.template.metadata, spec: o.spec.template.spec });
+    if (o.kind === 'Deployment')
+      out.push({ owner: `Deployment/${o.metadata.name}`, metadata: o.spec.template.metadata, spec: o.spec.template.spec });
     if (o.kind === 'Pod') out.push({ owner: `Pod/${o.metadata.name}`, metadata: o.metadata, spec: o.spec });
   }
   return out;

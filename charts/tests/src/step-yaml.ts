@@ -38,7 +38,11 @@ const key = (o: K8sObject) => `${o.kind}/${o.metadata.namespace}/${o.metadata.na
 export function stepObjects(files: readonly string[]): K8sObject[] {
   const step = renderStep(files).map(readable);
   if (files.join(' ') === BASELINE.join(' ')) return step;
-  const baseline = new Map(renderStep(BASELINE).map(readable).map((o) => [key(o), JSON.stringify(o)]));
+  const baseline = new Map(
+    renderStep(BASELINE)
+      .map(readable)
+      .map((o) => [key(o), JSON.stringify(o)]),
+  );
   return step.filter((o) => baseline.get(key(o)) !== JSON.stringify(o));
 }
 

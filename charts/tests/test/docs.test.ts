@@ -45,7 +45,10 @@ describe('README and values.yaml', () => {
   test('every Istio step of the walkthrough shows its mesh configuration', () => {
     const shown = new Set([...readme.matchAll(/<!-- step-yaml: ([^>]+?) -->/g)].flatMap((m) => m[1]!.trim().split(/\s+/)));
     const meshSteps = exampleFiles().filter((f) => /^(0[2-4]|resilience-|security-|egress-|flavor-gateway-api)/.test(f));
-    assert.deepEqual(meshSteps.filter((f) => !shown.has(f)), []);
+    assert.deepEqual(
+      meshSteps.filter((f) => !shown.has(f)),
+      [],
+    );
   });
 });
 

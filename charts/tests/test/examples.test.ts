@@ -1,7 +1,7 @@
 // Invariants every example values file must keep once rendered: consistent subsets, weights, selectors, restricted-v2 pods.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { byKind, exampleFiles, type K8sObject, namespace, podTemplates, render } from '../src/render.ts';
+import { byKind, type Doc, exampleFiles, type K8sObject, namespace, podTemplates, render } from '../src/render.ts';
 
 const RESTRICTED_PORTS = { min: 15000, max: 15090 };
 
@@ -15,7 +15,7 @@ function routedSubsets(vs: K8sObject): { host: string; subset: string }[] {
   return out;
 }
 
-function checkRestrictedV2(owner: string, spec: any): void {
+function checkRestrictedV2(owner: string, spec: Doc): void {
   const podSc = spec.securityContext ?? {};
   assert.equal(podSc.runAsUser, undefined, `${owner}: runAsUser must be left to OpenShift`);
   assert.equal(podSc.fsGroup, undefined, `${owner}: fsGroup must be left to OpenShift`);
@@ -32,7 +32,10 @@ function checkRestrictedV2(owner: string, spec: any): void {
     assert.equal(sc.privileged ?? false, false, `${where}: not privileged`);
     assert.equal(sc.readOnlyRootFilesystem, true, `${where}: read-only root filesystem`);
     for (const p of c.ports ?? []) {
-      assert.ok(p.containerPort < RESTRICTED_PORTS.min || p.containerPort > RESTRICTED_PORTS.max, `${where}: port ${p.containerPort} is Istio's`);
+      assert.ok(
+        p.containerPort < RESTRICTED_PORTS.min || p.containerPort > RESTRICTED_PORTS.max,
+        `${where}: port ${p.containerPort} is Istio's`,
+      );
       assert.match(p.name, /^http/, `${where}: port names start with http`);
     }
     for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
@@ -55,17 +58,24 @@ for (const file of exampleFiles()) {
 
     test('every subset a VirtualService routes or mirrors to exists in the DestinationRule of that host', () => {
       const subsets = new Map<string, Set<string>>();
-      for (const dr of byKind(objs, 'DestinationRule')) subsets.set(dr.spec.host, new Set(dr.spec.subsets.map((s: any) => s.name)));
+      for (const dr of byKind(objs, 'DestinationRule')) subsets.set(dr.spec.host, new Set(dr.spec.subsets.map((s: Doc) => s.name)));
       for (const vs of byKind(objs, 'VirtualService')) {
         for (const { host, subset } of routedSubsets(vs)) {
-          assert.ok(subsets.get(host)?.has(subset), `VirtualService ${vs.metadata.name} names ${host}/${subset}, DestinationRule has ${[...(subsets.get(host) ?? [])]}`);
+          assert.ok(
+            subsets.get(host)?.has(subset),
+            `VirtualService ${vs.metadata.name} names ${host}/${subset}, DestinationRule has ${[...(subsets.get(host) ?? [])]}`,
+          );
         }
       }
     });
 
     test('every DestinationRule subset is a version name that an enabled Deployment carries', () => {
       for (const dr of byKind(objs, 'DestinationRule')) {
-        const versions = new Set(byKind(objs, 'Deployment').filter((d) => d.metadata.labels?.app === dr.spec.host).map((d) => d.metadata.labels?.version));
+        const versions = new Set(
+          byKind(objs, 'Deployment')
+            .filter((d) => d.metadata.labels?.app === dr.spec.host)
+            .map((d) => d.metadata.labels?.version),
+        );
         for (const s of dr.spec.subsets) {
           assert.equal(s.name, s.labels.version, 'subset name is the version name');
           assert.ok(versions.has(s.name), `${dr.spec.host} subset ${s.name} has no Deployment`);
@@ -79,17 +89,21 @@ for (const file of exampleFiles()) {
         for (const p of hr.spec.parentRefs) if (p.kind === 'Service') assert.ok(services.has(p.name), `parent ${p.name}`);
         for (const rule of hr.spec.rules) {
           for (const b of rule.backendRefs) assert.ok(services.has(b.name), `HTTPRoute ${hr.metadata.name} -> ${b.name}`);
-          for (const f of rule.filters ?? []) if (f.requestMirror) assert.ok(services.has(f.requestMirror.backendRef.name), `mirror -> ${f.requestMirror.backendRef.name}`);
+          for (const f of rule.filters ?? [])
+            if (f.requestMirror) assert.ok(services.has(f.requestMirror.backendRef.name), `mirror -> ${f.requestMirror.backendRef.name}`);
         }
       }
     });
 
     test('every VirtualService gateway and every Route target exists', () => {
       const gateways = new Set(byKind(objs, 'Gateway').map((g) => g.metadata.name));
-      for (const vs of byKind(objs, 'VirtualService')) for (const g of vs.spec.gateways ?? []) assert.ok(gateways.has(g), `VirtualService ${vs.metadata.name} -> Gateway ${g}`);
+      for (const vs of byKind(objs, 'VirtualService'))
+        for (const g of vs.spec.gateways ?? []) assert.ok(gateways.has(g), `VirtualService ${vs.metadata.name} -> Gateway ${g}`);
       const local = new Set(byKind(objs, 'Service').map((s) => s.metadata.name));
       for (const r of byKind(objs, 'Route').filter((x) => x.metadata.namespace === namespace)) {
-        const gwApiService = byKind(objs, 'Gateway', 'gateway.networking.k8s.io').map((g) => `${g.metadata.name}-${g.spec.gatewayClassName}`);
+        const gwApiService = byKind(objs, 'Gateway', 'gateway.networking.k8s.io').map(
+          (g) => `${g.metadata.name}-${g.spec.gatewayClassName}`,
+        );
         assert.ok(local.has(r.spec.to.name) || gwApiService.includes(r.spec.to.name), `Route ${r.metadata.name} -> ${r.spec.to.name}`);
       }
     });
@@ -97,14 +111,24 @@ for (const file of exampleFiles()) {
     test('weighted routes sum to 100', () => {
       for (const vs of byKind(objs, 'VirtualService')) {
         for (const route of vs.spec.http) {
-          const weights = (route.route as any[]).map((r) => r.weight).filter((w) => w !== undefined);
-          if (weights.length > 0) assert.equal(weights.reduce((a, b) => a + b, 0), 100, `${vs.metadata.name}/${route.name}`);
+          const weights = (route.route as Doc[]).map((r) => r.weight).filter((w) => w !== undefined);
+          if (weights.length > 0)
+            assert.equal(
+              weights.reduce((a, b) => a + b, 0),
+              100,
+              `${vs.metadata.name}/${route.name}`,
+            );
         }
       }
       for (const hr of byKind(objs, 'HTTPRoute')) {
         for (const rule of hr.spec.rules) {
-          const weights = (rule.backendRefs as any[]).map((b) => b.weight).filter((w) => w !== undefined);
-          if (weights.length > 0) assert.equal(weights.reduce((a, b) => a + b, 0), 100, `HTTPRoute ${hr.metadata.name}`);
+          const weights = (rule.backendRefs as Doc[]).map((b) => b.weight).filter((w) => w !== undefined);
+          if (weights.length > 0)
+            assert.equal(
+              weights.reduce((a, b) => a + b, 0),
+              100,
+              `HTTPRoute ${hr.metadata.name}`,
+            );
         }
       }
     });
@@ -113,7 +137,7 @@ for (const file of exampleFiles()) {
       for (const svc of byKind(objs, 'Service').filter((s) => s.metadata.labels?.['mesh-demo.io/role'] !== 'version-backend')) {
         assert.equal(svc.spec.selector.version, undefined, `Service ${svc.metadata.name}`);
         assert.equal(svc.spec.selector.app, svc.metadata.name);
-        const names = svc.spec.ports.map((p: any) => p.name);
+        const names = svc.spec.ports.map((p: Doc) => p.name);
         assert.deepEqual(names, ['http', 'http-mgmt', 'http-shadow']);
       }
     });
@@ -125,7 +149,7 @@ for (const file of exampleFiles()) {
         assert.equal(labels.app, d.metadata.labels?.app);
         assert.match(labels.version, /^v[0-9]+$/);
         assert.equal(d.metadata.name, `${labels.app}-${labels.version}`);
-        const env = Object.fromEntries(d.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+        const env = Object.fromEntries(d.spec.template.spec.containers[0].env.map((e: Doc) => [e.name, e.value]));
         assert.equal(env.VERSION, labels.version, 'VERSION env matches the version label');
       }
     });
@@ -142,7 +166,7 @@ for (const file of exampleFiles()) {
         const c = d.spec.template.spec.containers[0];
         assert.ok(mib(c.resources.limits.memory) >= 128, `${d.metadata.name}: ${c.resources.limits.memory} is too small for Node`);
         assert.ok(c.resources.requests.memory && c.resources.requests.cpu && c.resources.limits.cpu, d.metadata.name);
-        const options: string = c.env.find((e: any) => e.name === 'NODE_OPTIONS').value;
+        const options: string = c.env.find((e: Doc) => e.name === 'NODE_OPTIONS').value;
         const old = Number(/--max-old-space-size=(\d+)/.exec(options)?.[1]);
         const semi = Number(/--max-semi-space-size=(\d+)/.exec(options)?.[1]);
         assert.ok(old > 0 && semi > 0 && old + 3 * semi < mib(c.resources.limits.memory), `${d.metadata.name}: ${options}`);
@@ -155,7 +179,8 @@ for (const file of exampleFiles()) {
       for (const o of objs) {
         assert.ok(o.metadata.namespace !== undefined, `${o.kind}/${o.metadata.name} has a namespace`);
         assert.ok(allowed.has(o.metadata.namespace as string), `${o.kind}/${o.metadata.name} in ${o.metadata.namespace}`);
-        if (o.metadata.namespace !== namespace) assert.equal(o.kind, 'Route', 'only Routes to the control plane gateway leave the release namespace');
+        if (o.metadata.namespace !== namespace)
+          assert.equal(o.kind, 'Route', 'only Routes to the control plane gateway leave the release namespace');
       }
     });
 

@@ -1,7 +1,7 @@
 // Each mesh flavor renders the right membership objects, injection marks, API versions and edge exposure.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { byKind, find, podTemplates, render } from '../src/render.ts';
+import { byKind, type Doc, find, podTemplates, render } from '../src/render.ts';
 
 const ISTIO_KINDS = ['VirtualService', 'DestinationRule', 'PeerAuthentication', 'AuthorizationPolicy', 'ServiceMeshMember', 'HTTPRoute'];
 const appPods = (objs: ReturnType<typeof render>) => podTemplates(objs).filter((p) => p.owner.startsWith('Deployment/'));
@@ -15,7 +15,8 @@ describe('istio flavor (upstream Istio, OSSM 3)', () => {
   });
 
   test('uses networking.istio.io/v1 and security.istio.io/v1', () => {
-    for (const o of objs.filter((x) => x.apiVersion.includes('istio.io'))) assert.match(o.apiVersion, /^(networking|security)\.istio\.io\/v1$/);
+    for (const o of objs.filter((x) => x.apiVersion.includes('istio.io')))
+      assert.match(o.apiVersion, /^(networking|security)\.istio\.io\/v1$/);
   });
 
   test('a STRICT namespace PeerAuthentication with no selector', () => {
@@ -25,7 +26,10 @@ describe('istio flavor (upstream Istio, OSSM 3)', () => {
 
   test('a Gateway per edge service with the configurable selector and its own host', () => {
     const gws = byKind(objs, 'Gateway', 'networking.istio.io');
-    assert.deepEqual(gws.map((g) => g.metadata.name), ['customer-gateway', 'partner-gateway']);
+    assert.deepEqual(
+      gws.map((g) => g.metadata.name),
+      ['customer-gateway', 'partner-gateway'],
+    );
     for (const g of gws) {
       assert.deepEqual(g.spec.selector, { istio: 'ingressgateway' });
       assert.deepEqual(g.spec.servers[0].hosts, [`${g.metadata.name.replace('-gateway', '')}-demo.apps-crc.testing`]);
@@ -82,17 +86,20 @@ describe('ossm2 flavor (OpenShift Service Mesh 2)', () => {
   });
 
   test('puts the Routes in the control-plane namespace, named after the release namespace', () => {
-    assert.deepEqual(byKind(objs, 'Route').map((r) => `${r.metadata.namespace}/${r.metadata.name}`), ['istio-system/customer-demo', 'istio-system/partner-demo']);
+    assert.deepEqual(
+      byKind(objs, 'Route').map((r) => `${r.metadata.namespace}/${r.metadata.name}`),
+      ['istio-system/customer-demo', 'istio-system/partner-demo'],
+    );
   });
 
-  test('lets only the control plane\'s own gateway identity call customer and partner', () => {
+  test("lets only the control plane's own gateway identity call customer and partner", () => {
     const secured = render({ files: ['security-authorization.yaml', 'flavor-ossm2.yaml'] });
     const ap = byKind(secured, 'AuthorizationPolicy').find((a) => a.metadata.name === 'customer')!;
     assert.deepEqual(ap.spec.rules[0].from[0].source.principals, ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account']);
   });
 
   test('sends spans to the Jaeger the control plane deploys', () => {
-    const env = Object.fromEntries(appPods(objs)[0]!.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    const env = Object.fromEntries(appPods(objs)[0]!.spec.containers[0].env.map((e: Doc) => [e.name, e.value]));
     assert.equal(env.OTEL_TRACES_EXPORTER, 'jaeger');
     assert.equal(env.OTEL_EXPORTER_JAEGER_ENDPOINT, 'http://jaeger-collector.istio-system:14268/api/traces');
   });
@@ -103,7 +110,13 @@ describe('mesh disabled (step 1)', () => {
     const objs = render({ files: ['01-plain.yaml'] });
     for (const k of ISTIO_KINDS) assert.equal(byKind(objs, k).length, 0, k);
     assert.equal(byKind(objs, 'Gateway').length, 0);
-    assert.deepEqual(byKind(objs, 'Route').map((r) => [r.metadata.namespace, r.spec.to.name, r.spec.port.targetPort]), [['demo', 'customer', 'http'], ['demo', 'partner', 'http']]);
+    assert.deepEqual(
+      byKind(objs, 'Route').map((r) => [r.metadata.namespace, r.spec.to.name, r.spec.port.targetPort]),
+      [
+        ['demo', 'customer', 'http'],
+        ['demo', 'partner', 'http'],
+      ],
+    );
     for (const p of appPods(objs)) {
       assert.equal(p.metadata.labels['sidecar.istio.io/inject'], undefined);
       assert.equal(p.metadata.annotations['proxy.istio.io/config'], undefined);
@@ -114,7 +127,10 @@ describe('mesh disabled (step 1)', () => {
     const objs = render({ files: ['platform-kubernetes.yaml'] });
     assert.equal(byKind(objs, 'Route').length, 0);
     const ing = byKind(objs, 'Ingress');
-    assert.deepEqual(ing.map((i) => i.spec.rules[0].host), ['customer-demo.mesh-demo.example.com', 'partner-demo.mesh-demo.example.com']);
+    assert.deepEqual(
+      ing.map((i) => i.spec.rules[0].host),
+      ['customer-demo.mesh-demo.example.com', 'partner-demo.mesh-demo.example.com'],
+    );
     assert.equal(ing[0]?.spec.ingressClassName, 'nginx');
   });
 });
@@ -133,15 +149,21 @@ describe('helm test pods', () => {
     for (const p of pods) {
       assert.equal(p.metadata.annotations?.['helm.sh/hook'], 'test');
       assert.equal(p.metadata.annotations?.['sidecar.istio.io/inject'], 'false');
-      const env = Object.fromEntries(p.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+      const env = Object.fromEntries(p.spec.containers[0].env.map((e: Doc) => [e.name, e.value]));
       assert.equal(env.URL, 'http://istio-ingressgateway.istio-ingress:80/');
       assert.match(env.HOST_HEADER, /^(customer|partner)-demo\.apps-crc\.testing$/);
-      assert.ok(new RegExp(env.EXPECT).test(`${env.HOST_HEADER.split('-')[0]} v1 => preference v1 => recommendation v2 from 'recommendation-v2-6d4b9-x2x': 42`));
+      assert.ok(
+        new RegExp(env.EXPECT).test(
+          `${env.HOST_HEADER.split('-')[0]} v1 => preference v1 => recommendation v2 from 'recommendation-v2-6d4b9-x2x': 42`,
+        ),
+      );
     }
   });
 
   test('without the mesh they curl the edge Service directly', () => {
-    const urls = byKind(render({ files: ['01-plain.yaml'] }), 'Pod').map((p) => p.spec.containers[0].env.find((e: any) => e.name === 'URL').value);
+    const urls = byKind(render({ files: ['01-plain.yaml'] }), 'Pod').map(
+      (p) => p.spec.containers[0].env.find((e: Doc) => e.name === 'URL').value,
+    );
     assert.deepEqual(urls, ['http://customer:8080/', 'http://partner:8080/']);
   });
 });
@@ -150,15 +172,21 @@ describe('images built in the cluster (build.enabled)', () => {
   const objs = render({ files: ['02-mesh.yaml', 'build-in-cluster.yaml'] });
 
   test('an ImageStream with local lookup and a Docker BuildConfig per service, from the one Dockerfile with SERVICE', () => {
-    assert.deepEqual(byKind(objs, 'ImageStream').map((s) => [s.metadata.name, s.spec.lookupPolicy.local]), [
-      ['customer', true],
-      ['partner', true],
-      ['preference', true],
-      ['recommendation', true],
-    ]);
+    assert.deepEqual(
+      byKind(objs, 'ImageStream').map((s) => [s.metadata.name, s.spec.lookupPolicy.local]),
+      [
+        ['customer', true],
+        ['partner', true],
+        ['preference', true],
+        ['recommendation', true],
+      ],
+    );
     for (const bc of byKind(objs, 'BuildConfig')) {
       assert.equal(bc.spec.strategy.dockerStrategy.dockerfilePath, 'Dockerfile');
-      assert.deepEqual(bc.spec.strategy.dockerStrategy.buildArgs.find((a: any) => a.name === 'SERVICE'), { name: 'SERVICE', value: bc.metadata.name });
+      assert.deepEqual(
+        bc.spec.strategy.dockerStrategy.buildArgs.find((a: Doc) => a.name === 'SERVICE'),
+        { name: 'SERVICE', value: bc.metadata.name },
+      );
       assert.deepEqual(bc.spec.output.to, { kind: 'ImageStreamTag', name: `${bc.metadata.name}:0.1.0` });
       // Without a repository: a binary build that `oc start-build --from-dir` feeds, and no trigger that would start it empty.
       assert.deepEqual(bc.spec.source, { type: 'Binary', binary: {} });
@@ -172,13 +200,19 @@ describe('images built in the cluster (build.enabled)', () => {
       const app = d.metadata.labels?.app;
       assert.equal(container.image, `${app}:0.1.0`);
       assert.deepEqual(JSON.parse(d.metadata.annotations?.['image.openshift.io/triggers'] ?? 'null'), [
-        { from: { kind: 'ImageStreamTag', name: `${app}:0.1.0` }, fieldPath: `spec.template.spec.containers[?(@.name=="${container.name}")].image` },
+        {
+          from: { kind: 'ImageStreamTag', name: `${app}:0.1.0` },
+          fieldPath: `spec.template.spec.containers[?(@.name=="${container.name}")].image`,
+        },
       ]);
     }
   });
 
   test('with build.git.uri the builds clone the repository and start at once', () => {
-    const bc = byKind(render({ files: ['build-in-cluster.yaml'], set: ['build.git.uri=https://github.com/example/mesh-demo.git', 'build.git.ref=v0.1.0'] }), 'BuildConfig')[0]!;
+    const bc = byKind(
+      render({ files: ['build-in-cluster.yaml'], set: ['build.git.uri=https://github.com/example/mesh-demo.git', 'build.git.ref=v0.1.0'] }),
+      'BuildConfig',
+    )[0]!;
     assert.deepEqual(bc.spec.source, { type: 'Git', git: { uri: 'https://github.com/example/mesh-demo.git', ref: 'v0.1.0' } });
     assert.deepEqual(bc.spec.triggers, [{ type: 'ConfigChange' }]);
   });

@@ -57,8 +57,13 @@ describe('install/ossm3: traces', () => {
   test('the mesh-wide Telemetry uses only providers the mesh has', () => {
     const telemetry = find(ossm3, 'Telemetry', 'mesh-default', istio.spec.namespace);
     const defined = new Set(['prometheus', ...istio.spec.values.meshConfig.extensionProviders.map((p: { name: string }) => p.name)]);
-    const used = [...telemetry.spec.tracing, ...telemetry.spec.metrics].flatMap((t: { providers: { name: string }[] }) => t.providers.map((p) => p.name));
-    assert.deepEqual(used.filter((n) => !defined.has(n)), []);
+    const used = [...telemetry.spec.tracing, ...telemetry.spec.metrics].flatMap((t: { providers: { name: string }[] }) =>
+      t.providers.map((p) => p.name),
+    );
+    assert.deepEqual(
+      used.filter((n) => !defined.has(n)),
+      [],
+    );
     assert.equal(telemetry.spec.tracing[0].randomSamplingPercentage, 100);
   });
 
@@ -97,7 +102,9 @@ describe('install/ossm3: gateway, metrics, Kiali', () => {
     assert.equal(binding.roleRef.kind, 'Role');
     find(ossm3, 'Role', binding.roleRef.name, gateway.metadata.namespace);
     find(ossm3, 'ServiceAccount', pod.spec.serviceAccountName, gateway.metadata.namespace);
-    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: pod.spec.serviceAccountName, namespace: gateway.metadata.namespace }]);
+    assert.deepEqual(binding.subjects, [
+      { kind: 'ServiceAccount', name: pod.spec.serviceAccountName, namespace: gateway.metadata.namespace },
+    ]);
   });
 
   test("the proxies are scraped in the walkthrough's namespace and the gateway's, istiod in its own", () => {

@@ -43,7 +43,7 @@ describe('NOTES.txt', () => {
     assert.match(text, /curl -sS -H "Host: customer-demo\.apps-crc\.testing" "http:\/\/\$INGRESS\/"/);
   });
 
-  test('off OpenShift with the Gateway API, curls the Service Istio deploys for the chart\'s own Gateway, on its port', () => {
+  test("off OpenShift with the Gateway API, curls the Service Istio deploys for the chart's own Gateway, on its port", () => {
     const text = notesFor(['flavor-gateway-api.yaml'], ['platform=kubernetes']);
     assert.match(text, /kubectl -n demo get svc demo-mesh-demo-gateway-istio /);
     assert.match(text, /curl -sS -H "Host: customer-demo\.apps-crc\.testing" "http:\/\/\$INGRESS:80\/"/);

@@ -1,25 +1,40 @@
 // Each walkthrough and resilience value lands in the field Istio (or the Gateway API) actually reads.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { byKind, find, render } from '../src/render.ts';
+import { byKind, type Doc, find, render } from '../src/render.ts';
 
-const defaultRoute = (vs: any) => vs.spec.http.find((r: any) => r.name === 'default');
+const defaultRoute = (vs: Doc) => vs.spec.http.find((r: Doc) => r.name === 'default');
 
 describe('blue-green and canary', () => {
   test('3a splits recommendation 50/50 between subsets v1 and v2', () => {
     const vs = find(render({ files: ['03a-blue-green-50-50.yaml'] }), 'VirtualService', 'recommendation');
-    assert.deepEqual(defaultRoute(vs).route.map((r: any) => [r.destination.subset, r.weight]), [['v1', 50], ['v2', 50]]);
+    assert.deepEqual(
+      defaultRoute(vs).route.map((r: Doc) => [r.destination.subset, r.weight]),
+      [
+        ['v1', 50],
+        ['v2', 50],
+      ],
+    );
   });
 
   test('3b splits recommendation 25/75', () => {
     const vs = find(render({ files: ['03b-canary-25-75.yaml'] }), 'VirtualService', 'recommendation');
-    assert.deepEqual(defaultRoute(vs).route.map((r: any) => [r.destination.subset, r.weight]), [['v1', 25], ['v2', 75]]);
+    assert.deepEqual(
+      defaultRoute(vs).route.map((r: Doc) => [r.destination.subset, r.weight]),
+      [
+        ['v1', 25],
+        ['v2', 75],
+      ],
+    );
   });
 
   test('--set on the versions map enables recommendation v2 and its subset', () => {
     const objs = render({ set: ['services.recommendation.versions.v2.enabled=true'] });
     find(objs, 'Deployment', 'recommendation-v2');
-    assert.deepEqual(find(objs, 'DestinationRule', 'recommendation').spec.subsets.map((s: any) => s.name), ['v1', 'v2']);
+    assert.deepEqual(
+      find(objs, 'DestinationRule', 'recommendation').spec.subsets.map((s: Doc) => s.name),
+      ['v1', 'v2'],
+    );
   });
 
   test('without weights a service routes to its host without a subset, so every version serves', () => {
@@ -34,16 +49,28 @@ describe('mirroring', () => {
     const vs = find(objs, 'VirtualService', 'customer');
     assert.deepEqual(vs.spec.gateways, ['customer-gateway']);
     const r = defaultRoute(vs);
-    assert.deepEqual(r.route.map((x: any) => x.destination.subset), ['v1']);
+    assert.deepEqual(
+      r.route.map((x: Doc) => x.destination.subset),
+      ['v1'],
+    );
     // To the shadow port: on Istio >= 1.28 a mirrored copy keeps its Host, so the port it arrives on is its only mark.
     assert.deepEqual(r.mirror, { host: 'customer', subset: 'v2', port: { number: 8090 } });
     assert.deepEqual(r.mirrorPercentage, { value: 100 });
   });
 
   test('a mirror alone serves live traffic from the one other enabled version', () => {
-    const objs = render({ set: ['services.customer.versions.v2.enabled=true', 'services.customer.traffic.mirror.version=v2', 'services.customer.traffic.mirror.percent=50'] });
+    const objs = render({
+      set: [
+        'services.customer.versions.v2.enabled=true',
+        'services.customer.traffic.mirror.version=v2',
+        'services.customer.traffic.mirror.percent=50',
+      ],
+    });
     const r = defaultRoute(find(objs, 'VirtualService', 'customer'));
-    assert.deepEqual(r.route.map((x: any) => [x.destination.subset, x.weight]), [['v1', 100]]);
+    assert.deepEqual(
+      r.route.map((x: Doc) => [x.destination.subset, x.weight]),
+      [['v1', 100]],
+    );
     assert.deepEqual([r.mirror.subset, r.mirrorPercentage.value], ['v2', 50]);
   });
 
@@ -56,9 +83,12 @@ describe('mirroring', () => {
   test('the mirror target listens on the shadow port: a named container port, SHADOW_PORT, and the Service port it maps to', () => {
     const objs = render({ files: ['04a-mirror-customer.yaml'] });
     const container = find(objs, 'Deployment', 'customer-v2').spec.template.spec.containers[0];
-    assert.deepEqual(container.ports.find((p: any) => p.name === 'http-shadow'), { name: 'http-shadow', containerPort: 8090, protocol: 'TCP' });
-    assert.equal(container.env.find((e: any) => e.name === 'SHADOW_PORT').value, '8090');
-    const port = find(objs, 'Service', 'customer').spec.ports.find((p: any) => p.name === 'http-shadow');
+    assert.deepEqual(
+      container.ports.find((p: Doc) => p.name === 'http-shadow'),
+      { name: 'http-shadow', containerPort: 8090, protocol: 'TCP' },
+    );
+    assert.equal(container.env.find((e: Doc) => e.name === 'SHADOW_PORT').value, '8090');
+    const port = find(objs, 'Service', 'customer').spec.ports.find((p: Doc) => p.name === 'http-shadow');
     assert.deepEqual([port.port, port.targetPort], [8090, 'http-shadow']);
   });
 
@@ -94,13 +124,17 @@ describe('faults, timeouts, retries, circuit breaking', () => {
     assert.deepEqual(r.fault, { abort: { percentage: { value: 50 }, httpStatus: 503 } });
   });
 
-  test('fault delay lands in http[].fault.delay with fixedDelay, shorter than the callers\' deadline', () => {
+  test("fault delay lands in http[].fault.delay with fixedDelay, shorter than the callers' deadline", () => {
     const r = defaultRoute(find(render({ files: ['resilience-fault-delay.yaml'] }), 'VirtualService', 'recommendation'));
     assert.deepEqual(r.fault, { delay: { percentage: { value: 50 }, fixedDelay: '3s' } });
   });
 
   test('a longer delay renders once downstreamTimeoutMs outlasts it by a second', () => {
-    const set = ['services.recommendation.traffic.fault.delay.percent=50', 'services.recommendation.traffic.fault.delay.fixedDelay=7s', 'downstreamTimeoutMs=8000'];
+    const set = [
+      'services.recommendation.traffic.fault.delay.percent=50',
+      'services.recommendation.traffic.fault.delay.fixedDelay=7s',
+      'downstreamTimeoutMs=8000',
+    ];
     assert.equal(defaultRoute(find(render({ set }), 'VirtualService', 'recommendation')).fault.delay.fixedDelay, '7s');
   });
 
@@ -108,8 +142,8 @@ describe('faults, timeouts, retries, circuit breaking', () => {
     const objs = render({ files: ['resilience-timeout.yaml'] });
     assert.equal(defaultRoute(find(objs, 'VirtualService', 'recommendation')).timeout, '1s');
     const env = (name: string) => find(objs, 'Deployment', name).spec.template.spec.containers[0].env;
-    assert.ok(env('recommendation-v2').some((e: any) => e.name === 'FAULT_DELAY_MS' && e.value === '3000'));
-    assert.ok(!env('recommendation-v1').some((e: any) => e.name === 'FAULT_DELAY_MS'));
+    assert.ok(env('recommendation-v2').some((e: Doc) => e.name === 'FAULT_DELAY_MS' && e.value === '3000'));
+    assert.ok(!env('recommendation-v1').some((e: Doc) => e.name === 'FAULT_DELAY_MS'));
   });
 
   test('retries land in http[].retries', () => {
@@ -141,7 +175,10 @@ describe('Kubernetes Gateway API', () => {
     assert.equal(byKind(objs, 'Gateway', 'networking.istio.io').length, 0);
     const gw = byKind(objs, 'Gateway', 'gateway.networking.k8s.io');
     assert.equal(gw.length, 1);
-    assert.deepEqual(gw[0]?.spec.listeners.map((l: any) => l.name), ['customer', 'partner']);
+    assert.deepEqual(
+      gw[0]?.spec.listeners.map((l: Doc) => l.name),
+      ['customer', 'partner'],
+    );
     assert.equal(byKind(objs, 'HTTPRoute').length, 4);
   });
 
@@ -152,7 +189,11 @@ describe('Kubernetes Gateway API', () => {
       { name: 'recommendation-v1', port: 8080, weight: 25 },
       { name: 'recommendation-v2', port: 8080, weight: 75 },
     ]);
-    assert.deepEqual(find(objs, 'Service', 'recommendation-v2').spec.selector, { app: 'recommendation', version: 'v2', 'app.kubernetes.io/instance': 'demo' });
+    assert.deepEqual(find(objs, 'Service', 'recommendation-v2').spec.selector, {
+      app: 'recommendation',
+      version: 'v2',
+      'app.kubernetes.io/instance': 'demo',
+    });
   });
 
   test('points the OpenShift Routes at the Service Istio deploys for that Gateway', () => {
@@ -166,7 +207,9 @@ describe('Kubernetes Gateway API', () => {
   test('mirrors customer with a RequestMirror filter at 50 percent', () => {
     const hr = find(objs, 'HTTPRoute', 'customer');
     assert.deepEqual(hr.spec.rules[0].backendRefs, [{ name: 'customer-v1', port: 8080, weight: 100 }]);
-    assert.deepEqual(hr.spec.rules[0].filters, [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'customer-v2', port: 8090 }, percent: 50 } }]);
+    assert.deepEqual(hr.spec.rules[0].filters, [
+      { type: 'RequestMirror', requestMirror: { backendRef: { name: 'customer-v2', port: 8090 }, percent: 50 } },
+    ]);
     assert.deepEqual(hr.spec.hostnames, ['customer-demo.apps-crc.testing']);
   });
 });
@@ -189,7 +232,9 @@ describe('least-privilege authorization', () => {
   test('a namespace-wide allow-nothing leaves only GET of health and metrics on the management port to anyone', () => {
     const nothing = find(objs, 'AuthorizationPolicy', 'allow-nothing');
     assert.equal(nothing.spec.selector, undefined, 'it covers the whole namespace');
-    assert.deepEqual(nothing.spec.rules, [{ to: [{ operation: { ports: ['9000'], methods: ['GET'], paths: ['/metrics', '/health/*'] } }] }]);
+    assert.deepEqual(nothing.spec.rules, [
+      { to: [{ operation: { ports: ['9000'], methods: ['GET'], paths: ['/metrics', '/health/*'] } }] },
+    ]);
   });
 
   test('each allowed service lets its caller in on the app and shadow ports, and nothing else', () => {
@@ -202,13 +247,20 @@ describe('least-privilege authorization', () => {
   });
 
   test('built up one service at a time: deny-all, then the edge, then preference, then all four', () => {
-    const allowed = (file: string) => byKind(render({ files: [file] }), 'AuthorizationPolicy').filter((a) => a.spec.action === 'ALLOW' && a.spec.selector).map((a) => a.metadata.name).sort();
+    const allowed = (file: string) =>
+      byKind(render({ files: [file] }), 'AuthorizationPolicy')
+        .filter((a) => a.spec.action === 'ALLOW' && a.spec.selector)
+        .map((a) => a.metadata.name)
+        .sort();
     assert.deepEqual(allowed('security-authz-1-deny-all.yaml'), []);
     assert.deepEqual(allowed('security-authz-2-edge.yaml'), ['customer', 'partner']);
     assert.deepEqual(allowed('security-authz-3-preference.yaml'), ['customer', 'partner', 'preference']);
     assert.deepEqual(allowed('security-authorization.yaml'), ['customer', 'partner', 'preference', 'recommendation']);
     for (const file of ['security-authz-1-deny-all.yaml', 'security-authz-2-edge.yaml', 'security-authz-3-preference.yaml']) {
-      assert.ok(byKind(render({ files: [file] }), 'AuthorizationPolicy').some((a) => a.metadata.name === 'allow-nothing'), file);
+      assert.ok(
+        byKind(render({ files: [file] }), 'AuthorizationPolicy').some((a) => a.metadata.name === 'allow-nothing'),
+        file,
+      );
     }
   });
 
@@ -230,7 +282,10 @@ describe('the management port', () => {
   });
 
   test('the policy follows ports.management, and management.restrict=false removes it', () => {
-    assert.deepEqual(find(render({ set: ['ports.management=9100'] }), 'AuthorizationPolicy', 'management-port').spec.rules[0].to[0].operation.ports, ['9100']);
+    assert.deepEqual(
+      find(render({ set: ['ports.management=9100'] }), 'AuthorizationPolicy', 'management-port').spec.rules[0].to[0].operation.ports,
+      ['9100'],
+    );
     assert.equal(byKind(render({ set: ['management.restrict=false'] }), 'AuthorizationPolicy').length, 0);
   });
 
@@ -251,16 +306,25 @@ describe('the management port', () => {
   test('on Service Mesh 2 the NetworkPolicy only lets monitoring reach the management port, beside the DENY policy', () => {
     const objs = render({ files: ['02-mesh.yaml', 'flavor-ossm2.yaml'] });
     const [np] = byKind(objs, 'NetworkPolicy');
-    assert.deepEqual(np?.spec.ingress.map((rule: any) => rule.ports), [[{ port: 'http-mgmt' }]]);
+    assert.deepEqual(
+      np?.spec.ingress.map((rule: Doc) => rule.ports),
+      [[{ port: 'http-mgmt' }]],
+    );
     assert.equal(find(objs, 'AuthorizationPolicy', 'management-port').apiVersion, 'security.istio.io/v1beta1');
   });
 });
 
 describe('load balancing, egress and end-user authentication', () => {
-  test('load balancing sets the DestinationRule\'s simple policy beside ISTIO_MUTUAL, with three v1 pods', () => {
-    for (const [file, policy] of [['resilience-load-balancing-round-robin.yaml', 'ROUND_ROBIN'], ['resilience-load-balancing-random.yaml', 'RANDOM']] as const) {
+  test("load balancing sets the DestinationRule's simple policy beside ISTIO_MUTUAL, with three v1 pods", () => {
+    for (const [file, policy] of [
+      ['resilience-load-balancing-round-robin.yaml', 'ROUND_ROBIN'],
+      ['resilience-load-balancing-random.yaml', 'RANDOM'],
+    ] as const) {
       const objs = render({ files: [file] });
-      assert.deepEqual(find(objs, 'DestinationRule', 'recommendation').spec.trafficPolicy, { tls: { mode: 'ISTIO_MUTUAL' }, loadBalancer: { simple: policy } });
+      assert.deepEqual(find(objs, 'DestinationRule', 'recommendation').spec.trafficPolicy, {
+        tls: { mode: 'ISTIO_MUTUAL' },
+        loadBalancer: { simple: policy },
+      });
       assert.equal(find(objs, 'Deployment', 'recommendation-v1').spec.replicas, 3);
     }
   });
@@ -280,7 +344,12 @@ describe('load balancing, egress and end-user authentication', () => {
 
   test('end-user authentication: a RequestAuthentication with the JWKS, and a DENY for no token or another group, at the edge only', () => {
     const objs = render({ files: ['security-end-user-jwt.yaml'] });
-    assert.deepEqual(byKind(objs, 'RequestAuthentication').map((r) => r.metadata.name).sort(), ['customer-jwt', 'partner-jwt']);
+    assert.deepEqual(
+      byKind(objs, 'RequestAuthentication')
+        .map((r) => r.metadata.name)
+        .sort(),
+      ['customer-jwt', 'partner-jwt'],
+    );
     const rule = find(objs, 'RequestAuthentication', 'customer-jwt').spec.jwtRules[0];
     assert.equal(rule.issuer, 'mesh-demo');
     assert.equal(JSON.parse(rule.jwks).keys[0].kid, 'mesh-demo-1');

@@ -1,13 +1,17 @@
 // Bad values are refused with the intended message; pod sizing and shutdown values derive correctly from good ones.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { find, render, renderError } from '../src/render.ts';
+import { type Doc, find, render, renderError } from '../src/render.ts';
 
 describe('refused values', () => {
   const cases: { name: string; set: string[]; message: RegExp }[] = [
     {
       name: 'weights that do not sum to 100',
-      set: ['services.recommendation.versions.v2.enabled=true', 'services.recommendation.traffic.weights.v1=25', 'services.recommendation.traffic.weights.v2=70'],
+      set: [
+        'services.recommendation.versions.v2.enabled=true',
+        'services.recommendation.traffic.weights.v1=25',
+        'services.recommendation.traffic.weights.v2=70',
+      ],
       message: /services\.recommendation\.traffic\.weights must sum to 100, got 95/,
     },
     {
@@ -22,17 +26,30 @@ describe('refused values', () => {
     },
     {
       name: 'a mirror without weights when two live versions could serve',
-      set: ['services.customer.versions.v2.enabled=true', 'services.customer.versions.v3.enabled=true', 'services.customer.traffic.mirror.version=v2'],
+      set: [
+        'services.customer.versions.v2.enabled=true',
+        'services.customer.versions.v3.enabled=true',
+        'services.customer.traffic.mirror.version=v2',
+      ],
       message: /services\.customer\.traffic\.mirror needs services\.customer\.traffic\.weights/,
     },
     {
       name: 'a mirror to a version that also gets live traffic',
-      set: ['services.customer.versions.v2.enabled=true', 'services.customer.traffic.weights.v1=50', 'services.customer.traffic.weights.v2=50', 'services.customer.traffic.mirror.version=v2'],
+      set: [
+        'services.customer.versions.v2.enabled=true',
+        'services.customer.traffic.weights.v1=50',
+        'services.customer.traffic.weights.v2=50',
+        'services.customer.traffic.mirror.version=v2',
+      ],
       message: /services\.customer\.traffic\.mirror\.version "v2" also receives live traffic/,
     },
     {
       name: 'a header match to a disabled version',
-      set: ['services.recommendation.traffic.match[0].header=end-user', 'services.recommendation.traffic.match[0].exact=jason', 'services.recommendation.traffic.match[0].version=v2'],
+      set: [
+        'services.recommendation.traffic.match[0].header=end-user',
+        'services.recommendation.traffic.match[0].exact=jason',
+        'services.recommendation.traffic.match[0].version=v2',
+      ],
       message: /services\.recommendation\.traffic\.match\[0\]\.version "v2" is not enabled/,
     },
     {
@@ -50,11 +67,19 @@ describe('refused values', () => {
       set: ['services.recommendation.traffic.subsets.v1=100'],
       message: /additional properties 'subsets' not allowed/,
     },
-    { name: 'an application port in Istio\'s 15000-15090 range', set: ['ports.http=15001'], message: /\/ports\/http/ },
-    { name: 'a memory limit the heap cannot be derived from', set: ['resources.limits.memory=256M'], message: /\/resources\/limits\/memory/ },
+    { name: "an application port in Istio's 15000-15090 range", set: ['ports.http=15001'], message: /\/ports\/http/ },
+    {
+      name: 'a memory limit the heap cannot be derived from',
+      set: ['resources.limits.memory=256M'],
+      message: /\/resources\/limits\/memory/,
+    },
     { name: 'an unknown mesh flavor', set: ['mesh.flavor=ossm1'], message: /\/mesh\/flavor/ },
     { name: 'a version name that is not vN', set: ['services.recommendation.versions.version-v2.enabled=true'], message: /version-v2/ },
-    { name: 'a revision with the ossm2 flavor', set: ['mesh.flavor=ossm2', 'mesh.revision=canary'], message: /mesh\.revision applies to the istio flavor/ },
+    {
+      name: 'a revision with the ossm2 flavor',
+      set: ['mesh.flavor=ossm2', 'mesh.revision=canary'],
+      message: /mesh\.revision applies to the istio flavor/,
+    },
     {
       name: 'Istio-only faults with the Gateway API',
       set: ['gatewayApi.enabled=true', 'services.recommendation.traffic.fault.abort.percent=50'],
@@ -63,14 +88,19 @@ describe('refused values', () => {
     {
       name: 'a fault delay the callers would give up on (7s against the 5000 ms downstreamTimeoutMs)',
       set: ['services.recommendation.traffic.fault.delay.percent=50', 'services.recommendation.traffic.fault.delay.fixedDelay=7s'],
-      message: /services\.recommendation\.traffic\.fault\.delay\.fixedDelay 7s must be at least 1 s shorter than downstreamTimeoutMs \(5000 ms\)/,
+      message:
+        /services\.recommendation\.traffic\.fault\.delay\.fixedDelay 7s must be at least 1 s shorter than downstreamTimeoutMs \(5000 ms\)/,
     },
     {
       name: 'a fault delay within 1 s of the deadline, in compound units',
       set: ['services.preference.traffic.fault.delay.percent=10', 'services.preference.traffic.fault.delay.fixedDelay=4s500ms'],
       message: /fixedDelay 4s500ms must be at least 1 s shorter/,
     },
-    { name: 'a shadow port equal to the application port', set: ['ports.shadow=8080'], message: /ports\.http \(8080\), ports\.management \(9000\) and ports\.shadow \(8080\) must all differ/ },
+    {
+      name: 'a shadow port equal to the application port',
+      set: ['ports.shadow=8080'],
+      message: /ports\.http \(8080\), ports\.management \(9000\) and ports\.shadow \(8080\) must all differ/,
+    },
     {
       name: 'the Gateway API with the ossm2 flavor (Technology Preview there)',
       set: ['gatewayApi.enabled=true', 'mesh.flavor=ossm2'],
@@ -78,13 +108,31 @@ describe('refused values', () => {
     },
     {
       name: 'a 50% RequestMirror on Gateway API CRDs older than v1.3.0, which drop requestMirror.percent',
-      set: ['gatewayApi.enabled=true', 'gatewayApi.bundleVersion=v1.2.1', 'services.customer.versions.v2.enabled=true', 'services.customer.traffic.mirror.version=v2', 'services.customer.traffic.mirror.percent=50'],
+      set: [
+        'gatewayApi.enabled=true',
+        'gatewayApi.bundleVersion=v1.2.1',
+        'services.customer.versions.v2.enabled=true',
+        'services.customer.traffic.mirror.version=v2',
+        'services.customer.traffic.mirror.percent=50',
+      ],
       message: /services\.customer\.traffic\.mirror\.percent 50 needs Gateway API CRDs v1\.3\.0 or later, and this cluster has v1\.2\.1/,
     },
-    { name: 'a Gateway API bundle version that is not one', set: ['gatewayApi.bundleVersion=latest'], message: /\/gatewayApi\/bundleVersion/ },
-    { name: 'in-cluster builds off OpenShift', set: ['build.enabled=true', 'platform=kubernetes', 'mesh.enabled=false'], message: /build\.enabled=true needs platform=openshift/ },
+    {
+      name: 'a Gateway API bundle version that is not one',
+      set: ['gatewayApi.bundleVersion=latest'],
+      message: /\/gatewayApi\/bundleVersion/,
+    },
+    {
+      name: 'in-cluster builds off OpenShift',
+      set: ['build.enabled=true', 'platform=kubernetes', 'mesh.enabled=false'],
+      message: /build\.enabled=true needs platform=openshift/,
+    },
     { name: 'a build repository that is not a URL', set: ['build.git.uri=github.com/x/y'], message: /\/build\/git\/uri/ },
-    { name: 'the Gateway API without the mesh', set: ['gatewayApi.enabled=true', 'mesh.enabled=false'], message: /gatewayApi\.enabled=true needs mesh\.enabled=true/ },
+    {
+      name: 'the Gateway API without the mesh',
+      set: ['gatewayApi.enabled=true', 'mesh.enabled=false'],
+      message: /gatewayApi\.enabled=true needs mesh\.enabled=true/,
+    },
   ];
   for (const c of cases) {
     test(`refuses ${c.name}`, () => {
@@ -95,7 +143,7 @@ describe('refused values', () => {
 
 describe('derived pod settings', () => {
   const deployment = (set: string[] = []) => find(render({ set }), 'Deployment', 'preference-v1').spec.template.spec;
-  const env = (spec: any) => Object.fromEntries(spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+  const env = (spec: Doc) => Object.fromEntries(spec.containers[0].env.map((e: Doc) => [e.name, e.value ?? e.valueFrom]));
 
   test('the Node heap is 75% of the memory limit, in Mi or Gi, split into a bounded young generation and the old space', () => {
     // 192 MiB heap: semi-spaces of 192/16 = 12 MiB (three of them), old space 192 - 36.
@@ -141,7 +189,11 @@ describe('derived pod settings', () => {
   });
 
   test('per-version env overrides per-service env', () => {
-    const spec = deployment(['services.preference.env.FOO=service', 'services.preference.versions.v1.env.FOO=version', 'services.preference.env.BAR=1']);
+    const spec = deployment([
+      'services.preference.env.FOO=service',
+      'services.preference.versions.v1.env.FOO=version',
+      'services.preference.env.BAR=1',
+    ]);
     assert.equal(env(spec).FOO, 'version');
     assert.equal(env(spec).BAR, '1');
   });
@@ -154,7 +206,11 @@ describe('derived pod settings', () => {
     assert.deepEqual(c.livenessProbe.httpGet, { path: '/health/live', port: 'http-mgmt' });
     assert.deepEqual(c.readinessProbe.httpGet, { path: '/health/ready', port: 'http-mgmt' });
     assert.deepEqual(
-      [d.metadata.annotations['prometheus.io/scrape'], d.metadata.annotations['prometheus.io/port'], d.metadata.annotations['prometheus.io/path']],
+      [
+        d.metadata.annotations['prometheus.io/scrape'],
+        d.metadata.annotations['prometheus.io/port'],
+        d.metadata.annotations['prometheus.io/path'],
+      ],
       ['true', '9000', '/metrics'],
     );
     assert.deepEqual(c.volumeMounts, [{ name: 'tmp', mountPath: '/tmp' }]);

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, REPO_ROOT } from '@mesh-demo/devtools';
-import { compose, docker, inspect, type CommandResult } from './docker.ts';
+import { type CommandResult, compose, docker, inspect } from './docker.ts';
 
 export const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.yml');
 
@@ -57,8 +57,15 @@ export async function engineVolumes(): Promise<Set<string>> {
 
 /** Service name -> container id of this project's containers. */
 export async function serviceContainers(project: string): Promise<Record<string, string>> {
-  const { stdout } = await docker(['ps', '--all', '--no-trunc', '--format', '{{.ID}} {{.Label "com.docker.compose.service"}}',
-    '--filter', `label=com.docker.compose.project=${project}`]);
+  const { stdout } = await docker([
+    'ps',
+    '--all',
+    '--no-trunc',
+    '--format',
+    '{{.ID}} {{.Label "com.docker.compose.service"}}',
+    '--filter',
+    `label=com.docker.compose.project=${project}`,
+  ]);
   return Object.fromEntries(lines(stdout).map((line) => line.split(' ').reverse()));
 }
 

@@ -35,10 +35,11 @@ async function command(file: string, args: readonly string[], env?: Record<strin
 
 export const docker = (args: readonly string[]) => command(DOCKER, args);
 
-export const compose = (args: readonly string[], env: Record<string, string>) =>
-  command(COMPOSE[0]!, [...COMPOSE.slice(1), ...args], env);
+export const compose = (args: readonly string[], env: Record<string, string>) => command(COMPOSE[0]!, [...COMPOSE.slice(1), ...args], env);
 
 /** `docker inspect` of one object, parsed. */
+// Why any: inspect's JSON differs per object kind (image, container); each caller reads a few fields and asserts them.
+// biome-ignore lint/suspicious/noExplicitAny: see above
 export async function inspect<T = Record<string, any>>(name: string): Promise<T> {
   const { stdout } = await docker(['inspect', name]);
   return (JSON.parse(stdout) as T[])[0]!;

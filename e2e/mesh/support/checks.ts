@@ -6,7 +6,14 @@ import { send, versionAt } from './mesh.ts';
 export async function splitOf(count: number, headers: Record<string, string> = {}): Promise<{ v1: number; v2: number }> {
   const sent = await send(count, { headers });
   const failed = sent.filter((s) => s.status !== 200);
-  assert.equal(failed.length, 0, `failed: ${failed.slice(0, 3).map((s) => `${s.status} ${s.text.slice(0, 160)}`).join(' | ')}`);
+  assert.equal(
+    failed.length,
+    0,
+    `failed: ${failed
+      .slice(0, 3)
+      .map((s) => `${s.status} ${s.text.slice(0, 160)}`)
+      .join(' | ')}`,
+  );
   const v2 = sent.filter((s) => versionAt(s, 'recommendation') === 'v2').length;
   return { v1: count - v2, v2 };
 }

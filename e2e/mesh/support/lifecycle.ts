@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { HOST_LINK, NETNS_PREFIX, NotRunning, RUN_DIR, getStatus, meshNamespaces } from '@mesh-demo/mesh';
+import { getStatus, HOST_LINK, meshNamespaces, NETNS_PREFIX, NotRunning, RUN_DIR } from '@mesh-demo/mesh';
 import { cli } from './mesh.ts';
 
 /** Starts the local mesh on step 02 unless one is running; fails with the CLI's own words if it cannot. */

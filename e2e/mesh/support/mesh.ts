@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '@mesh-demo/devtools';
 import type { Chain } from '@mesh-demo/kit';
-import { command, getStatus, renderChart, resolveStepFile, toolPaths, type MeshStatus, type PodStatus } from '@mesh-demo/mesh';
+import { command, getStatus, type MeshStatus, type PodStatus, renderChart, resolveStepFile, toolPaths } from '@mesh-demo/mesh';
 import { Pool } from 'undici';
 import { until } from '../../support/poll.ts';
 
@@ -24,7 +24,10 @@ export interface CliResult {
 /** `./pnpmw mesh ARGS` (the CLI without pnpm around it), with its output. */
 export function cli(args: readonly string[], options: { uid?: number } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const argv = options.uid === undefined ? [process.execPath, CLI, ...args] : ['setpriv', `--reuid=${options.uid}`, `--regid=${options.uid}`, '--clear-groups', process.execPath, CLI, ...args];
+    const argv =
+      options.uid === undefined
+        ? [process.execPath, CLI, ...args]
+        : ['setpriv', `--reuid=${options.uid}`, `--regid=${options.uid}`, '--clear-groups', process.execPath, CLI, ...args];
     const child = spawn(argv[0]!, argv.slice(1), { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -85,9 +88,11 @@ export async function untilEdge(expected: string | RegExp, headers: Record<strin
     last = await viaEdge(headers);
     return matches(last) ? last : undefined;
   };
-  return until(`the edge to answer ${expected} once connections opened under the step before drained`, probe, 10_000).catch((error: Error) => {
-    throw new Error(`${error.message}; its last answer: ${last}`);
-  });
+  return until(`the edge to answer ${expected} once connections opened under the step before drained`, probe, 10_000).catch(
+    (error: Error) => {
+      throw new Error(`${error.message}; its last answer: ${last}`);
+    },
+  );
 }
 
 export interface Sent {
@@ -100,7 +105,10 @@ export interface Sent {
 }
 
 /** `count` requests through the edge, `concurrency` at a time, each answer parsed as the JSON chain when it is one. */
-export async function send(count: number, options: { url?: string; headers?: Record<string, string>; concurrency?: number } = {}): Promise<Sent[]> {
+export async function send(
+  count: number,
+  options: { url?: string; headers?: Record<string, string>; concurrency?: number } = {},
+): Promise<Sent[]> {
   const url = options.url ?? EDGE.customer;
   const concurrency = options.concurrency ?? 4;
   const pool = new Pool(new URL(url).origin, { connections: concurrency });
@@ -110,7 +118,12 @@ export async function send(count: number, options: { url?: string; headers?: Rec
     while (next < count) {
       next += 1;
       const started = performance.now();
-      const response = await pool.request({ path: '/', method: 'GET', headers: { accept: 'application/json', ...options.headers }, signal: AbortSignal.timeout(30_000) });
+      const response = await pool.request({
+        path: '/',
+        method: 'GET',
+        headers: { accept: 'application/json', ...options.headers },
+        signal: AbortSignal.timeout(30_000),
+      });
       const text = await response.body.text();
       let chain: Chain | undefined;
       try {
@@ -144,7 +157,10 @@ export function assertShare(count: number, n: number, p: number, what: string): 
   const low = n * p - 4 * sd;
   const high = n * p + 4 * sd;
   assert.ok(high - low < 0.4 * n, `${what}: ${n} samples cannot tell ${p} from ${p} ± 0.2`);
-  assert.ok(count >= low && count <= high, `${what}: ${count} of ${n}, expected ${(n * p).toFixed(0)} (between ${Math.ceil(low)} and ${Math.floor(high)})`);
+  assert.ok(
+    count >= low && count <= high,
+    `${what}: ${count} of ${n}, expected ${(n * p).toFixed(0)} (between ${Math.ceil(low)} and ${Math.floor(high)})`,
+  );
 }
 
 export function podsOf(status: MeshStatus, app: string, version?: string): PodStatus[] {
@@ -181,12 +197,17 @@ export async function podMetrics(pod: PodStatus): Promise<string> {
  */
 export async function settledCounter(pod: PodStatus, series: string): Promise<number> {
   let previous = Number.NaN;
-  return until(`${series} on ${pod.name} to settle`, async () => {
-    const value = counter(await podMetrics(pod), series);
-    const settled = value === previous;
-    previous = value;
-    return settled ? value : undefined;
-  }, 10_000, 300);
+  return until(
+    `${series} on ${pod.name} to settle`,
+    async () => {
+      const value = counter(await podMetrics(pod), series);
+      const settled = value === previous;
+      previous = value;
+      return settled ? value : undefined;
+    },
+    10_000,
+    300,
+  );
 }
 
 /** A counter's value from Prometheus text, 0 when absent. */

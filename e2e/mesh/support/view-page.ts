@@ -1,9 +1,9 @@
 // `mesh view` under test: the real CLI serving the page, and Debian's chromium (via playwright-core) reading it.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, freePort } from '@mesh-demo/devtools';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { freePort, REPO_ROOT } from '@mesh-demo/devtools';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { until } from '../../support/poll.ts';
 import { CLI } from './mesh.ts';
 
@@ -33,12 +33,19 @@ export interface ViewSession {
 
 export async function openView(): Promise<ViewSession> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'view', '--port', String(port)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'view', '--port', String(port)], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c));
   child.stderr!.on('data', (c: Buffer) => (output += c));
   const url = `http://127.0.0.1:${port}/`;
-  await until(`mesh view to serve ${url} (its output: ${output || 'none yet'})`, async () => ((await fetch(url).catch(() => undefined))?.ok ? true : undefined), 20_000);
+  await until(
+    `mesh view to serve ${url} (its output: ${output || 'none yet'})`,
+    async () => ((await fetch(url).catch(() => undefined))?.ok ? true : undefined),
+    20_000,
+  );
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   const page = await browser.newPage({ viewport: { width: 1500, height: 820 } });
   // A script error on the page would only show as a page that never updates: keep them for the failure message.
@@ -53,13 +60,18 @@ export async function openView(): Promise<ViewSession> {
       let last: EdgeRow[] = [];
       const read = async () => {
         // Strings, not functions: they run in the page, whose DOM types the tests' Node type-check does not know.
-        const state = (await page.evaluate('({ step: document.body.dataset.step, at: Number(document.body.dataset.at), window: Number(document.body.dataset.window) })')) as {
+        const state = (await page.evaluate(
+          '({ step: document.body.dataset.step, at: Number(document.body.dataset.at), window: Number(document.body.dataset.window) })',
+        )) as {
           step?: string;
           at: number;
           window: number;
         };
         if (state.step !== step || state.at - state.window * 1000 < since) return undefined;
-        const rows = (await page.evaluate("[...document.querySelectorAll('#edges tbody tr')].map((tr) => ({ ...tr.dataset }))")) as Record<string, string>[];
+        const rows = (await page.evaluate("[...document.querySelectorAll('#edges tbody tr')].map((tr) => ({ ...tr.dataset }))")) as Record<
+          string,
+          string
+        >[];
         last = rows.map((d) => ({
           from: d.from!,
           to: d.to!,
@@ -72,7 +84,9 @@ export async function openView(): Promise<ViewSession> {
         return ready(last) ? last : undefined;
       };
       return until(`the page to show ${what} on ${step}`, read, 30_000, 500).catch((error: Error) => {
-        throw new Error(`${error.message}; the page's edges last: ${JSON.stringify(last)}${pageErrors.length ? `; page errors: ${pageErrors.join(' | ')}` : ''}`);
+        throw new Error(
+          `${error.message}; the page's edges last: ${JSON.stringify(last)}${pageErrors.length ? `; page errors: ${pageErrors.join(' | ')}` : ''}`,
+        );
       });
     },
     async screenshot(name) {

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { get, tracedChain } from '../support/chain.ts';
-import { serviceNames, type JaegerTrace } from '../support/jaeger.ts';
 import { until as eventually } from '../../support/poll.ts';
+import { get, tracedChain } from '../support/chain.ts';
+import { type JaegerTrace, serviceNames } from '../support/jaeger.ts';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 const HOPS = ['customer', 'preference', 'recommendation'] as const;
@@ -42,15 +42,23 @@ for (const exporter of ['otlp', 'jaeger'] as const) {
 
       // The exports finished before exit; Jaeger may still be writing them to its store, hence the (short) poll.
       for (const traceId of traceIds) {
-        const trace = await eventually(`trace ${traceId} from every hop in Jaeger after shutdown`, async () => {
-          const found = await jaeger.trace<JaegerTrace>(traceId);
-          return found && HOPS.every((s) => serviceNames(found).has(s)) ? found : undefined;
-        }, 10_000);
+        const trace = await eventually(
+          `trace ${traceId} from every hop in Jaeger after shutdown`,
+          async () => {
+            const found = await jaeger.trace<JaegerTrace>(traceId);
+            return found && HOPS.every((s) => serviceNames(found).has(s)) ? found : undefined;
+          },
+          10_000,
+        );
         assert.equal(trace.spans.length, 3, 'one server span per hop');
       }
       for (const name of HOPS) {
         const lines = chain.logs.get(name)!;
-        assert.deepEqual(lines.filter((l) => l.includes('telemetry:')), [], `${name} has nothing to say about telemetry when the collector took everything`);
+        assert.deepEqual(
+          lines.filter((l) => l.includes('telemetry:')),
+          [],
+          `${name} has nothing to say about telemetry when the collector took everything`,
+        );
         assert.deepEqual(notJson(lines), [], `${name} wrote only JSON`);
       }
     });

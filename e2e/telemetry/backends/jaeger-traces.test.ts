@@ -2,26 +2,33 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { get, tracedChain } from '../support/chain.ts';
 import type { Jaeger } from '@mesh-demo/devtools';
-import { hasEdge, serviceNames, type JaegerTrace } from '../support/jaeger.ts';
 import { until as eventually } from '../../support/poll.ts';
+import { get, tracedChain } from '../support/chain.ts';
+import { hasEdge, type JaegerTrace, serviceNames } from '../support/jaeger.ts';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
 /** Waits until Jaeger holds the trace with spans from all `services` (spans of one trace arrive from several processes). */
 async function completeTrace(jaeger: Jaeger, traceId: string, services: readonly string[], timeoutMs = 20_000): Promise<JaegerTrace> {
-  return eventually(`trace ${traceId} with spans of ${services.join(', ')} in Jaeger`, async () => {
-    const trace = await jaeger.trace<JaegerTrace>(traceId);
-    if (!trace) return undefined;
-    const names = serviceNames(trace);
-    return services.every((s) => names.has(s)) ? trace : undefined;
-  }, timeoutMs);
+  return eventually(
+    `trace ${traceId} with spans of ${services.join(', ')} in Jaeger`,
+    async () => {
+      const trace = await jaeger.trace<JaegerTrace>(traceId);
+      if (!trace) return undefined;
+      const names = serviceNames(trace);
+      return services.every((s) => names.has(s)) ? trace : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 function assertChain(trace: JaegerTrace, traceId: string, edge: 'customer' | 'partner'): void {
   assert.equal(trace.traceID, traceId);
-  assert.ok(trace.spans.every((s) => s.traceID === traceId), 'every span carries the incoming trace id');
+  assert.ok(
+    trace.spans.every((s) => s.traceID === traceId),
+    'every span carries the incoming trace id',
+  );
   assert.deepEqual([...serviceNames(trace)].sort(), [edge, 'preference', 'recommendation'].sort());
   assert.ok(hasEdge(trace, edge, 'preference'), `${edge} -> preference is a parent/child edge`);
   assert.ok(hasEdge(trace, 'preference', 'recommendation'), 'preference -> recommendation is a parent/child edge');
@@ -72,10 +79,16 @@ for (const exporter of ['otlp', 'jaeger'] as const) {
 
     test('x-b3-sampled: 0 in means nothing of that trace is exported', async () => {
       const unsampled = hex(16);
-      assert.equal((await get(traced.chain.url('customer'), { 'x-b3-traceid': unsampled, 'x-b3-spanid': hex(8), 'x-b3-sampled': '0' })).status, 200);
+      assert.equal(
+        (await get(traced.chain.url('customer'), { 'x-b3-traceid': unsampled, 'x-b3-spanid': hex(8), 'x-b3-sampled': '0' })).status,
+        200,
+      );
       // A sampled request sent after it: once its spans are in from every hop, anything of the first would be too.
       const marker = hex(16);
-      assert.equal((await get(traced.chain.url('customer'), { 'x-b3-traceid': marker, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' })).status, 200);
+      assert.equal(
+        (await get(traced.chain.url('customer'), { 'x-b3-traceid': marker, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' })).status,
+        200,
+      );
       await completeTrace(traced.jaeger, marker, ['customer', 'preference', 'recommendation']);
       assert.equal(await traced.jaeger.trace(unsampled), undefined);
     });
@@ -84,21 +97,36 @@ for (const exporter of ['otlp', 'jaeger'] as const) {
       await traced.jaeger.stop();
       for (let i = 0; i < 20; i++) assert.equal((await get(traced.chain.url('customer'))).status, 200);
       await traced.jaeger.restart();
-      await eventually('a trace sent after the restart to arrive', async () => {
-        const traceId = hex(16);
-        assert.equal((await get(traced.chain.url('customer'), { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' })).status, 200);
-        return completeTrace(traced.jaeger, traceId, ['customer', 'preference', 'recommendation'], 5000).catch(() => undefined);
-      }, 60_000, 500);
+      await eventually(
+        'a trace sent after the restart to arrive',
+        async () => {
+          const traceId = hex(16);
+          assert.equal(
+            (await get(traced.chain.url('customer'), { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' })).status,
+            200,
+          );
+          return completeTrace(traced.jaeger, traceId, ['customer', 'preference', 'recommendation'], 5000).catch(() => undefined);
+        },
+        60_000,
+        500,
+      );
     });
   });
 }
 
 describe('with client spans (OTEL_NODE_ENABLED_INSTRUMENTATIONS=fastify,undici) into a real Jaeger', () => {
-  const traced = tracedChain({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'fastify,undici', OTEL_BSP_SCHEDULE_DELAY: '100' });
+  const traced = tracedChain({
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'fastify,undici',
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+  });
 
   test('B3 headers into customer give one trace with that id: a server span per hop and a client span per call, nested', async () => {
     const traceId = hex(16);
-    assert.equal((await get(traced.chain.url('customer'), { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' })).status, 200);
+    assert.equal(
+      (await get(traced.chain.url('customer'), { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' })).status,
+      200,
+    );
     const trace = await completeTrace(traced.jaeger, traceId, ['customer', 'preference', 'recommendation']);
     assertChain(trace, traceId, 'customer');
     assert.equal(trace.spans.length, 5);

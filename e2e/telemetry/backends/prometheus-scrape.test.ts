@@ -1,9 +1,9 @@
 // The management ports' /metrics as a real Prometheus scrapes them: hit counts by service and version equal what was sent.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { get, startChain, type Chain } from '../support/chain.ts';
 import { until as eventually } from '../../support/poll.ts';
-import { startPrometheus, type Prometheus } from '../support/prometheus.ts';
+import { type Chain, get, startChain } from '../support/chain.ts';
+import { type Prometheus, startPrometheus } from '../support/prometheus.ts';
 
 let chain: Chain;
 let prometheus: Prometheus;
@@ -23,7 +23,12 @@ test('Prometheus counts the hits by service and version that were sent through c
   const fromPartner = 5;
   for (let i = 0; i < fromCustomer; i++) assert.equal((await get(chain.url('customer'))).status, 200);
   for (let i = 0; i < fromPartner; i++) assert.equal((await get(chain.url('partner'))).status, 200);
-  const expected = { customer: fromCustomer, partner: fromPartner, preference: fromCustomer + fromPartner, recommendation: fromCustomer + fromPartner };
+  const expected = {
+    customer: fromCustomer,
+    partner: fromPartner,
+    preference: fromCustomer + fromPartner,
+    recommendation: fromCustomer + fromPartner,
+  };
   const seen = await eventually(
     'Prometheus to have scraped the final counts',
     async () => {
@@ -37,5 +42,8 @@ test('Prometheus counts the hits by service and version that were sent through c
   assert.deepEqual(seen, expected);
   const targets = await prometheus.query('up{job="mesh-demo"}');
   assert.equal(targets.length, 4);
-  assert.ok(targets.every((t) => t.value[1] === '1'), 'all four management ports are up');
+  assert.ok(
+    targets.every((t) => t.value[1] === '1'),
+    'all four management ports are up',
+  );
 });

@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { freePort } from '@mesh-demo/devtools';
 import { run } from '../../support/cli.ts';
-import { get, tracedChain } from '../support/chain.ts';
-import { serviceNames, type JaegerTrace } from '../support/jaeger.ts';
 import { until as eventually } from '../../support/poll.ts';
+import { get, tracedChain } from '../support/chain.ts';
+import { type JaegerTrace, serviceNames } from '../support/jaeger.ts';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
@@ -30,7 +30,11 @@ describe('./pnpmw trace with a real Jaeger', () => {
    * Sends one request with a fresh x-request-id and waits until Jaeger holds its spans from every hop (so the CLI is
    * not raced against the export); returns its trace id, read from the edge's request log line.
    */
-  async function send(edge: 'customer' | 'partner', headers: Record<string, string> = {}, expected = 200): Promise<{ id: string; traceId: string }> {
+  async function send(
+    edge: 'customer' | 'partner',
+    headers: Record<string, string> = {},
+    expected = 200,
+  ): Promise<{ id: string; traceId: string }> {
     const id = headers['x-request-id'] ?? `trace-cli-${hex(4)}`;
     assert.equal((await get(traced.chain.url(edge), { ...headers, 'x-request-id': id })).status, expected);
     const line = await eventually(`${edge}'s request log line for ${id}`, async () =>
@@ -49,7 +53,10 @@ describe('./pnpmw trace with a real Jaeger', () => {
     await send('customer', { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' });
     const out = await trace(traceId);
     assert.equal(out.code, 0, out.stderr);
-    assert.match(out.stdout, new RegExp(`^trace ${traceId}: 3 spans from customer, preference, recommendation, [\\d.]+ m?s, started \\d{4}-`));
+    assert.match(
+      out.stdout,
+      new RegExp(`^trace ${traceId}: 3 spans from customer, preference, recommendation, [\\d.]+ m?s, started \\d{4}-`),
+    );
     assert.deepEqual(rows(out.stdout), [
       { span: 'customer GET /', status: '200' },
       { span: '└─ preference GET /', status: '200' },
@@ -76,12 +83,19 @@ describe('./pnpmw trace with a real Jaeger', () => {
 
   test('a hop that fails shows ERROR with the status it answered, all the way up', async () => {
     const faults = `${traced.chain.managementUrl('recommendation')}/faults`;
-    const set = await fetch(faults, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 1, errorStatus: 503 }) });
+    const set = await fetch(faults, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ errorRate: 1, errorStatus: 503 }),
+    });
     assert.equal(set.status, 200, await set.text());
     try {
       const { traceId } = await send('customer', {}, 503);
       const out = await trace(traceId);
-      assert.deepEqual(rows(out.stdout).map((r) => r.status), ['ERROR 503', 'ERROR 503', 'ERROR 503']);
+      assert.deepEqual(
+        rows(out.stdout).map((r) => r.status),
+        ['ERROR 503', 'ERROR 503', 'ERROR 503'],
+      );
     } finally {
       await fetch(faults, { method: 'DELETE' });
     }
@@ -94,7 +108,10 @@ describe('./pnpmw trace with a real Jaeger', () => {
 
     const unknown = await trace(hex(16));
     assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /^trace: Jaeger at http:\/\/127\.0\.0\.1:\d+ has no trace [0-9a-f]{32} \(spans arrive about a second after the request/);
+    assert.match(
+      unknown.stderr,
+      /^trace: Jaeger at http:\/\/127\.0\.0\.1:\d+ has no trace [0-9a-f]{32} \(spans arrive about a second after the request/,
+    );
     assert.equal(unknown.stderr.trim().split('\n').length, 1);
 
     const nobody = `http://127.0.0.1:${await freePort()}`;

@@ -7,7 +7,9 @@ export interface Capture {
   close(): Promise<void>;
 }
 
-const LEAF = JSON.stringify({ chain: [{ service: 'recommendation', version: 'v1', host: 'capture', hits: 1, shadow: false, status: 200 }] });
+const LEAF = JSON.stringify({
+  chain: [{ service: 'recommendation', version: 'v1', host: 'capture', hits: 1, shadow: false, status: 200 }],
+});
 
 export async function startCapture(): Promise<Capture> {
   const requests: IncomingHttpHeaders[] = [];

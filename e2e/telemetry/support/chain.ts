@@ -1,6 +1,6 @@
 // The chain for telemetry tests: devtools' startChain with quiet request logs and the OTEL_* env a test asks for.
 import { after, before } from 'node:test';
-import { SERVICES, startChain as startLocalChain, startJaeger, type Jaeger, type LocalChain, type ServiceName } from '@mesh-demo/devtools';
+import { type Jaeger, type LocalChain, SERVICES, type ServiceName, startJaeger, startChain as startLocalChain } from '@mesh-demo/devtools';
 
 export type Chain = LocalChain;
 

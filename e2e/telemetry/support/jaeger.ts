@@ -23,7 +23,8 @@ export function servicesBySpan(trace: JaegerTrace): Map<string, string> {
 export function hasEdge(trace: JaegerTrace, parent: string, child: string): boolean {
   const service = servicesBySpan(trace);
   return trace.spans.some(
-    (span) => service.get(span.spanID) === child && span.references.some((r) => r.refType === 'CHILD_OF' && service.get(r.spanID) === parent),
+    (span) =>
+      service.get(span.spanID) === child && span.references.some((r) => r.refType === 'CHILD_OF' && service.get(r.spanID) === parent),
   );
 }
 

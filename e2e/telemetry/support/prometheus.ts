@@ -1,10 +1,9 @@
 // A real Prometheus on a free 127.0.0.1 port with its own config and temporary storage, scraping given targets every second.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '@mesh-demo/devtools';
+import { freePort, REPO_ROOT } from '@mesh-demo/devtools';
 import { until as eventually } from '../../support/poll.ts';
-import { freePort } from '@mesh-demo/devtools';
 import { prometheusBinary } from './tools.ts';
 
 export interface Prometheus {
@@ -50,11 +49,15 @@ scrape_configs:
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await eventually('prometheus to be ready', async () => {
-      if (child.exitCode !== null) throw new Error(`prometheus exited ${child.exitCode}: ${output.join('').slice(-500)}`);
-      const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
-      return response.ok ? true : undefined;
-    }, 30_000);
+    await eventually(
+      'prometheus to be ready',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`prometheus exited ${child.exitCode}: ${output.join('').slice(-500)}`);
+        const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
+        return response.ok ? true : undefined;
+      },
+      30_000,
+    );
   } catch (error) {
     await stop();
     throw error;
@@ -63,7 +66,11 @@ scrape_configs:
     url,
     async query(promql) {
       const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`, { signal: AbortSignal.timeout(2000) });
-      const body = (await response.json()) as { status: string; error?: string; data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+      const body = (await response.json()) as {
+        status: string;
+        error?: string;
+        data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+      };
       if (body.status !== 'success') throw new Error(`PromQL ${promql} failed: ${body.error}`);
       return body.data!.result;
     },

@@ -1,7 +1,6 @@
 // Finds the Prometheus binary the CI part installs, or says how to install it (Jaeger: @mesh-demo/devtools).
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '@mesh-demo/devtools';
 
 function executable(path: string): boolean {
   try {

@@ -1,7 +1,7 @@
 // A whole local chain on free ports: the four v1 services as real processes, each restartable, with captured logs.
-import { launch, waitReady, type LaunchOptions, type ServiceProcess } from './launch.ts';
+import { type LaunchOptions, launch, type ServiceProcess, waitReady } from './launch.ts';
 import { freePort } from './ports.ts';
-import { localEnv, SERVICES, type Instance, type ServiceName } from './topology.ts';
+import { type Instance, localEnv, SERVICES, type ServiceName } from './topology.ts';
 
 export interface LocalChain {
   readonly instances: readonly Instance[];
@@ -38,7 +38,13 @@ export async function startChain(options: ChainOptions = {}): Promise<LocalChain
 
   async function start(name: ServiceName): Promise<ServiceProcess> {
     const env = { ...localEnv(instance(name), instances), ...options.env, ...options.envFor?.[name] };
-    const service = launch({ name, env, onLine: (line) => logs.get(name)!.push(line), ...(options.nodeArgs && { nodeArgs: options.nodeArgs }), ...(options.stdout && { stdout: options.stdout }) });
+    const service = launch({
+      name,
+      env,
+      onLine: (line) => logs.get(name)!.push(line),
+      ...(options.nodeArgs && { nodeArgs: options.nodeArgs }),
+      ...(options.stdout && { stdout: options.stdout }),
+    });
     processes.set(name, service);
     await waitReady(service, options.readyTimeoutMs);
     return service;
@@ -57,7 +63,11 @@ export async function startChain(options: ChainOptions = {}): Promise<LocalChain
     },
     describe(name) {
       const service = processes.get(name);
-      const state = !service ? 'not started' : service.running ? 'running' : `exited (${service.child.exitCode ?? service.child.signalCode})`;
+      const state = !service
+        ? 'not started'
+        : service.running
+          ? 'running'
+          : `exited (${service.child.exitCode ?? service.child.signalCode})`;
       return `${name} ${state}; last log lines:\n${logs.get(name)!.slice(-5).join('\n')}`;
     },
     async stopAll() {

@@ -1,6 +1,6 @@
 // The devtools CLIs' shared edge: the command as the user typed it, and options parsed or the usage with exit 2.
 import { relative } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 /**
  * How the user ran a root package.json script, for usage texts and hints: `./pnpmw loop` through the wrapper, `pnpm
@@ -60,7 +60,7 @@ export function commandLine(name: string, usage: (command: string) => string): C
     usage: text,
     fail,
     parse(config) {
-      let parsed;
+      let parsed: ReturnType<typeof parseArgs>;
       try {
         parsed = parseArgs({ ...config, strict: true, options: { ...config.options, help: { type: 'boolean', short: 'h' } } });
       } catch (error) {

@@ -1,5 +1,5 @@
 // `./pnpmw fault`: read or change a running service's faults through its management port, without hand-written curl.
-import { commandLine, commandName, type CommandLine } from './cli.ts';
+import { type CommandLine, commandLine, commandName } from './cli.ts';
 import { isServiceName, LOCAL_PORTS } from './topology.ts';
 
 // Typed, so TypeScript knows cli.fail never returns.

@@ -54,9 +54,11 @@ export function checkRegistry(value: string): string {
   for (const component of path) {
     if (component === '') throw bad('has an empty path component (//)');
     if (!PATH_COMPONENT.test(component)) {
-      throw bad(component.toLowerCase() !== component && PATH_COMPONENT.test(component.toLowerCase())
-        ? `repository paths are lowercase ("${component}")`
-        : `"${component}" is not a repository path component (lowercase letters and digits, joined by . _ __ or -)`);
+      throw bad(
+        component.toLowerCase() !== component && PATH_COMPONENT.test(component.toLowerCase())
+          ? `repository paths are lowercase ("${component}")`
+          : `"${component}" is not a repository path component (lowercase letters and digits, joined by . _ __ or -)`,
+      );
     }
   }
   if (`${registry}/${LONGEST_SERVICE}`.length > MAX_NAME) throw bad(`too long: image names stop at ${MAX_NAME} characters`);
@@ -65,7 +67,8 @@ export function checkRegistry(value: string): string {
 
 /** A tag as docker takes it: up to 128 word characters, dots and dashes, not starting with a dot or dash. */
 export function checkTag(value: string): string {
-  if (!TAG.test(value)) throw new BadValue(`--tag ${JSON.stringify(value)}: want up to 128 letters, digits, _ . or -, not starting with . or -`);
+  if (!TAG.test(value))
+    throw new BadValue(`--tag ${JSON.stringify(value)}: want up to 128 letters, digits, _ . or -, not starting with . or -`);
   return value;
 }
 

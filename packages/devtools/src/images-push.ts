@@ -5,8 +5,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  appVersionOf, digestFromDockerPush, digestFromFile, digestRef, imageRef, isLoopbackRegistry, parsePushArgs,
+  appVersionOf,
+  digestFromDockerPush,
+  digestFromFile,
+  digestRef,
   type EngineName,
+  imageRef,
+  isLoopbackRegistry,
+  parsePushArgs,
 } from './image-refs.ts';
 import { REPO_ROOT, SERVICES } from './topology.ts';
 
@@ -40,12 +46,18 @@ function run(command: string, args: readonly string[], timeoutMs?: number): Prom
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout = (stdout + chunk.toString()).slice(-KEEP_OUTPUT)));
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-KEEP_OUTPUT)));
-    child.on('error', (error: NodeJS.ErrnoException) => resolve({ code: null, stdout, stderr: error.message, missing: error.code === 'ENOENT' }));
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ code: null, stdout, stderr: error.message, missing: error.code === 'ENOENT' }),
+    );
     child.on('close', (code) => resolve({ code, stdout, stderr, missing: false }));
   });
 }
 
-const lines = (text: string) => text.split(/\r?\n/).map((line) => line.trimEnd()).filter(Boolean);
+const lines = (text: string) =>
+  text
+    .split(/\r?\n/)
+    .map((line) => line.trimEnd())
+    .filter(Boolean);
 
 /** Why an engine cannot be used, or undefined when `<engine> info` answers (its daemon or storage is reachable). */
 async function unusable(engine: Engine): Promise<string | undefined> {
@@ -54,7 +66,10 @@ async function unusable(engine: Engine): Promise<string | undefined> {
   if (result.code === 0) return undefined;
   // Docker 20.10 prints the daemon's error under "Server:" on stdout and a vaguer line on stderr; prefer the former.
   const said = lines(`${result.stdout}\n${result.stderr}`).map((line) => line.trim());
-  const reason = (said.find((line) => /^ERROR:/.test(line)) ?? lines(result.stderr)[0] ?? `exit ${result.code}`).replace(/^(ERROR|Error):\s*/, '');
+  const reason = (said.find((line) => /^ERROR:/.test(line)) ?? lines(result.stderr)[0] ?? `exit ${result.code}`).replace(
+    /^(ERROR|Error):\s*/,
+    '',
+  );
   return `${engine.command} info failed: ${reason}`;
 }
 
@@ -120,7 +135,9 @@ async function pushOne(engine: Engine, ref: string, tag: string): Promise<string
 export async function push(args: readonly string[]): Promise<void> {
   const { registry, tag, engine: requested } = parsePushArgs(args, defaultTag);
   const engine = await pickEngine(requested);
-  log(`${engine.name} (${engine.command}${engine.name === 'docker' && process.env.DOCKER_HOST ? ` on ${process.env.DOCKER_HOST}` : ''}), tag ${tag}`);
+  log(
+    `${engine.name} (${engine.command}${engine.name === 'docker' && process.env.DOCKER_HOST ? ` on ${process.env.DOCKER_HOST}` : ''}), tag ${tag}`,
+  );
   // All four are built before any is pushed: a failing build leaves the registry as it was, never a release
   // with some services new and some old.
   for (const [index, service] of SERVICES.entries()) {

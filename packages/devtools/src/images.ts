@@ -1,7 +1,8 @@
 // `./pnpmw images <command>`: the service images beyond this machine; `push` puts all four in a registry a cluster can pull from.
+
+import { type CommandLine, commandLine } from './cli.ts';
 import { BadValue, UsageError } from './image-refs.ts';
 import { push } from './images-push.ts';
-import { commandLine, type CommandLine } from './cli.ts';
 
 // Typed, so TypeScript knows cli.fail never returns.
 const cli: CommandLine = commandLine(

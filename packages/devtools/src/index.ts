@@ -1,9 +1,20 @@
 // Entry for other workspace packages (e2e, bench): launching and wiring local service processes.
-export { commandLine, commandName, type CommandLine } from './cli.ts';
-export { startChain, type ChainOptions, type LocalChain } from './chain.ts';
-export { launch, serviceDir, serviceEntry, TELEMETRY_NODE_ARGS, waitReady, type LaunchOptions, type ServiceProcess } from './launch.ts';
+
+export { type ChainOptions, type LocalChain, startChain } from './chain.ts';
+export { type CommandLine, commandLine, commandName } from './cli.ts';
+export { DEMO_ISSUER, DEMO_KEY_ID, demoToken, type TokenOptions } from './demo-token.ts';
+export { findJaeger, type Jaeger, startJaeger } from './jaeger.ts';
+export { type LaunchOptions, launch, type ServiceProcess, serviceDir, serviceEntry, TELEMETRY_NODE_ARGS, waitReady } from './launch.ts';
 export { formatLogLine } from './log-format.ts';
 export { freePort, freePorts, portIsFree } from './ports.ts';
-export { defaultInstances, downstreamOf, isServiceName, localEnv, LOCAL_PORTS, REPO_ROOT, SERVICES, type Instance, type ServiceName } from './topology.ts';
-export { findJaeger, startJaeger, type Jaeger } from './jaeger.ts';
-export { DEMO_ISSUER, DEMO_KEY_ID, demoToken, type TokenOptions } from './demo-token.ts';
+export {
+  defaultInstances,
+  downstreamOf,
+  type Instance,
+  isServiceName,
+  LOCAL_PORTS,
+  localEnv,
+  REPO_ROOT,
+  SERVICES,
+  type ServiceName,
+} from './topology.ts';

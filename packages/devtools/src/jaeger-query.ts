@@ -41,11 +41,15 @@ export function jaegerQuery(base: string): JaegerQuery {
     try {
       body = JSON.parse(text) as T;
     } catch {
-      throw new QueryError(`${url} does not look like Jaeger's query API: GET ${path.split('?')[0]} answered ${response.status} with something that is not JSON`);
+      throw new QueryError(
+        `${url} does not look like Jaeger's query API: GET ${path.split('?')[0]} answered ${response.status} with something that is not JSON`,
+      );
     }
     if (!response.ok && response.status !== 404) {
       const errors = (body as { errors?: Array<{ msg?: string }> } | undefined)?.errors;
-      throw new QueryError(`Jaeger at ${url} answered ${response.status} to GET ${path.split('?')[0]}${errors?.[0]?.msg ? `: ${errors[0].msg}` : ''}`);
+      throw new QueryError(
+        `Jaeger at ${url} answered ${response.status} to GET ${path.split('?')[0]}${errors?.[0]?.msg ? `: ${errors[0].msg}` : ''}`,
+      );
     }
     return { status: response.status, body };
   }

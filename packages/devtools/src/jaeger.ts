@@ -1,5 +1,5 @@
 // A real Jaeger v2 all-in-one on free 127.0.0.1 ports (OTLP and Jaeger Thrift in, query API out), in memory: for e2e and bench.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -116,7 +116,10 @@ async function versionOf(binary: string): Promise<string> {
 }
 
 export async function startJaeger(binary = findJaeger()): Promise<Jaeger> {
-  if (!binary) throw new Error('jaeger not found: run `bash .ci/tools/install-tools.sh jaeger` once (it builds Jaeger v1.76.0 into .tools/bin with Go >= 1.24.6), or set JAEGER_BIN');
+  if (!binary)
+    throw new Error(
+      'jaeger not found: run `bash .ci/tools/install-tools.sh jaeger` once (it builds Jaeger v1.76.0 into .tools/bin with Go >= 1.24.6), or set JAEGER_BIN',
+    );
   const [otlpGrpc, otlpHttp, thrift, query, queryGrpc, health] = (await freePorts(6)) as [number, number, number, number, number, number];
   const dir = mkdtempSync(join(tmpdir(), 'mesh-demo-jaeger-'));
   const file = join(dir, 'config.yaml');
@@ -139,7 +142,12 @@ export async function startJaeger(binary = findJaeger()): Promise<Jaeger> {
       try {
         const [q, o] = await Promise.all([
           fetch(`${queryUrl}/api/services`, { signal: AbortSignal.timeout(1000) }),
-          fetch(`http://127.0.0.1:${otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(1000) }),
+          fetch(`http://127.0.0.1:${otlpHttp}/v1/traces`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{}',
+            signal: AbortSignal.timeout(1000),
+          }),
         ]);
         await Promise.all([q.body?.cancel(), o.body?.cancel()]);
         if (q.ok && o.status < 500) return;

@@ -1,5 +1,5 @@
 // Start one service as a real process from its build output, wait until it is ready, and stop it by signal.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';

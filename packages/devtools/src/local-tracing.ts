@@ -49,11 +49,17 @@ export function refusal(endpoint: string, timeoutMs = PROBE_TIMEOUT_MS): Promise
  */
 export async function localTracing(env: Env): Promise<LocalTracing> {
   const chosen = env.OTEL_TRACES_EXPORTER?.trim();
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return { on: false, env: {}, line: 'start: tracing off (OTEL_SDK_DISABLED=true)' };
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true')
+    return { on: false, env: {}, line: 'start: tracing off (OTEL_SDK_DISABLED=true)' };
   // As the services read it: `none` anywhere in the list wins.
-  if (/(^|,)\s*none\s*(,|$)/i.test(chosen ?? '')) return { on: false, env: {}, line: `start: tracing off (OTEL_TRACES_EXPORTER=${chosen})` };
+  if (/(^|,)\s*none\s*(,|$)/i.test(chosen ?? ''))
+    return { on: false, env: {}, line: `start: tracing off (OTEL_TRACES_EXPORTER=${chosen})` };
   if (chosen) {
-    return { on: true, env: {}, line: `start: tracing on, OTEL_TRACES_EXPORTER=${chosen} as set (each service says once if its collector does not answer)` };
+    return {
+      on: true,
+      env: {},
+      line: `start: tracing on, OTEL_TRACES_EXPORTER=${chosen} as set (each service says once if its collector does not answer)`,
+    };
   }
   const endpoint = otlpEndpoint(env);
   const reason = await refusal(endpoint);

@@ -1,8 +1,8 @@
 // `./pnpmw loop [URL]`: a numbered curl loop for people, ending (Ctrl-C or -n) with errors by status and the version mix per hop.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ChainSchema, renderText, type Chain } from '@mesh-demo/kit';
+import { type Chain, ChainSchema, renderText } from '@mesh-demo/kit';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { commandLine, type CommandLine } from './cli.ts';
+import { type CommandLine, commandLine } from './cli.ts';
 import { Tally } from './tally.ts';
 
 // Typed, so TypeScript knows cli.fail never returns.

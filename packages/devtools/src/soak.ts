@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { startChain } from './chain.ts';
-import { commandLine, type CommandLine } from './cli.ts';
+import { type CommandLine, commandLine } from './cli.ts';
 import { SERVICES, type ServiceName } from './topology.ts';
 
 // Typed, so TypeScript knows cli.fail never returns.

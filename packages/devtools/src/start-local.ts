@@ -1,10 +1,10 @@
 // `./pnpmw start`: runs the chain (or some of it) as local processes with prefixed, readable logs; Ctrl-C stops them all cleanly.
-import { commandLine, commandName, type CommandLine } from './cli.ts';
-import { launch, waitReady, type ServiceProcess } from './launch.ts';
+import { type CommandLine, commandLine, commandName } from './cli.ts';
+import { launch, type ServiceProcess, waitReady } from './launch.ts';
 import { localTracing } from './local-tracing.ts';
 import { formatLogLine } from './log-format.ts';
 import { freePairs, portsState } from './start-plan.ts';
-import { defaultInstances, isServiceName, localEnv, SERVICES, type Instance, type ServiceName } from './topology.ts';
+import { defaultInstances, type Instance, isServiceName, localEnv, SERVICES, type ServiceName } from './topology.ts';
 
 // Typed, so TypeScript knows cli.fail never returns.
 const cli: CommandLine = commandLine(
@@ -21,7 +21,10 @@ none does (one line says which); an OTEL_TRACES_EXPORTER you set is obeyed as it
 const COLORS = [36, 35, 33, 32, 34, 31];
 
 function parse(): { only: ServiceName[]; withs: Array<{ name: ServiceName; version: string }>; raw: boolean } {
-  const { values, positionals } = cli.parse({ allowPositionals: true, options: { with: { type: 'string', multiple: true }, raw: { type: 'boolean' } } });
+  const { values, positionals } = cli.parse({
+    allowPositionals: true,
+    options: { with: { type: 'string', multiple: true }, raw: { type: 'boolean' } },
+  });
   for (const name of positionals) {
     if (!isServiceName(name)) cli.fail(`unknown service "${name}": one of ${SERVICES.join(', ')}`);
   }
@@ -42,11 +45,15 @@ const beside = state.kind === 'running';
 if (state.kind === 'taken') {
   const [first, ...rest] = state.ports;
   const named = rest.length ? `ports ${[first, ...rest].join(', ')} are` : `port ${first} is`;
-  console.error(`start: ${named} in use by another program (another ${commandName('start')}, ${commandName('mesh')} up, docker compose?); stop it first`);
+  console.error(
+    `start: ${named} in use by another program (another ${commandName('start')}, ${commandName('mesh')} up, docker compose?); stop it first`,
+  );
   process.exit(1);
 }
 if (beside && withs.length === 0) {
-  const which = only.length ? `${usual.map((i) => `${i.name} (${i.port})`).join(', ')} ${usual.length > 1 ? 'are' : 'is'}` : 'the chain (8080-8083) is';
+  const which = only.length
+    ? `${usual.map((i) => `${i.name} (${i.port})`).join(', ')} ${usual.length > 1 ? 'are' : 'is'}`
+    : 'the chain (8080-8083) is';
   console.error(`start: ${which} already running; to start another version beside it: ${commandName('start')} --with recommendation:v2`);
   process.exit(1);
 }
@@ -63,7 +70,9 @@ const extras: Instance[] = withs.map((w, index) => ({ ...w, port: pairs[index]![
 const wiring = [...defaultInstances(), ...extras];
 const instances = [...(beside ? [] : usual), ...extras];
 const width = Math.max(...instances.map((i) => `${i.name} ${i.version}`.length));
-const color = process.stdout.isTTY ? (index: number, text: string) => `\x1b[${COLORS[index % COLORS.length]}m${text}\x1b[0m` : (_: number, text: string) => text;
+const color = process.stdout.isTTY
+  ? (index: number, text: string) => `\x1b[${COLORS[index % COLORS.length]}m${text}\x1b[0m`
+  : (_: number, text: string) => text;
 
 // One line on tracing, on or off and why, before the services' own lines.
 const tracing = await localTracing(process.env);
@@ -120,16 +129,27 @@ try {
 
 const whole = !beside && only.length === 0;
 const names = instances.map((i) => `${i.name} ${i.version}`);
-const heading = whole ? 'mesh-demo is up' : `${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} up${beside ? ' beside the running chain' : ''}`;
-const table = instances.map((i) => `  ${`${i.name} ${i.version}`.padEnd(width)}  http://127.0.0.1:${i.port}  (management ${i.managementPort})`);
+const heading = whole
+  ? 'mesh-demo is up'
+  : `${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} up${beside ? ' beside the running chain' : ''}`;
+const table = instances.map(
+  (i) => `  ${`${i.name} ${i.version}`.padEnd(width)}  http://127.0.0.1:${i.port}  (management ${i.managementPort})`,
+);
 const first = instances[0]!;
 const hints: Array<[string, string]> = whole
   ? [
       ['curl localhost:8080', 'customer chain'],
       [commandName('loop'), 'a numbered curl loop with a version summary'],
-      ...(tracing.on ? [[`${commandName('trace')} --last`, 'the last request\'s trace, from the Jaeger on :16686'] as [string, string]] : []),
+      ...(tracing.on
+        ? [[`${commandName('trace')} --last`, "the last request's trace, from the Jaeger on :16686"] as [string, string]]
+        : []),
       ['Ctrl-C', 'stop everything'],
     ]
-  : [[`curl localhost:${first.port}`, `${first.name} ${first.version}`], ['Ctrl-C', `stop ${names.join(', ')}${beside ? '; the chain keeps running' : ''}`]];
+  : [
+      [`curl localhost:${first.port}`, `${first.name} ${first.version}`],
+      ['Ctrl-C', `stop ${names.join(', ')}${beside ? '; the chain keeps running' : ''}`],
+    ];
 const hintWidth = Math.max(...hints.map(([command]) => command.length)) + 5;
-console.log(`\n${heading}:\n${table.join('\n')}\n\n${hints.map(([command, what]) => `  ${command.padEnd(hintWidth)}# ${what}`).join('\n')}\n`);
+console.log(
+  `\n${heading}:\n${table.join('\n')}\n\n${hints.map(([command, what]) => `  ${command.padEnd(hintWidth)}# ${what}`).join('\n')}\n`,
+);

@@ -28,8 +28,9 @@ export const realProbe: PortProbe = {
   isFree: portIsFree,
   // Neither request counts as a hit: the README's curls after a `start --with` still show 1, 2, 3.
   answersAsService: async (instance) =>
-    (await answers(`http://127.0.0.1:${instance.managementPort}/metrics`, (body) => body.includes('# TYPE mesh_demo_hits_total counter'))) &&
-    (await answers(`http://127.0.0.1:${instance.port}/health/live`, (body) => body.includes('"UP"'))),
+    (await answers(`http://127.0.0.1:${instance.managementPort}/metrics`, (body) =>
+      body.includes('# TYPE mesh_demo_hits_total counter'),
+    )) && (await answers(`http://127.0.0.1:${instance.port}/health/live`, (body) => body.includes('"UP"'))),
 };
 
 export async function portsState(instances: readonly Instance[], probe: PortProbe = realProbe): Promise<PortsState> {
@@ -44,11 +45,19 @@ export async function portsState(instances: readonly Instance[], probe: PortProb
 }
 
 /** `count` pairs of free ports (public, management = public + 1000) from `from` on, skipping pairs that are taken. */
-export async function freePairs(count: number, probe: Pick<PortProbe, 'isFree'> = realProbe, from = 8084, last = 8099): Promise<Array<[number, number]>> {
+export async function freePairs(
+  count: number,
+  probe: Pick<PortProbe, 'isFree'> = realProbe,
+  from = 8084,
+  last = 8099,
+): Promise<Array<[number, number]>> {
   const pairs: Array<[number, number]> = [];
   for (let port = from; port <= last && pairs.length < count; port++) {
     if ((await probe.isFree(port)) && (await probe.isFree(port + 1000))) pairs.push([port, port + 1000]);
   }
-  if (pairs.length < count) throw new Error(`only ${pairs.length} of the ${count} port pairs wanted are free in ${from}-${last} (and ${from + 1000}-${last + 1000})`);
+  if (pairs.length < count)
+    throw new Error(
+      `only ${pairs.length} of the ${count} port pairs wanted are free in ${from}-${last} (and ${from + 1000}-${last + 1000})`,
+    );
   return pairs;
 }

@@ -1,5 +1,5 @@
 // `./pnpmw token`: mint a demo JWT for the end-user authentication step (curl -H "authorization: Bearer $(./pnpmw -s token)").
-import { commandLine, type CommandLine } from './cli.ts';
+import { type CommandLine, commandLine } from './cli.ts';
 import { demoToken } from './demo-token.ts';
 
 // Typed, so TypeScript knows cli.fail never returns.
@@ -17,4 +17,11 @@ const { values } = cli.parse({
 });
 const expiresIn = values.expires === undefined ? 3600 : Number(values.expires);
 if (!Number.isInteger(expiresIn)) cli.fail(`--expires wants whole seconds (got ${values.expires})`);
-console.log(demoToken({ claims: { group: values.group ?? 'demo' }, expiresIn, ...(values.subject && { subject: values.subject }), ...(values.issuer && { issuer: values.issuer }) }));
+console.log(
+  demoToken({
+    claims: { group: values.group ?? 'demo' },
+    expiresIn,
+    ...(values.subject && { subject: values.subject }),
+    ...(values.issuer && { issuer: values.issuer }),
+  }),
+);

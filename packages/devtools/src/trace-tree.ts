@@ -51,7 +51,8 @@ interface Row {
 export function renderTrace(trace: JaegerTrace): string {
   if (trace.spans.length === 0) return `trace ${trace.traceID}: no spans`;
   const byId = new Map(trace.spans.map((span) => [span.spanID, span]));
-  const parentOf = (span: Span) => span.references?.find((r) => (r.refType === 'CHILD_OF' || r.refType === 'FOLLOWS_FROM') && byId.has(r.spanID))?.spanID;
+  const parentOf = (span: Span) =>
+    span.references?.find((r) => (r.refType === 'CHILD_OF' || r.refType === 'FOLLOWS_FROM') && byId.has(r.spanID))?.spanID;
   const children = new Map<string | undefined, Span[]>();
   for (const span of trace.spans) {
     const parent = parentOf(span);
@@ -81,7 +82,7 @@ export function renderTrace(trace: JaegerTrace): string {
     });
     const next = children.get(span.spanID) ?? [];
     const inner = branch === '' ? lead : `${lead}${branch === '└─ ' ? '   ' : '│  '}`;
-    next.forEach((child, index) => walk(child, inner, index === next.length - 1 ? '└─ ' : '├─ '));
+    for (const [index, child] of next.entries()) walk(child, inner, index === next.length - 1 ? '└─ ' : '├─ ');
   };
   for (const root of children.get(undefined) ?? []) walk(root, '', '');
   // Spans no root leads to (a reference loop) are still shown, each as a root of its own.
@@ -94,6 +95,7 @@ export function renderTrace(trace: JaegerTrace): string {
     start: Math.max('START'.length, ...rows.map((r) => r.start.length)),
     duration: Math.max('DURATION'.length, ...rows.map((r) => r.duration.length)),
   };
-  const line = (r: Row) => `${r.label.padEnd(widths.label)}  ${r.start.padStart(widths.start)}  ${r.duration.padStart(widths.duration)}  ${r.status}`;
+  const line = (r: Row) =>
+    `${r.label.padEnd(widths.label)}  ${r.start.padStart(widths.start)}  ${r.duration.padStart(widths.duration)}  ${r.status}`;
   return [header, '', line({ label: 'SPAN', start: 'START', duration: 'DURATION', status: 'STATUS' }), ...rows.map(line)].join('\n');
 }

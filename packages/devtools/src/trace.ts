@@ -1,8 +1,8 @@
 // `./pnpmw trace`: a trace from Jaeger's query API as an indented tree of spans, the local trace view without a UI.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { commandLine, type CommandLine } from './cli.ts';
-import { jaegerQuery, QueryError, type JaegerQuery } from './jaeger-query.ts';
-import { renderTrace, type JaegerTrace } from './trace-tree.ts';
+import { type CommandLine, commandLine } from './cli.ts';
+import { type JaegerQuery, jaegerQuery, QueryError } from './jaeger-query.ts';
+import { type JaegerTrace, renderTrace } from './trace-tree.ts';
 
 const DEFAULT_JAEGER = 'http://localhost:16686';
 /** Spans reach Jaeger about a second after the request (the services' batch delay): a fresh id is waited for this long. */
@@ -66,12 +66,18 @@ async function lookUp(query: JaegerQuery, lookup: Lookup): Promise<{ trace: Jaeg
   switch (lookup.kind) {
     case 'id': {
       const trace = await arrived(() => query.trace(lookup.id));
-      if (!trace) throw new QueryError(`Jaeger at ${query.url} has no trace ${lookup.id} (spans arrive about a second after the request; were the services exporting to this Jaeger?)`);
+      if (!trace)
+        throw new QueryError(
+          `Jaeger at ${query.url} has no trace ${lookup.id} (spans arrive about a second after the request; were the services exporting to this Jaeger?)`,
+        );
       return { trace };
     }
     case 'last': {
       const trace = await query.last(lookup.service);
-      if (!trace) throw new QueryError(`Jaeger at ${query.url} has no trace${lookup.service ? ` through ${lookup.service}` : ''} yet: send a request first (curl localhost:8080)`);
+      if (!trace)
+        throw new QueryError(
+          `Jaeger at ${query.url} has no trace${lookup.service ? ` through ${lookup.service}` : ''} yet: send a request first (curl localhost:8080)`,
+        );
       // Re-read by id: a search can hand back a trace whose last spans were still on their way.
       return { trace: (await query.trace(trace.traceID)) ?? trace };
     }

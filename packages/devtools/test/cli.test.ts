@@ -1,7 +1,7 @@
 // The CLIs' shared edge: the command named as the user typed it, and parseArgs errors as one line for people.
 import assert from 'node:assert/strict';
-import { parseArgs } from 'node:util';
 import { describe, it } from 'node:test';
+import { parseArgs } from 'node:util';
 import { argsProblem, commandName } from '../src/cli.ts';
 
 const argv = [process.execPath, `${process.cwd()}/packages/devtools/src/loop.ts`];
@@ -19,7 +19,10 @@ describe('commandName', () => {
   });
 
   it('is npm run under npm, and the node command line without a package manager', () => {
-    assert.equal(commandName('loop', { npm_lifecycle_event: 'loop', npm_config_user_agent: 'npm/10.9.0 node/v24.0.0' }, 1, argv), 'npm run loop');
+    assert.equal(
+      commandName('loop', { npm_lifecycle_event: 'loop', npm_config_user_agent: 'npm/10.9.0 node/v24.0.0' }, 1, argv),
+      'npm run loop',
+    );
     assert.equal(commandName('loop', {}, 1, argv), 'node packages/devtools/src/loop.ts');
   });
 });
@@ -27,7 +30,11 @@ describe('commandName', () => {
 describe('argsProblem', () => {
   const problem = (args: string[]) => {
     try {
-      parseArgs({ args, allowPositionals: false, options: { n: { type: 'string', short: 'n' }, url: { type: 'string' }, raw: { type: 'boolean' } } });
+      parseArgs({
+        args,
+        allowPositionals: false,
+        options: { n: { type: 'string', short: 'n' }, url: { type: 'string' }, raw: { type: 'boolean' } },
+      });
     } catch (error) {
       return argsProblem(error);
     }

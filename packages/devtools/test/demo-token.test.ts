@@ -4,7 +4,7 @@ import { createPublicKey, createVerify, generateKeyPairSync } from 'node:crypto'
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { DEMO_ISSUER, DEMO_KEY_ID, REPO_ROOT, demoToken } from '../src/index.ts';
+import { DEMO_ISSUER, DEMO_KEY_ID, demoToken, REPO_ROOT } from '../src/index.ts';
 
 /** The JWKS the chart's example hands to Istio's RequestAuthentication (the one place the public key lives). */
 function chartJwks(): { keys: { kid: string; kty: string; n: string; e: string }[] } {
@@ -25,7 +25,7 @@ function decode(token: string) {
 }
 
 describe('demoToken', () => {
-  it('verifies with the public key the chart example publishes under the token\'s kid', () => {
+  it("verifies with the public key the chart example publishes under the token's kid", () => {
     const token = decode(demoToken());
     const jwk = chartJwks().keys.find((k) => k.kid === token.header.kid);
     assert.ok(jwk, `the chart's JWKS has the key ${token.header.kid}`);

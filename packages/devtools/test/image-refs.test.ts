@@ -2,8 +2,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  appVersionOf, BadValue, checkRegistry, checkTag, digestFromDockerPush, digestFromFile, digestRef, imageRef,
-  isLoopbackRegistry, parsePushArgs, UsageError,
+  appVersionOf,
+  BadValue,
+  checkRegistry,
+  checkTag,
+  digestFromDockerPush,
+  digestFromFile,
+  digestRef,
+  imageRef,
+  isLoopbackRegistry,
+  parsePushArgs,
+  UsageError,
 } from '../src/image-refs.ts';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
@@ -12,8 +21,16 @@ const noDefault = () => assert.fail('the default tag is read only when --tag is 
 
 describe('checkRegistry', () => {
   it('takes a host with an optional port and path, as docker references name them', () => {
-    for (const registry of ['quay.io/mesh-demo', '127.0.0.1:5000/mesh-demo', 'localhost:5000', 'localhost', 'registry.example.com:8443/team/demo-apps',
-      'image-registry.openshift-image-registry.svc:5000/mesh-demo', 'ghcr.io/some_org/a.b__c', 'docker.io/you']) {
+    for (const registry of [
+      'quay.io/mesh-demo',
+      '127.0.0.1:5000/mesh-demo',
+      'localhost:5000',
+      'localhost',
+      'registry.example.com:8443/team/demo-apps',
+      'image-registry.openshift-image-registry.svc:5000/mesh-demo',
+      'ghcr.io/some_org/a.b__c',
+      'docker.io/you',
+    ]) {
       assert.equal(checkRegistry(registry), registry);
     }
   });
@@ -23,12 +40,16 @@ describe('checkRegistry', () => {
   });
 
   it('refuses a scheme, naming what to give instead', () => {
-    assert.throws(() => checkRegistry('https://quay.io/mesh-demo'), { message: '--registry "https://quay.io/mesh-demo": no scheme, please: give quay.io/mesh-demo' });
+    assert.throws(() => checkRegistry('https://quay.io/mesh-demo'), {
+      message: '--registry "https://quay.io/mesh-demo": no scheme, please: give quay.io/mesh-demo',
+    });
     assert.throws(() => checkRegistry('http://127.0.0.1:5000'), BadValue);
   });
 
   it('refuses a tag or a digest in the registry, pointing at --tag', () => {
-    assert.throws(() => checkRegistry('quay.io/mesh-demo:v1'), { message: '--registry "quay.io/mesh-demo:v1": takes no tag; give the tag as --tag v1' });
+    assert.throws(() => checkRegistry('quay.io/mesh-demo:v1'), {
+      message: '--registry "quay.io/mesh-demo:v1": takes no tag; give the tag as --tag v1',
+    });
     assert.throws(() => checkRegistry('quay.io:latest'), { message: /takes no tag; give the tag as --tag latest$/ });
     assert.throws(() => checkRegistry('quay.io/mesh-demo@sha256:abc'), { message: /takes no digest/ });
   });
@@ -47,7 +68,9 @@ describe('checkRegistry', () => {
   });
 
   it('refuses path components docker would reject: uppercase, empty, or with other characters', () => {
-    assert.throws(() => checkRegistry('quay.io/MeshDemo'), { message: '--registry "quay.io/MeshDemo": repository paths are lowercase ("MeshDemo")' });
+    assert.throws(() => checkRegistry('quay.io/MeshDemo'), {
+      message: '--registry "quay.io/MeshDemo": repository paths are lowercase ("MeshDemo")',
+    });
     assert.throws(() => checkRegistry('quay.io//x'), { message: /empty path component/ });
     assert.throws(() => checkRegistry('quay.io/mesh demo'), { message: /"mesh demo" is not a repository path component/ });
     assert.throws(() => checkRegistry('quay.io/-x'), { message: /"-x" is not a repository path component/ });
@@ -62,7 +85,10 @@ describe('checkRegistry', () => {
 
   it('says every refusal in one line', () => {
     for (const bad of ['https://x.io', 'quay.io/x:1', 'mesh', 'quay.io/A', 'quay..io']) {
-      assert.throws(() => checkRegistry(bad), (error: Error) => error instanceof BadValue && !error.message.includes('\n'));
+      assert.throws(
+        () => checkRegistry(bad),
+        (error: Error) => error instanceof BadValue && !error.message.includes('\n'),
+      );
     }
   });
 });
@@ -89,10 +115,14 @@ describe('appVersionOf', () => {
 describe('parsePushArgs', () => {
   it('takes --registry, --tag and --engine', () => {
     assert.deepEqual(parsePushArgs(['--registry', 'quay.io/mesh-demo', '--tag', '0.2.0', '--engine', 'podman'], noDefault), {
-      registry: 'quay.io/mesh-demo', tag: '0.2.0', engine: 'podman',
+      registry: 'quay.io/mesh-demo',
+      tag: '0.2.0',
+      engine: 'podman',
     });
     assert.deepEqual(parsePushArgs(['--registry=127.0.0.1:5000/mesh-demo/', '--tag=e2e'], noDefault), {
-      registry: '127.0.0.1:5000/mesh-demo', tag: 'e2e', engine: undefined,
+      registry: '127.0.0.1:5000/mesh-demo',
+      tag: 'e2e',
+      engine: undefined,
     });
   });
 
@@ -108,7 +138,9 @@ describe('parsePushArgs', () => {
   });
 
   it('refuses a bad value of a known option as a bad value, not a usage error', () => {
-    assert.throws(() => parsePushArgs(['--registry', 'quay.io/x', '--engine', 'rkt'], () => '0.1.0'), { message: '--engine "rkt": want docker or podman' });
+    assert.throws(() => parsePushArgs(['--registry', 'quay.io/x', '--engine', 'rkt'], () => '0.1.0'), {
+      message: '--engine "rkt": want docker or podman',
+    });
     assert.throws(() => parsePushArgs(['--registry', 'quay.io/x', '--tag', '.x'], noDefault), BadValue);
     assert.throws(() => parsePushArgs(['--registry', 'https://quay.io/x'], () => '0.1.0'), BadValue);
   });
@@ -122,14 +154,15 @@ describe('references', () => {
 });
 
 describe('digestFromDockerPush', () => {
-  const output = (tag: string, digest: string) => [
-    'The push refers to repository [127.0.0.1:5000/mesh-demo/customer]',
-    '5f70bf18a086: Preparing',
-    '5f70bf18a086: Layer already exists',
-    'a1c2e3f4b5d6: Pushed',
-    `${tag}: digest: ${digest} size: 1993`,
-    '',
-  ].join('\n');
+  const output = (tag: string, digest: string) =>
+    [
+      'The push refers to repository [127.0.0.1:5000/mesh-demo/customer]',
+      '5f70bf18a086: Preparing',
+      '5f70bf18a086: Layer already exists',
+      'a1c2e3f4b5d6: Pushed',
+      `${tag}: digest: ${digest} size: 1993`,
+      '',
+    ].join('\n');
 
   it('reads the digest docker prints once the registry accepted the manifest', () => {
     assert.equal(digestFromDockerPush(output('e2e-1a2b', DIGEST), 'e2e-1a2b'), DIGEST);
@@ -143,7 +176,9 @@ describe('digestFromDockerPush', () => {
   });
 
   it('fails when docker printed no digest for the tag, rather than guessing one', () => {
-    assert.throws(() => digestFromDockerPush(output('latest', DIGEST), '0.1.0'), { message: 'docker push printed no digest for tag 0.1.0' });
+    assert.throws(() => digestFromDockerPush(output('latest', DIGEST), '0.1.0'), {
+      message: 'docker push printed no digest for tag 0.1.0',
+    });
     assert.throws(() => digestFromDockerPush('a1c2e3f4b5d6: Pushed\n', '0.1.0'), /printed no digest/);
     assert.throws(() => digestFromDockerPush(output('0.1.0', 'sha256:abc'), '0.1.0'), /printed no digest/);
   });
@@ -156,13 +191,16 @@ describe('digestFromFile', () => {
   });
 
   it('fails on anything but one sha256 digest', () => {
-    for (const content of ['', 'sha256:abc', `${DIGEST} ${DIGEST}`, DIGEST.toUpperCase()]) assert.throws(() => digestFromFile(content), /no sha256 digest/);
+    for (const content of ['', 'sha256:abc', `${DIGEST} ${DIGEST}`, DIGEST.toUpperCase()])
+      assert.throws(() => digestFromFile(content), /no sha256 digest/);
   });
 });
 
 describe('isLoopbackRegistry', () => {
   it('is true for localhost and 127.0.0.0/8 registries only, with or without port and path', () => {
-    for (const registry of ['localhost', 'localhost:5000/x', '127.0.0.1:5000/mesh-demo', '127.1.2.3']) assert.equal(isLoopbackRegistry(registry), true, registry);
-    for (const registry of ['quay.io/mesh-demo', '10.0.0.1:5000', 'localhost.example.com/x', '127.0.0.1.nip.io/x']) assert.equal(isLoopbackRegistry(registry), false, registry);
+    for (const registry of ['localhost', 'localhost:5000/x', '127.0.0.1:5000/mesh-demo', '127.1.2.3'])
+      assert.equal(isLoopbackRegistry(registry), true, registry);
+    for (const registry of ['quay.io/mesh-demo', '10.0.0.1:5000', 'localhost.example.com/x', '127.0.0.1.nip.io/x'])
+      assert.equal(isLoopbackRegistry(registry), false, registry);
   });
 });

@@ -17,7 +17,10 @@ test('with nothing set, a collector that accepts on the OTLP endpoint turns trac
     const tracing = await localTracing({ OTEL_EXPORTER_OTLP_ENDPOINT: url });
     assert.equal(tracing.on, true);
     assert.deepEqual(tracing.env, {});
-    assert.match(tracing.line, new RegExp(`^start: tracing on: a collector answers at ${url} \\(OTEL_TRACES_EXPORTER=none turns tracing off\\)$`));
+    assert.match(
+      tracing.line,
+      new RegExp(`^start: tracing on: a collector answers at ${url} \\(OTEL_TRACES_EXPORTER=none turns tracing off\\)$`),
+    );
   } finally {
     server.close();
   }
@@ -47,5 +50,8 @@ test('an OTEL_TRACES_EXPORTER or OTEL_SDK_DISABLED that is set is obeyed without
 test('the endpoint probed is the traces endpoint, else the OTLP endpoint, else localhost:4318', () => {
   assert.equal(otlpEndpoint({}), 'http://localhost:4318');
   assert.equal(otlpEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }), 'http://c:4318');
-  assert.equal(otlpEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://t:4318/v1/traces' }), 'http://t:4318/v1/traces');
+  assert.equal(
+    otlpEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://t:4318/v1/traces' }),
+    'http://t:4318/v1/traces',
+  );
 });

@@ -1,7 +1,7 @@
 // What `./pnpmw start` makes of the README's ports: free, our chain already there, or held by something else.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { freePairs, portsState, type PortProbe } from '../src/start-plan.ts';
+import { freePairs, type PortProbe, portsState } from '../src/start-plan.ts';
 import { defaultInstances } from '../src/topology.ts';
 
 function probe(taken: number[], ours: boolean): PortProbe {
@@ -31,7 +31,10 @@ describe('portsState', () => {
 
 describe('freePairs', () => {
   it('takes the next pairs from 8084/9084 on, skipping a pair with either port taken', async () => {
-    assert.deepEqual(await freePairs(2, probe([9084, 8086], false)), [[8085, 9085], [8087, 9087]]);
+    assert.deepEqual(await freePairs(2, probe([9084, 8086], false)), [
+      [8085, 9085],
+      [8087, 9087],
+    ]);
     assert.deepEqual(await freePairs(0, probe([], false)), []);
   });
 

@@ -1,7 +1,7 @@
 // Drawing a Jaeger trace as a tree: nesting and order, the columns, a failed span, and spans whose parent is elsewhere.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { duration, renderTrace, spanStatus, type JaegerTrace } from '../src/trace-tree.ts';
+import { duration, type JaegerTrace, renderTrace, spanStatus } from '../src/trace-tree.ts';
 
 const T0 = 1_796_000_000_000_000; // µs
 type Span = JaegerTrace['spans'][number];
@@ -25,7 +25,13 @@ function trace(spans: Span[]): JaegerTrace {
 
 test('a chain of three prints a header and one indented row per hop, parent above child, with start, duration and status', () => {
   // Listed out of order on purpose: Jaeger does not promise an order either.
-  const text = renderTrace(trace([span('c', 'recommendation', 4000, 260, 'b'), span('a', 'customer', 0, 12_300, 'caller-span'), span('b', 'preference', 2000, 6420, 'a')]));
+  const text = renderTrace(
+    trace([
+      span('c', 'recommendation', 4000, 260, 'b'),
+      span('a', 'customer', 0, 12_300, 'caller-span'),
+      span('b', 'preference', 2000, 6420, 'a'),
+    ]),
+  );
   assert.equal(
     text,
     [
@@ -48,7 +54,10 @@ test('siblings come in start order, with ├─ before the last └─, and a cl
       span('leaf', 'recommendation', 1500, 50, 'early'),
     ]),
   );
-  const rows = text.split('\n').slice(3).map((row) => row.replace(/\s+\+.*$/, ''));
+  const rows = text
+    .split('\n')
+    .slice(3)
+    .map((row) => row.replace(/\s+\+.*$/, ''));
   assert.deepEqual(rows, ['customer GET /', '├─ preference GET / (client)', '│  └─ recommendation GET /', '└─ partner GET /']);
 });
 
@@ -64,6 +73,13 @@ test('durations read as ms below a second and as seconds above', () => {
 
 test('spans that reference each other in a loop are each printed once, and nothing hangs', () => {
   const looped = trace([span('root', 'customer', 0, 10), span('x', 'preference', 1, 5, 'y'), span('y', 'recommendation', 2, 5, 'x')]);
-  const rows = renderTrace(looped).split('\n').slice(3).map((row) => row.replace(/\s+\+.*$/, ''));
-  assert.deepEqual(rows, ['customer GET /', 'preference GET /', '└─ recommendation GET /'], 'the loop, which no root leads to, starts from its earliest span');
+  const rows = renderTrace(looped)
+    .split('\n')
+    .slice(3)
+    .map((row) => row.replace(/\s+\+.*$/, ''));
+  assert.deepEqual(
+    rows,
+    ['customer GET /', 'preference GET /', '└─ recommendation GET /'],
+    'the loop, which no root leads to, starts from its earliest span',
+  );
 });

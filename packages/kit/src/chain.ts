@@ -1,5 +1,5 @@
 // The response model: one object per hop plus the failure that ended the chain, and its JSON schema.
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 
 export const HopSchema = Type.Object(
   {
@@ -7,7 +7,9 @@ export const HopSchema = Type.Object(
     version: Type.String({ maxLength: 64 }),
     host: Type.String({ maxLength: 253 }),
     hits: Type.Integer({ minimum: 0 }),
-    shadow: Type.Boolean({ description: 'true when the mesh mirrored this request here (it arrived on SHADOW_PORT, or its Host ends in -shadow)' }),
+    shadow: Type.Boolean({
+      description: 'true when the mesh mirrored this request here (it arrived on SHADOW_PORT, or its Host ends in -shadow)',
+    }),
     status: Type.Integer({ minimum: 100, maximum: 599, description: 'HTTP status this hop answered' }),
   },
   { additionalProperties: false },
@@ -15,11 +17,20 @@ export const HopSchema = Type.Object(
 
 export const FailureSchema = Type.Object(
   {
-    kind: Type.Union([Type.Literal('fault'), Type.Literal('status'), Type.Literal('unreachable'), Type.Literal('timeout'), Type.Literal('invalid-response')], {
-      description:
-        'fault: the last hop failed on purpose (misbehave, injected fault); status: its downstream answered non-2xx without a chain ' +
-        '(a mesh fault or RBAC denial); unreachable / timeout / invalid-response: calling the downstream failed',
-    }),
+    kind: Type.Union(
+      [
+        Type.Literal('fault'),
+        Type.Literal('status'),
+        Type.Literal('unreachable'),
+        Type.Literal('timeout'),
+        Type.Literal('invalid-response'),
+      ],
+      {
+        description:
+          'fault: the last hop failed on purpose (misbehave, injected fault); status: its downstream answered non-2xx without a chain ' +
+          '(a mesh fault or RBAC denial); unreachable / timeout / invalid-response: calling the downstream failed',
+      },
+    ),
     service: Type.String({ maxLength: 64, description: 'the service the failure is about' }),
     status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599, description: 'status the failing party answered, when it answered' })),
     message: Type.String({ maxLength: 512 }),

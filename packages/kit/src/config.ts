@@ -1,7 +1,7 @@
 // Service configuration: one TypeBox schema per service, read from env only, failing fast with one line naming every bad variable.
 import { hostname } from 'node:os';
+import { type Static, type TProperties, Type } from '@sinclair/typebox';
 import envSchema from 'env-schema';
-import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import type { Faults } from './faults.ts';
 import { DEFAULT_PROPAGATED_HEADERS } from './headers.ts';
 
@@ -15,7 +15,7 @@ export interface ServiceDefinition {
   readonly downstream?: string;
 }
 
-const HEADER_NAME = '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$';
+const HEADER_NAME = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
 const port = (fallback: number) => Type.Integer({ minimum: 1, maximum: 65535, default: fallback });
 const millis = (fallback: number, maximum = 600_000) => Type.Integer({ minimum: 0, maximum, default: fallback });
 
@@ -124,7 +124,11 @@ function relations(parsed: CommonEnv, good: (...variables: string[]) => boolean)
     found.push(['MANAGEMENT_PORT', `invalid MANAGEMENT_PORT: must differ from PORT (both ${parsed.PORT})`]);
   }
   const shadow = parsed.SHADOW_PORT;
-  if (good('SHADOW_PORT', 'PORT', 'MANAGEMENT_PORT') && shadow !== undefined && (shadow === parsed.PORT || shadow === parsed.MANAGEMENT_PORT)) {
+  if (
+    good('SHADOW_PORT', 'PORT', 'MANAGEMENT_PORT') &&
+    shadow !== undefined &&
+    (shadow === parsed.PORT || shadow === parsed.MANAGEMENT_PORT)
+  ) {
     found.push(['SHADOW_PORT', `invalid SHADOW_PORT: must differ from PORT and MANAGEMENT_PORT (got ${shadow})`]);
   }
   const max = parsed.FAULT_DELAY_MAX_MS;
@@ -166,7 +170,8 @@ export function loadConfig(service: ServiceDefinition, env: Readonly<Record<stri
       parsed = undefined;
     }
   }
-  if (parsed) for (const [variable, problem] of relations(parsed, (...vars) => vars.every((v) => !problems.has(v)))) problems.set(variable, problem);
+  if (parsed)
+    for (const [variable, problem] of relations(parsed, (...vars) => vars.every((v) => !problems.has(v)))) problems.set(variable, problem);
   // Still one line: `customer: invalid PORT: ...; invalid LOG_LEVEL: ...`, what a crash-looping pod's log shows.
   if (problems.size || !parsed) throw new ConfigError([...problems.values()].join('; ') || 'invalid configuration');
   const faults = faultsFrom(parsed);

@@ -1,7 +1,8 @@
 // The typed client for one downstream: a keep-alive undici Pool with explicit timeouts, a bounded body and exact failures.
-import { Pool, type Dispatcher } from 'undici';
+
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { ChainSchema, type Chain, type Failure } from './chain.ts';
+import { type Dispatcher, Pool } from 'undici';
+import { type Chain, ChainSchema, type Failure } from './chain.ts';
 import type { DownstreamConfig } from './config.ts';
 
 const isChain = TypeCompiler.Compile(ChainSchema);
@@ -35,7 +36,10 @@ function errorCode(error: unknown): string {
 /** First line of a foreign error body (an Envoy "fault filter abort", "RBAC: access denied"), printable and short. */
 function firstLine(text: string): string {
   const line = text.split(/\r?\n/, 1)[0] ?? '';
-  return line.replace(/[^\x20-\x7e]/g, '').trim().slice(0, MAX_MESSAGE);
+  return line
+    .replace(/[^\x20-\x7e]/g, '')
+    .trim()
+    .slice(0, MAX_MESSAGE);
 }
 
 export interface DownstreamClient {
@@ -99,7 +103,8 @@ export function createDownstreamClient(config: DownstreamConfig, dispatcher?: Di
     } catch (error) {
       const code = errorCode(error);
       if (signal.aborted || TIMEOUT_CODES.has(code)) return timedOut();
-      if (code === 'HTTPParserError' || code.startsWith('HPE_')) return failure('invalid-response', `${name} answered with something that is not HTTP`, 502);
+      if (code === 'HTTPParserError' || code.startsWith('HPE_'))
+        return failure('invalid-response', `${name} answered with something that is not HTTP`, 502);
       const cause = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect timeout' : code;
       return failure('unreachable', `${name} unreachable (${cause})`, 503);
     }

@@ -1,6 +1,6 @@
 // The management port's fault controls: read, replace and clear the faults in force, counted in metrics.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { decide, FaultsSchema, faultsProblem, NO_FAULTS, type FaultDecision, type Faults } from './faults.ts';
+import { decide, type FaultDecision, type Faults, FaultsSchema, faultsProblem, NO_FAULTS } from './faults.ts';
 import type { Metrics } from './metrics.ts';
 
 /** The live fault state of one service instance. */

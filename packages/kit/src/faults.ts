@@ -1,17 +1,19 @@
 // Runtime fault injection: an error rate with a status, a fixed or random delay, readiness off, optionally scoped to a header.
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 
 export const FaultsSchema = Type.Object(
   {
     errorRate: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'share of requests to / answered with errorStatus' }),
     errorStatus: Type.Integer({ minimum: 400, maximum: 599, default: 503 }),
     delayMs: Type.Integer({ minimum: 0, maximum: 120_000, default: 0, description: 'added before answering /' }),
-    delayMaxMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 120_000, description: 'when set, the delay is uniform in [delayMs, delayMaxMs]' })),
+    delayMaxMs: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 120_000, description: 'when set, the delay is uniform in [delayMs, delayMaxMs]' }),
+    ),
     ready: Type.Boolean({ default: true, description: 'false makes /health/ready answer 503' }),
     match: Type.Optional(
       Type.Object(
         {
-          header: Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,64}$' }),
+          header: Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$" }),
           value: Type.String({ maxLength: 256 }),
         },
         { additionalProperties: false, description: 'only requests carrying this header value get the error and delay' },
@@ -46,7 +48,8 @@ export function decide(faults: Faults, header: (name: string) => string | string
     const values = Array.isArray(value) ? value : [value];
     if (!values.includes(faults.match.value)) return { delayMs: 0 };
   }
-  const delayMs = faults.delayMaxMs === undefined ? faults.delayMs : faults.delayMs + Math.round(random() * (faults.delayMaxMs - faults.delayMs));
+  const delayMs =
+    faults.delayMaxMs === undefined ? faults.delayMs : faults.delayMs + Math.round(random() * (faults.delayMaxMs - faults.delayMs));
   const failing = faults.errorRate > 0 && random() < faults.errorRate;
   return failing ? { delayMs, errorStatus: faults.errorStatus } : { delayMs };
 }

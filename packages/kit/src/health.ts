@@ -1,6 +1,7 @@
 // Liveness and readiness routes; readiness reads the shared state that graceful shutdown flips.
-import type { FastifyInstance } from 'fastify';
+
 import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
 
 export interface ServiceState {
   /** False from the first shutdown signal on, so endpoints drop the pod before it stops accepting. */

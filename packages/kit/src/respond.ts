@@ -1,7 +1,8 @@
 // Building this hop's entry and answering a chain as text or JSON, with the route schema both forms share.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+
 import { Type } from '@sinclair/typebox';
-import { ChainSchema, renderText, type Chain, type Failure, type Hop } from './chain.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type Chain, ChainSchema, type Failure, type Hop, renderText } from './chain.ts';
 
 const both = {
   content: {

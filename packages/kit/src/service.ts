@@ -1,13 +1,13 @@
 // Builds a service's two Fastify apps from a typed config: the public port (its routes) and the management port.
 import { createServer, type Server, type ServerOptions } from 'node:http';
 import { context as otelContext, propagation, trace } from '@opentelemetry/api';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { Dispatcher } from 'undici';
 import type { Hop } from './chain.ts';
 import type { ServiceConfig } from './config.ts';
-import { createFaultControl, faultRoutes, type FaultControl } from './fault-routes.ts';
-import { createDownstreamClient, outcomeLabel, type DownstreamClient, type DownstreamOutcome } from './downstream.ts';
-import { propagatedHeaders, requestIdFrom, REQUEST_ID_HEADER } from './headers.ts';
+import { createDownstreamClient, type DownstreamClient, type DownstreamOutcome, outcomeLabel } from './downstream.ts';
+import { createFaultControl, type FaultControl, faultRoutes } from './fault-routes.ts';
+import { propagatedHeaders, REQUEST_ID_HEADER, requestIdFrom } from './headers.ts';
 import { healthRoutes, type ServiceState } from './health.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { isShadow } from './respond.ts';
@@ -92,7 +92,10 @@ function fastifyFor(config: ServiceConfig, name: string, logStream?: BuildOption
             level: config.logLevel,
             base: { service: config.service.name, version: config.version, host: config.hostname, port: name },
             mixin: traceFields,
-            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'], censor: '[redacted]' },
+            redact: {
+              paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'],
+              censor: '[redacted]',
+            },
             ...(logStream && { stream: logStream }),
           },
     // One line per request is written in onResponse below, with the facts that matter here.
@@ -131,11 +134,15 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
   });
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.requestDuration
-      .labels(route, request.method, String(reply.statusCode))
-      .observe(reply.elapsedTime / 1000);
+    metrics.requestDuration.labels(route, request.method, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
     request.log.info(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, shadow: shadowOf(request) },
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        shadow: shadowOf(request),
+      },
       'request',
     );
     done();

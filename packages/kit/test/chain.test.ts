@@ -1,18 +1,26 @@
 // The text form is derived from the JSON form: each case of the tutorial's one-liner, success and failure.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderText, type Chain } from '../src/index.ts';
+import { type Chain, renderText } from '../src/index.ts';
 import { chainOf } from '../src/testing.ts';
 
 describe('renderText', () => {
   it('prefixes each hop and ends with the leaf version, pod and hits', () => {
-    const chain = chainOf({ service: 'customer' }, { service: 'preference' }, { service: 'recommendation', host: 'recommendation-v1-6d9f7c-x2x8k', hits: 42 });
+    const chain = chainOf(
+      { service: 'customer' },
+      { service: 'preference' },
+      { service: 'recommendation', host: 'recommendation-v1-6d9f7c-x2x8k', hits: 42 },
+    );
     assert.equal(renderText(chain), "customer v1 => preference v1 => recommendation v1 from 'recommendation-v1-6d9f7c-x2x8k': 42");
   });
 
   it('nests misbehavior under each hop with the status it received', () => {
     const body: Chain = {
-      chain: chainOf({ service: 'customer', status: 503 }, { service: 'preference', status: 503 }, { service: 'recommendation', status: 503 }).chain,
+      chain: chainOf(
+        { service: 'customer', status: 503 },
+        { service: 'preference', status: 503 },
+        { service: 'recommendation', status: 503 },
+      ).chain,
       error: { kind: 'fault', service: 'recommendation', status: 503, message: "recommendation misbehavior from 'rec-1'" },
     };
     assert.equal(renderText(body), "customer v1 => Error: 503 - preference v1 => Error: 503 - recommendation misbehavior from 'rec-1'");

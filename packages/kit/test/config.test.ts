@@ -87,7 +87,10 @@ describe('loadConfig', () => {
   }
 
   it('rejects a management port equal to the public port', () => {
-    assert.throws(() => loadConfig(leaf, { HOSTNAME: 'x', PORT: '9000' }), /^ConfigError: invalid MANAGEMENT_PORT: must differ from PORT \(both 9000\)$/);
+    assert.throws(
+      () => loadConfig(leaf, { HOSTNAME: 'x', PORT: '9000' }),
+      /^ConfigError: invalid MANAGEMENT_PORT: must differ from PORT \(both 9000\)$/,
+    );
   });
 
   it('names every bad variable at once, in one line, in the order of the env table', () => {
@@ -112,13 +115,19 @@ describe('loadConfig', () => {
       /^ConfigError: invalid LOG_LEVEL: .*; invalid MANAGEMENT_PORT: must differ from PORT \(both 9000\); invalid FAULT_DELAY_MAX_MS: must be >= FAULT_DELAY_MS \(got 10 < 500\)$/,
     );
     // PORT is wrong itself: whether MANAGEMENT_PORT (default 9000) differs from it cannot be judged, so only PORT is named.
-    assert.throws(() => loadConfig(leaf, { HOSTNAME: 'x', PORT: '9000x', MANAGEMENT_PORT: '8080' }), /^ConfigError: invalid PORT: must be integer \(got "9000x"\)$/);
+    assert.throws(
+      () => loadConfig(leaf, { HOSTNAME: 'x', PORT: '9000x', MANAGEMENT_PORT: '8080' }),
+      /^ConfigError: invalid PORT: must be integer \(got "9000x"\)$/,
+    );
   });
 
   it('takes SHADOW_PORT when it differs from both ports, and leaves it unset by default', () => {
     assert.equal(loadConfig(leaf, { HOSTNAME: 'x', SHADOW_PORT: '8090' }).shadowPort, 8090);
     assert.equal(loadConfig(leaf, { HOSTNAME: 'x' }).shadowPort, undefined);
-    assert.throws(() => loadConfig(leaf, { HOSTNAME: 'x', SHADOW_PORT: '8080' }), /^ConfigError: invalid SHADOW_PORT: must differ from PORT and MANAGEMENT_PORT \(got 8080\)$/);
+    assert.throws(
+      () => loadConfig(leaf, { HOSTNAME: 'x', SHADOW_PORT: '8080' }),
+      /^ConfigError: invalid SHADOW_PORT: must differ from PORT and MANAGEMENT_PORT \(got 8080\)$/,
+    );
     assert.throws(() => loadConfig(leaf, { HOSTNAME: 'x', SHADOW_PORT: '70000' }), /^ConfigError: invalid SHADOW_PORT: must be <= 65535/);
   });
 });

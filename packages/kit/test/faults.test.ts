@@ -1,14 +1,26 @@
 // Fault controls on the management port and from env: error rate and status, delay, readiness, header scope, metrics.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { buildService, chainRoute, ConfigError, decide, hopEntry, loadConfig, NO_FAULTS, type Service, type ServiceDefinition } from '../src/index.ts';
+import {
+  buildService,
+  ConfigError,
+  chainRoute,
+  decide,
+  hopEntry,
+  loadConfig,
+  NO_FAULTS,
+  type Service,
+  type ServiceDefinition,
+} from '../src/index.ts';
 import { testConfig } from '../src/testing.ts';
 
 const leaf: ServiceDefinition = { name: 'recommendation', edge: false };
 let service: Service;
 
 function start(env: Record<string, string> = {}) {
-  service = buildService(testConfig(leaf, env), (app, context) => chainRoute(app, context, async (_r, hop) => ({ chain: [hopEntry(hop, 200)] })));
+  service = buildService(testConfig(leaf, env), (app, context) =>
+    chainRoute(app, context, async (_r, hop) => ({ chain: [hopEntry(hop, 200)] })),
+  );
   return service;
 }
 afterEach(() => service?.close());
@@ -35,7 +47,11 @@ describe('fault controls', () => {
 
   it('scopes a fault to requests carrying the matching header value', async () => {
     start();
-    await service.management.inject({ method: 'PUT', url: '/faults', payload: { errorRate: 1, match: { header: 'end-user', value: 'jason' } } });
+    await service.management.inject({
+      method: 'PUT',
+      url: '/faults',
+      payload: { errorRate: 1, match: { header: 'end-user', value: 'jason' } },
+    });
     assert.equal((await service.app.inject({ url: '/', headers: { 'end-user': 'jason' } })).statusCode, 503);
     assert.equal((await service.app.inject({ url: '/', headers: { 'end-user': 'other' } })).statusCode, 200);
     assert.equal((await service.app.inject({ url: '/' })).statusCode, 200);
@@ -48,7 +64,10 @@ describe('fault controls', () => {
     const answer = await service.app.inject({ url: '/' });
     assert.equal(answer.statusCode, 200);
     assert.ok(performance.now() - started >= 290, 'waited for the delay');
-    assert.match((await service.management.inject({ url: '/metrics' })).body, /mesh_demo_faults_injected_total\{kind="delay",status=""\} 1/);
+    assert.match(
+      (await service.management.inject({ url: '/metrics' })).body,
+      /mesh_demo_faults_injected_total\{kind="delay",status=""\} 1/,
+    );
   });
 
   it('turns readiness off and on without stopping the service', async () => {
@@ -72,7 +91,7 @@ describe('fault controls', () => {
     ['a status below 400', { errorRate: 1, errorStatus: 200 }, 400],
     ['delayMaxMs below delayMs', { delayMs: 500, delayMaxMs: 100 }, 400],
     ['a header name with a space', { match: { header: 'end user', value: 'x' } }, 400],
-    ['a deeply nested JSON bomb', JSON.parse('{"match":'.repeat(200) + '{}' + '}'.repeat(200)), 400],
+    ['a deeply nested JSON bomb', JSON.parse(`${'{"match":'.repeat(200)}{}${'}'.repeat(200)}`), 400],
     ['a body over 4 KiB', { match: { header: 'x', value: 'v'.repeat(5000) } }, 413],
   ];
   for (const [what, payload, status] of badBodies) {
@@ -97,7 +116,14 @@ describe('faults from env', () => {
       FAULT_READY: 'false',
       FAULT_MATCH: 'User-Preference=v2',
     });
-    assert.deepEqual(config.faults, { errorRate: 0.25, errorStatus: 502, delayMs: 100, delayMaxMs: 300, ready: false, match: { header: 'user-preference', value: 'v2' } });
+    assert.deepEqual(config.faults, {
+      errorRate: 0.25,
+      errorStatus: 502,
+      delayMs: 100,
+      delayMaxMs: 300,
+      ready: false,
+      match: { header: 'user-preference', value: 'v2' },
+    });
   });
 
   for (const [variable, value, message] of [
@@ -107,19 +133,39 @@ describe('faults from env', () => {
     ['FAULT_MATCH', 'jason', /^invalid FAULT_MATCH: must be header-name=value/],
   ] as const) {
     it(`rejects ${variable}=${value} naming the variable`, () => {
-      assert.throws(() => loadConfig(leaf, { HOSTNAME: 'x', [variable]: value }), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+      assert.throws(
+        () => loadConfig(leaf, { HOSTNAME: 'x', [variable]: value }),
+        (e: unknown) => e instanceof ConfigError && message.test(e.message),
+      );
     });
   }
 
   it('rejects FAULT_DELAY_MAX_MS below FAULT_DELAY_MS', () => {
-    assert.throws(() => loadConfig(leaf, { HOSTNAME: 'x', FAULT_DELAY_MS: '500', FAULT_DELAY_MAX_MS: '10' }), /invalid FAULT_DELAY_MAX_MS: must be >= FAULT_DELAY_MS/);
+    assert.throws(
+      () => loadConfig(leaf, { HOSTNAME: 'x', FAULT_DELAY_MS: '500', FAULT_DELAY_MAX_MS: '10' }),
+      /invalid FAULT_DELAY_MAX_MS: must be >= FAULT_DELAY_MS/,
+    );
   });
 });
 
 describe('decide', () => {
   it('draws a random delay inside [delayMs, delayMaxMs] and errors at the given rate', () => {
     const faults = { ...NO_FAULTS, delayMs: 100, delayMaxMs: 200, errorRate: 0.5 };
-    assert.deepEqual(decide(faults, () => undefined, () => 0), { delayMs: 100, errorStatus: 503 });
-    assert.deepEqual(decide(faults, () => undefined, () => 0.99), { delayMs: 199 });
+    assert.deepEqual(
+      decide(
+        faults,
+        () => undefined,
+        () => 0,
+      ),
+      { delayMs: 100, errorStatus: 503 },
+    );
+    assert.deepEqual(
+      decide(
+        faults,
+        () => undefined,
+        () => 0.99,
+      ),
+      { delayMs: 199 },
+    );
   });
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { buildService, forwardRoutes, type Service, type ServiceDefinition } from '../src/index.ts';
-import { chainOf, JSON_HEADERS, mockDownstream, testConfig, type MockDownstream } from '../src/testing.ts';
+import { chainOf, JSON_HEADERS, type MockDownstream, mockDownstream, testConfig } from '../src/testing.ts';
 
 const edge: ServiceDefinition = { name: 'customer', edge: true, downstream: 'preference' };
 const middle: ServiceDefinition = { name: 'preference', edge: false, downstream: 'recommendation' };
@@ -113,7 +113,9 @@ describe('forward route, downstream answers', () => {
   });
 
   it('answers 503 naming the downstream and the cause when it cannot be reached', async () => {
-    mock.pool.intercept({ path: '/', method: 'GET' }).replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    mock.pool
+      .intercept({ path: '/', method: 'GET' })
+      .replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
     const response = await service.app.inject({ url: '/' });
     assert.equal(response.statusCode, 503);
     assert.equal(response.body, 'customer v1 => Error: preference unreachable (ECONNREFUSED)\n');
@@ -166,12 +168,10 @@ describe('forward route, timeouts and propagation', () => {
   it('forwards trace and routing headers, a generated request id and baggage-user-agent from the edge', async () => {
     start();
     let seen: Record<string, string> = {};
-    mock.pool
-      .intercept({ path: '/', method: 'GET' })
-      .reply((options) => {
-        seen = Object.fromEntries(Object.entries(options.headers as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
-        return { statusCode: 200, data: JSON.stringify(downstreamChain), responseOptions: { headers: JSON_HEADERS } };
-      });
+    mock.pool.intercept({ path: '/', method: 'GET' }).reply((options) => {
+      seen = Object.fromEntries(Object.entries(options.headers as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
+      return { statusCode: 200, data: JSON.stringify(downstreamChain), responseOptions: { headers: JSON_HEADERS } };
+    });
     const response = await service.app.inject({
       url: '/',
       headers: { 'x-b3-traceid': '463ac35c9f6413ad', 'x-b3-sampled': '1', 'user-agent': 'Safari', 'end-user': 'jason', cookie: 'secret=1' },
@@ -221,7 +221,10 @@ describe('health, metrics and errors', () => {
     assert.equal((await service.app.inject({ url: '/metrics' })).statusCode, 404);
     const metrics = await service.management.inject({ url: '/metrics' });
     assert.equal(metrics.statusCode, 200);
-    assert.match(metrics.body, /http_server_request_duration_seconds_count\{http_route="\/",http_request_method="GET",http_response_status_code="200"\} 1/);
+    assert.match(
+      metrics.body,
+      /http_server_request_duration_seconds_count\{http_route="\/",http_request_method="GET",http_response_status_code="200"\} 1/,
+    );
     assert.match(metrics.body, /mesh_demo_downstream_request_duration_seconds_count\{downstream="preference",outcome="ok"\} 1/);
     assert.match(metrics.body, /process_resident_memory_bytes/);
   });

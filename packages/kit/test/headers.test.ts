@@ -19,7 +19,10 @@ describe('propagatedHeaders', () => {
   });
 
   it('at the edge, sets baggage-user-agent from user-agent and ignores one sent from outside', () => {
-    const out = propagatedHeaders({ 'user-agent': 'Mozilla/5.0 Safari', 'baggage-user-agent': 'spoofed' }, { names, requestId: 'r', edge: true });
+    const out = propagatedHeaders(
+      { 'user-agent': 'Mozilla/5.0 Safari', 'baggage-user-agent': 'spoofed' },
+      { names, requestId: 'r', edge: true },
+    );
     assert.equal(out['baggage-user-agent'], 'Mozilla/5.0 Safari');
     assert.equal(out['user-agent'], 'Mozilla/5.0 Safari');
     const none = propagatedHeaders({ 'baggage-user-agent': 'spoofed' }, { names, requestId: 'r', edge: true });
@@ -32,7 +35,10 @@ describe('propagatedHeaders', () => {
   });
 
   it('leaves out the names a tracer owns', () => {
-    const out = propagatedHeaders({ traceparent: '00-abc', user: 'u' }, { names, requestId: 'r', edge: false, skip: new Set(TRACE_HEADERS) });
+    const out = propagatedHeaders(
+      { traceparent: '00-abc', user: 'u' },
+      { names, requestId: 'r', edge: false, skip: new Set(TRACE_HEADERS) },
+    );
     assert.equal(out.traceparent, undefined);
     assert.equal(out.user, 'u');
   });

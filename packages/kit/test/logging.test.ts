@@ -11,7 +11,10 @@ it('logs one line per request with request_id and shadow, and no authorization o
   const service = buildService(config, forwardRoutes, { dispatcher: agent, logStream: { write: (line) => void lines.push(line) } });
   pool.intercept({ path: '/', method: 'GET' }).reply(503, 'RBAC: access denied Bearer-secret-token');
   pool.intercept({ path: '/', method: 'GET' }).reply(200, chainOf({ service: 'preference' }), { headers: JSON_HEADERS });
-  await service.app.inject({ url: '/', headers: { authorization: 'Bearer secret-token', cookie: 'session=cookie-secret', 'x-request-id': 'req-42' } });
+  await service.app.inject({
+    url: '/',
+    headers: { authorization: 'Bearer secret-token', cookie: 'session=cookie-secret', 'x-request-id': 'req-42' },
+  });
   await service.app.inject({ url: '/', headers: { authorization: 'Bearer secret-token', host: 'customer-shadow' } });
   await service.close();
   await agent.close();

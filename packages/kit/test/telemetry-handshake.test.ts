@@ -1,20 +1,34 @@
 // Which headers the kit leaves to the tracer, and that logs without a tracer carry no trace fields.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { traceFields } from '../src/service.ts';
-import { tracerOwnedHeaders, type TelemetryHandshake } from '../src/telemetry-handshake.ts';
 import { propagatedHeaders } from '../src/headers.ts';
+import { traceFields } from '../src/service.ts';
+import { type TelemetryHandshake, tracerOwnedHeaders } from '../src/telemetry-handshake.ts';
 
-const handshake = (tracing: boolean, ownedHeaders: string[] = []): TelemetryHandshake => ({ tracing, clientSpans: tracing, ownedHeaders, shutdown: async () => {} });
+const handshake = (tracing: boolean, ownedHeaders: string[] = []): TelemetryHandshake => ({
+  tracing,
+  clientSpans: tracing,
+  ownedHeaders,
+  shutdown: async () => {},
+});
 
 test('without the telemetry module, or with tracing off, the kit copies trace headers as they came', () => {
   assert.equal(tracerOwnedHeaders(undefined), undefined);
   assert.equal(tracerOwnedHeaders(handshake(false)), undefined);
 });
 
-test('with tracing on, every trace-context header is the tracer\'s, and baggage only when a propagator writes it', () => {
+test("with tracing on, every trace-context header is the tracer's, and baggage only when a propagator writes it", () => {
   const owned = tracerOwnedHeaders(handshake(true, ['traceparent', 'tracestate', 'X-B3-TraceId']))!;
-  for (const name of ['x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags', 'b3', 'traceparent', 'tracestate']) {
+  for (const name of [
+    'x-b3-traceid',
+    'x-b3-spanid',
+    'x-b3-parentspanid',
+    'x-b3-sampled',
+    'x-b3-flags',
+    'b3',
+    'traceparent',
+    'tracestate',
+  ]) {
     assert.ok(owned.has(name), name);
   }
   assert.equal(owned.has('baggage'), false);

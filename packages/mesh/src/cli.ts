@@ -1,14 +1,14 @@
 // `./pnpmw mesh <command>`: the whole demo on a real Istio control plane and real Envoy proxies, on this machine.
 import { parseArgs } from 'node:util';
 import { commandName as typedAs } from '@mesh-demo/devtools';
-import { MeshError } from './errors.ts';
-import { NotRunning } from './control.ts';
 import { down } from './commands/down.ts';
 import { exec } from './commands/exec.ts';
 import { logs } from './commands/logs.ts';
-import { apply, up } from './commands/up.ts';
 import { printStatus } from './commands/status.ts';
+import { apply, up } from './commands/up.ts';
 import { view } from './commands/view.ts';
+import { NotRunning } from './control.ts';
+import { MeshError } from './errors.ts';
 import { checkHostTools, ensureTools } from './tools.ts';
 
 const USAGE = `usage: ${typedAs('mesh')} <command>
@@ -80,7 +80,8 @@ try {
       const port = Number(values.port ?? 20001);
       const windowSeconds = Number(values.window ?? 5);
       if (!Number.isInteger(port) || port < 1 || port > 65535) usage(`--port wants a port number, 1-65535 (got ${values.port})`);
-      if (!Number.isInteger(windowSeconds) || windowSeconds < 2 || windowSeconds > 60) usage(`--window wants whole seconds, 2-60 (got ${values.window})`);
+      if (!Number.isInteger(windowSeconds) || windowSeconds < 2 || windowSeconds > 60)
+        usage(`--window wants whole seconds, 2-60 (got ${values.window})`);
       await view({ port, tui: values.tui === true, windowSeconds });
       break;
     }

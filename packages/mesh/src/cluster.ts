@@ -3,19 +3,19 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
-import { podAddresses, serviceAddresses, type AddressPool } from './addresses.ts';
-import { edgeRoutes, type EdgeEndpoint, type EdgeRoute } from './edge.ts';
+import { type AddressPool, podAddresses, serviceAddresses } from './addresses.ts';
+import { type EdgeEndpoint, type EdgeRoute, edgeRoutes } from './edge.ts';
 import { EdgeProxy } from './edge-proxy.ts';
 import { MeshError } from './errors.ts';
-import { injectionFor, type InjectionContext } from './injector.ts';
-import { Istiod, pushesDone, rejections, unsynced, type Rejection } from './istiod.ts';
+import { type InjectionContext, injectionFor } from './injector.ts';
+import { Istiod, pushesDone, type Rejection, rejections, unsynced } from './istiod.ts';
 import type { Deployment, KubeObject, Service } from './kube.ts';
 import { groupOf, isKind, keyOf, resolvePort, selects, withDefaults } from './kube.ts';
 import { Kubelet } from './kubelet.ts';
 import { checkSubnetFree, setupBridge } from './network.ts';
 import { gatewayApiInfrastructure, ingressGateway, meshConfig, namespaces, smcpIngressGateway } from './platform.ts';
 import type { Tools } from './tools.ts';
-import { endpointSlices, planPods, podLabels, podName, podObject, type PodRecord } from './workloads.ts';
+import { endpointSlices, type PodRecord, planPods, podLabels, podName, podObject } from './workloads.ts';
 
 /** API groups istiod's API server takes; the rest the local platform reads itself (Routes, ServiceMeshMember) or skips. */
 const ISTIOD_GROUPS = new Set(['', 'apps', 'discovery.k8s.io', 'networking.k8s.io', 'gateway.networking.k8s.io']);
@@ -32,9 +32,17 @@ export interface StepSummary {
  * the offending value (a regex, a header name), which leads back to the VirtualService or HTTPRoute that holds it.
  */
 export function suspects(error: string, objects: readonly KubeObject[]): string[] {
-  const quoted = error.split(/: /).map((part) => part.trim()).filter((part) => part.length >= 3);
+  const quoted = error
+    .split(/: /)
+    .map((part) => part.trim())
+    .filter((part) => part.length >= 3);
   return objects
-    .filter((o) => groupOf(o) !== '' && groupOf(o) !== 'apps' && quoted.some((part) => JSON.stringify(o.spec ?? {}).includes(JSON.stringify(part).slice(1, -1))))
+    .filter(
+      (o) =>
+        groupOf(o) !== '' &&
+        groupOf(o) !== 'apps' &&
+        quoted.some((part) => JSON.stringify(o.spec ?? {}).includes(JSON.stringify(part).slice(1, -1))),
+    )
     .map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
 }
 
@@ -101,7 +109,9 @@ export class LocalCluster {
     const deployments = defaulted.filter((o): o is Deployment => isKind(o, 'Deployment', 'apps'));
     const meshed = deployments.filter((d) => injectionFor(d.spec.template, d.metadata.namespace ?? '', context));
     if (meshed.length === 0) {
-      throw new MeshError('nothing in this step joins the mesh (mesh.enabled=false?): the local mesh runs the mesh steps; run a chain without a mesh with ./pnpmw start');
+      throw new MeshError(
+        'nothing in this step joins the mesh (mesh.enabled=false?): the local mesh runs the mesh steps; run a chain without a mesh with ./pnpmw start',
+      );
     }
     const ignored = [...new Set(defaulted.filter((o) => !this.readsKind(o)).map((o) => `${o.kind}.${groupOf(o)}`))];
     this.chart = defaulted;
@@ -137,7 +147,9 @@ export class LocalCluster {
 
   private injectionContext(objects: readonly KubeObject[]): InjectionContext {
     // A ServiceMeshMember joins its namespace to the control plane it names; this control plane stands in for any.
-    const members = objects.filter((o) => o.kind === 'ServiceMeshMember' && groupOf(o) === 'maistra.io').map((o) => o.metadata.namespace ?? '');
+    const members = objects
+      .filter((o) => o.kind === 'ServiceMeshMember' && groupOf(o) === 'maistra.io')
+      .map((o) => o.metadata.namespace ?? '');
     return { memberNamespaces: new Set(members) };
   }
 
@@ -168,7 +180,9 @@ export class LocalCluster {
   }
 
   private endpointsOf(namespace: string, name: string): EdgeEndpoint[] {
-    const service = this.desiredObjects().find((o): o is Service => isKind(o, 'Service', '') && o.metadata.name === name && o.metadata.namespace === namespace);
+    const service = this.desiredObjects().find(
+      (o): o is Service => isKind(o, 'Service', '') && o.metadata.name === name && o.metadata.namespace === namespace,
+    );
     if (!service) return [];
     return this.pods
       .filter((p) => p.namespace === namespace && p.ready && p.phase === 'Running' && selects(service.spec.selector, p.labels))
@@ -287,7 +301,10 @@ export class LocalCluster {
       const failed = [...this.failures.entries()];
       if (failed.length) throw new MeshError(`pod ${failed[0]![0]} cannot start: ${failed[0]![1]}`);
       const live = this.pods.filter((p) => p.phase !== 'Terminating');
-      const plan = planPods(this.desiredObjects().filter((o): o is Deployment => isKind(o, 'Deployment', 'apps')), this.pods);
+      const plan = planPods(
+        this.desiredObjects().filter((o): o is Deployment => isKind(o, 'Deployment', 'apps')),
+        this.pods,
+      );
       const waiting = live.filter((p) => !p.ready).map((p) => p.name);
       const proxies = await this.istiod.syncz();
       // Only pushes of this step count: a rejection of the step before stays in force until istiod pushes this one.
@@ -311,10 +328,20 @@ export class LocalCluster {
         reported = status;
         say(status);
       }
-      if (plan.create.length === 0 && plan.remove.length === 0 && waiting.length === 0 && missing.length === 0 && behind.length === 0 && settled) return;
+      if (
+        plan.create.length === 0 &&
+        plan.remove.length === 0 &&
+        waiting.length === 0 &&
+        missing.length === 0 &&
+        behind.length === 0 &&
+        settled
+      )
+        return;
       await sleep(100);
     }
     const late = this.pods.filter((p) => p.phase !== 'Terminating' && !p.ready).map((p) => p.name);
-    throw new MeshError(`the step did not converge within ${timeoutMs / 1000} s${late.length ? `; not ready: ${late.join(', ')}` : '; proxies still syncing'}`);
+    throw new MeshError(
+      `the step did not converge within ${timeoutMs / 1000} s${late.length ? `; not ready: ${late.join(', ')}` : '; proxies still syncing'}`,
+    );
   }
 }

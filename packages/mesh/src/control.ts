@@ -57,10 +57,14 @@ export function getStatus(socket = CONTROL_SOCKET): Promise<MeshStatus> {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text) as MeshStatus) : reject(new Error(`status: ${res.statusCode} ${text}`))));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(JSON.parse(text) as MeshStatus) : reject(new Error(`status: ${res.statusCode} ${text}`)),
+      );
     });
     req.on('timeout', () => req.destroy(new Error('the supervisor did not answer /status within 30 s')));
-    req.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' || error.code === 'ECONNREFUSED' ? new NotRunning() : error));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' || error.code === 'ECONNREFUSED' ? new NotRunning() : error),
+    );
     req.end();
   });
 }
@@ -75,7 +79,12 @@ export interface ApplyRequest {
  * POST a command and follow its events; resolves with the final line, rejects with the supervisor's message.
  * `onProgress` sees each progress line as it happens.
  */
-export function command(path: '/apply' | '/down', body: ApplyRequest | Record<string, never>, onProgress: (line: string) => void, socket = CONTROL_SOCKET): Promise<string | undefined> {
+export function command(
+  path: '/apply' | '/down',
+  body: ApplyRequest | Record<string, never>,
+  onProgress: (line: string) => void,
+  socket = CONTROL_SOCKET,
+): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const req = request({ socketPath: socket, method: 'POST', path, headers: { 'content-type': 'application/json' } }, (res) => {
@@ -83,8 +92,7 @@ export function command(path: '/apply' | '/down', body: ApplyRequest | Record<st
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         buffer += chunk;
-        let newline: number;
-        while ((newline = buffer.indexOf('\n')) >= 0) {
+        for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
           const line = buffer.slice(0, newline);
           buffer = buffer.slice(newline + 1);
           if (!line) continue;
@@ -100,7 +108,9 @@ export function command(path: '/apply' | '/down', body: ApplyRequest | Record<st
       });
       res.on('end', () => settled || reject(new Error(`the supervisor ended ${path} without an outcome`)));
     });
-    req.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' || error.code === 'ECONNREFUSED' ? new NotRunning() : error));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' || error.code === 'ECONNREFUSED' ? new NotRunning() : error),
+    );
     req.end(JSON.stringify(body));
   });
 }

@@ -1,8 +1,8 @@
 // The edge's Envoy process on the host: it reloads its listeners and clusters whenever their files are replaced.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, open, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { edgeBootstrap, edgeClusters, edgeListeners, type EdgeRoute } from './edge.ts';
+import { type EdgeRoute, edgeBootstrap, edgeClusters, edgeListeners } from './edge.ts';
 
 export class EdgeProxy {
   private current = '';

@@ -1,7 +1,7 @@
 // The host's edge, in the role of OpenShift's router: each Route of the chart becomes a localhost port (customer 8080,
 // partner 8081) that forwards to the Route's Service with the Route's host, so `curl localhost:8080` enters through the
 // ingress gateway exactly as `curl http://customer-mesh-demo.<domain>` does on a cluster.
-import { LOCAL_PORTS, isServiceName } from '@mesh-demo/devtools';
+import { isServiceName, LOCAL_PORTS } from '@mesh-demo/devtools';
 import type { KubeObject, Route } from './kube.ts';
 import { groupOf } from './kube.ts';
 
@@ -48,12 +48,22 @@ export function edgeRoutes(objects: readonly KubeObject[], endpoints: EndpointLo
             : endpoint.ports[targetPort];
       return port === undefined ? [] : [{ ip: endpoint.ip, port }];
     });
-    routes.push({ name: route.metadata.name, app, localPort: LOCAL_PORTS[app], host: route.spec.host, target: `${route.spec.to.name}.${namespace}`, upstreams });
+    routes.push({
+      name: route.metadata.name,
+      app,
+      localPort: LOCAL_PORTS[app],
+      host: route.spec.host,
+      target: `${route.spec.to.name}.${namespace}`,
+      upstreams,
+    });
   }
   return routes.sort((a, b) => a.localPort - b.localPort);
 }
 
-const ROUTER = { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } };
+const ROUTER = {
+  name: 'envoy.filters.http.router',
+  typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' },
+};
 
 /** Envoy's listeners (LDS) for the routes: one per local port on 127.0.0.1, rewriting Host to the Route's host. */
 export function edgeListeners(routes: readonly EdgeRoute[]): object {
@@ -80,7 +90,12 @@ export function edgeListeners(routes: readonly EdgeRoute[]): object {
                       name: route.app,
                       domains: ['*'],
                       // 30 s, the OpenShift router's default timeout.
-                      routes: [{ match: { prefix: '/' }, route: { cluster: `edge-${route.app}`, host_rewrite_literal: route.host, timeout: '30s' } }],
+                      routes: [
+                        {
+                          match: { prefix: '/' },
+                          route: { cluster: `edge-${route.app}`, host_rewrite_literal: route.host, timeout: '30s' },
+                        },
+                      ],
                     },
                   ],
                 },
@@ -104,7 +119,13 @@ export function edgeClusters(routes: readonly EdgeRoute[]): object {
       connect_timeout: '1s',
       load_assignment: {
         cluster_name: `edge-${route.app}`,
-        endpoints: [{ lb_endpoints: route.upstreams.map((u) => ({ endpoint: { address: { socket_address: { address: u.ip, port_value: u.port } } } })) }],
+        endpoints: [
+          {
+            lb_endpoints: route.upstreams.map((u) => ({
+              endpoint: { address: { socket_address: { address: u.ip, port_value: u.port } } },
+            })),
+          },
+        ],
       },
     })),
   };

@@ -1,7 +1,7 @@
 // Entry for the e2e suite and the bench: drive a local mesh the way the CLI does, and read its state.
-export { CONTROL_SOCKET, RUN_DIR, NotRunning, command, getStatus, type EdgeStatus, type MeshStatus, type PodStatus } from './control.ts';
-export { rejections, unsynced, type ProxySync, type Rejection } from './istiod.ts';
-export { NETNS_PREFIX, HOST_LINK, meshNamespaces } from './network.ts';
-export { NAMESPACE, RELEASE, parseObjects, renderChart, resolveStepFile } from './render.ts';
-export { toolPaths, type Tools } from './tools.ts';
+export { CONTROL_SOCKET, command, type EdgeStatus, getStatus, type MeshStatus, NotRunning, type PodStatus, RUN_DIR } from './control.ts';
+export { type ProxySync, type Rejection, rejections, unsynced } from './istiod.ts';
 export { APP_GID, APP_UID } from './kubelet.ts';
+export { HOST_LINK, meshNamespaces, NETNS_PREFIX } from './network.ts';
+export { NAMESPACE, parseObjects, RELEASE, renderChart, resolveStepFile } from './render.ts';
+export { type Tools, toolPaths } from './tools.ts';

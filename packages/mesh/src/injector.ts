@@ -42,8 +42,10 @@ export function injectionFor(template: PodTemplate, namespace: string, context: 
 export function injectedLabels(labels: Labels, workload: string): Labels {
   return {
     'security.istio.io/tlsMode': 'istio',
-    'service.istio.io/canonical-name': labels['service.istio.io/canonical-name'] ?? labels['app.kubernetes.io/name'] ?? labels.app ?? workload,
-    'service.istio.io/canonical-revision': labels['service.istio.io/canonical-revision'] ?? labels['app.kubernetes.io/version'] ?? labels.version ?? 'latest',
+    'service.istio.io/canonical-name':
+      labels['service.istio.io/canonical-name'] ?? labels['app.kubernetes.io/name'] ?? labels.app ?? workload,
+    'service.istio.io/canonical-revision':
+      labels['service.istio.io/canonical-revision'] ?? labels['app.kubernetes.io/version'] ?? labels.version ?? 'latest',
   };
 }
 
@@ -62,7 +64,8 @@ export function proxyConfig(defaults: Record<string, unknown>, template: PodTemp
   } catch {
     throw new Error(`pod annotation proxy.istio.io/config is not JSON: ${annotation}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('pod annotation proxy.istio.io/config must be an object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('pod annotation proxy.istio.io/config must be an object');
   return { ...defaults, ...(parsed as Record<string, unknown>) };
 }
 
@@ -79,7 +82,9 @@ export function appProbers(template: PodTemplate): Record<string, { httpGet: { p
       if (!probe?.httpGet) continue;
       const port = resolvePort([container], probe.httpGet.port);
       if (port === undefined) throw new Error(`container ${container.name}: probe port ${probe.httpGet.port} is not a declared port`);
-      out[`/app-health/${container.name}/${kind}`] = { httpGet: { path: probe.httpGet.path ?? '/', port, ...(probe.httpGet.scheme && { scheme: probe.httpGet.scheme }) } };
+      out[`/app-health/${container.name}/${kind}`] = {
+        httpGet: { path: probe.httpGet.path ?? '/', port, ...(probe.httpGet.scheme && { scheme: probe.httpGet.scheme }) },
+      };
     }
   }
   return out;
@@ -103,11 +108,18 @@ export interface ProxyIdentity {
 }
 
 /** The istio-proxy container's env from Istio's injection template, filled in for one pod. */
-export function proxyEnv(kind: ProxyKind, template: PodTemplate, identity: ProxyIdentity, config: Record<string, unknown>): Record<string, string> {
+export function proxyEnv(
+  kind: ProxyKind,
+  template: PodTemplate,
+  identity: ProxyIdentity,
+  config: Record<string, unknown>,
+): Record<string, string> {
   const apps = appContainers(template);
   // A gateway's ports are its istio-proxy container's; a sidecar's are the app's.
   const declaring = kind === 'router' ? template.spec.containers : apps;
-  const ports = declaring.flatMap((c) => (c.ports ?? []).map((p) => ({ ...(p.name && { name: p.name }), containerPort: p.containerPort, protocol: p.protocol ?? 'TCP' })));
+  const ports = declaring.flatMap((c) =>
+    (c.ports ?? []).map((p) => ({ ...(p.name && { name: p.name }), containerPort: p.containerPort, protocol: p.protocol ?? 'TCP' })),
+  );
   const env: Record<string, string> = {
     PROXY_CONFIG: JSON.stringify(config),
     POD_NAME: identity.podName,
@@ -139,15 +151,24 @@ export function proxyEnv(kind: ProxyKind, template: PodTemplate, identity: Proxy
 /** The iptables rules of Istio's init container: all TCP in and out through Envoy, DNS to the agent, the proxy's own ports exempt. */
 export const CAPTURE_ARGS: readonly string[] = [
   'istio-iptables',
-  '-p', '15001',
-  '-z', '15006',
-  '-u', String(PROXY_UID),
-  '-g', String(PROXY_UID),
-  '-m', 'REDIRECT',
-  '-i', '*',
-  '-x', '',
-  '-b', '*',
-  '-d', '15090,15021,15020',
+  '-p',
+  '15001',
+  '-z',
+  '15006',
+  '-u',
+  String(PROXY_UID),
+  '-g',
+  String(PROXY_UID),
+  '-m',
+  'REDIRECT',
+  '-i',
+  '*',
+  '-x',
+  '',
+  '-b',
+  '*',
+  '-d',
+  '15090,15021,15020',
   '--redirect-dns',
   '--capture-all-dns',
   '--log_output_level=default:warn',

@@ -5,9 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { ISTIOD_IP } from './addresses.ts';
 import type { KubeObject } from './kube.ts';
-import { NETNS_PREFIX, createPodNetwork } from './network.ts';
-import { ISTIOD_ENV, ISTIO_NAMESPACE } from './platform.ts';
-import { spawnContainer, type ContainerProcess } from './process.ts';
+import { createPodNetwork, NETNS_PREFIX } from './network.ts';
+import { ISTIO_NAMESPACE, ISTIOD_ENV } from './platform.ts';
+import { type ContainerProcess, spawnContainer } from './process.ts';
 import type { Tools } from './tools.ts';
 
 export const ISTIOD_NETNS = `${NETNS_PREFIX}istiod`;

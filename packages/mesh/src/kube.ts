@@ -111,7 +111,12 @@ export function withDefaults<T extends KubeObject>(object: T): T {
       port.targetPort ??= port.port;
     }
   }
-  const template = copy.kind === 'Deployment' ? (copy as unknown as Deployment).spec.template : copy.kind === 'Pod' ? (copy as unknown as PodTemplate) : undefined;
+  const template =
+    copy.kind === 'Deployment'
+      ? (copy as unknown as Deployment).spec.template
+      : copy.kind === 'Pod'
+        ? (copy as unknown as PodTemplate)
+        : undefined;
   for (const container of template?.spec.containers ?? []) {
     for (const port of container.ports ?? []) port.protocol ??= 'TCP';
   }

@@ -4,14 +4,14 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { TELEMETRY_NODE_ARGS, isServiceName, serviceDir, serviceEntry, type ServiceName } from '@mesh-demo/devtools';
+import { isServiceName, type ServiceName, serviceDir, serviceEntry, TELEMETRY_NODE_ARGS } from '@mesh-demo/devtools';
 import { HOST_IP } from './addresses.ts';
 import { containerEnv } from './container-env.ts';
-import { CAPTURE_ARGS, PROXY_UID, TRUST_DOMAIN, appContainers, proxyConfig, proxyEnv } from './injector.ts';
+import { appContainers, CAPTURE_ARGS, PROXY_UID, proxyConfig, proxyEnv, TRUST_DOMAIN } from './injector.ts';
 import type { Container } from './kube.ts';
 import { resolvePort } from './kube.ts';
-import { NETNS_PREFIX, createPodNetwork, deleteNetns, inNetns, signalNetns } from './network.ts';
-import { spawnContainer, type ContainerProcess } from './process.ts';
+import { createPodNetwork, deleteNetns, inNetns, NETNS_PREFIX, signalNetns } from './network.ts';
+import { type ContainerProcess, spawnContainer } from './process.ts';
 import type { Tools } from './tools.ts';
 import type { PodRecord } from './workloads.ts';
 
@@ -44,7 +44,10 @@ interface PodRuntime {
 /** The service a container image runs: `<registry>/<service>:<tag>` must name one of the repo's four services. */
 export function serviceOfImage(image: string): ServiceName {
   const name = /([^/:@]+)(?::[^/@]*)?(?:@.*)?$/.exec(image)?.[1] ?? '';
-  if (!isServiceName(name)) throw new Error(`cannot run image ${image} locally: the local mesh runs the repo's own services (customer, partner, preference, recommendation)`);
+  if (!isServiceName(name))
+    throw new Error(
+      `cannot run image ${image} locally: the local mesh runs the repo's own services (customer, partner, preference, recommendation)`,
+    );
   return name;
 }
 
@@ -112,7 +115,9 @@ export class Kubelet {
       const readiness = container.readinessProbe?.httpGet;
       if (!readiness) continue;
       const port = resolvePort(apps, readiness.port);
-      const url = pod.proxy ? `http://${pod.ip}:15020/app-health/${container.name}/readyz` : `http://${pod.ip}:${port}${readiness.path ?? '/'}`;
+      const url = pod.proxy
+        ? `http://${pod.ip}:15020/app-health/${container.name}/readyz`
+        : `http://${pod.ip}:${port}${readiness.path ?? '/'}`;
       if (!(await probe(url))) return false;
     }
     return pod.proxy ? probe(`http://${pod.ip}:15021/healthz/ready`) : true;
@@ -175,21 +180,34 @@ export class Kubelet {
 
   private proxyProcess(runtime: PodRuntime, config: Record<string, unknown>): ContainerProcess {
     const { pod } = runtime;
-    const env = proxyEnv(pod.proxy!, pod.template, {
-      podName: pod.name,
-      namespace: pod.namespace,
-      podIP: pod.ip,
-      hostIP: HOST_IP,
-      serviceAccount: serviceAccountOf(pod),
-      workload: pod.workload,
-      labels: pod.labels,
-    }, config);
+    const env = proxyEnv(
+      pod.proxy!,
+      pod.template,
+      {
+        podName: pod.name,
+        namespace: pod.namespace,
+        podIP: pod.ip,
+        hostIP: HOST_IP,
+        serviceAccount: serviceAccountOf(pod),
+        workload: pod.workload,
+        labels: pod.labels,
+      },
+      config,
+    );
     return spawnContainer({
       netns: runtime.netns,
       uid: PROXY_UID,
       gid: PROXY_UID,
       command: this.options.tools.pilotAgent,
-      args: ['proxy', pod.proxy!, '--domain', `${pod.namespace}.svc.cluster.local`, '--proxyLogLevel=warning', '--proxyComponentLogLevel=misc:error', '--log_output_level=default:info'],
+      args: [
+        'proxy',
+        pod.proxy!,
+        '--domain',
+        `${pod.namespace}.svc.cluster.local`,
+        '--proxyLogLevel=warning',
+        '--proxyComponentLogLevel=misc:error',
+        '--log_output_level=default:info',
+      ],
       cwd: this.podDir(pod),
       env: {
         ...env,
@@ -206,7 +224,14 @@ export class Kubelet {
   private appProcess(runtime: PodRuntime, container: Container): ContainerProcess {
     const { pod } = runtime;
     const service = serviceOfImage(container.image);
-    const env = containerEnv(container, { name: pod.name, namespace: pod.namespace, ip: pod.ip, hostIP: HOST_IP, serviceAccount: serviceAccountOf(pod), labels: pod.labels });
+    const env = containerEnv(container, {
+      name: pod.name,
+      namespace: pod.namespace,
+      ip: pod.ip,
+      hostIP: HOST_IP,
+      serviceAccount: serviceAccountOf(pod),
+      labels: pod.labels,
+    });
     return spawnContainer({
       netns: runtime.netns,
       uid: APP_UID,
@@ -225,7 +250,17 @@ export class Kubelet {
     const out = join(dir, 'var', 'run', 'secrets', 'workload-spiffe-credentials');
     const spiffe = `spiffe://${TRUST_DOMAIN}/ns/${pod.namespace}/sa/${serviceAccountOf(pod)}`;
     // One at a time: the first call creates the root CA that the others then use.
-    const issued = this.certs.then(() => promisify(execFile)(this.options.tools.localIstiod, ['cert', '--ca-dir', join(this.options.runDir, 'ca'), '--out', out, '--spiffe', spiffe]));
+    const issued = this.certs.then(() =>
+      promisify(execFile)(this.options.tools.localIstiod, [
+        'cert',
+        '--ca-dir',
+        join(this.options.runDir, 'ca'),
+        '--out',
+        out,
+        '--spiffe',
+        spiffe,
+      ]),
+    );
     this.certs = issued.catch(() => {});
     await issued;
     await chownTree(dir, PROXY_UID);

@@ -31,7 +31,10 @@ async function ip(...args: string[]): Promise<string> {
 export async function checkSubnetFree(): Promise<void> {
   const routes = await ip('-4', 'route', 'show', 'to', 'match', '10.244.0.0');
   const clash = routes.split('\n').find((line) => line.includes('10.244.') && !line.includes(HOST_LINK));
-  if (clash) throw new MeshError(`the pod subnet ${POD_SUBNET} is already routed on this host (${clash.trim()}); remove that route or stop what made it`);
+  if (clash)
+    throw new MeshError(
+      `the pod subnet ${POD_SUBNET} is already routed on this host (${clash.trim()}); remove that route or stop what made it`,
+    );
 }
 
 /** The bridge namespace, the bridge, and the host's leg with HOST_IP. */

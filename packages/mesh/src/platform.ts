@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@mesh-demo/devtools';
-import { CLUSTER_ID, REVISION, TRUST_DOMAIN } from './injector.ts';
 import { ISTIOD_IP } from './addresses.ts';
-import type { Deployment, KubeObject, Service } from './kube.ts';
+import { CLUSTER_ID, REVISION, TRUST_DOMAIN } from './injector.ts';
+import type { Deployment, KubeObject } from './kube.ts';
 import { groupOf, isKind } from './kube.ts';
 import { parseObjects } from './render.ts';
 
@@ -114,22 +114,44 @@ export function gatewayApiInfrastructure(objects: readonly KubeObject[]): KubeOb
     if (spec.gatewayClassName !== 'istio') continue;
     const name = `${gateway.metadata.name}-istio`;
     const namespace = gateway.metadata.namespace ?? '';
-    const labels = { 'gateway.networking.k8s.io/gateway-name': gateway.metadata.name, 'gateway.networking.k8s.io/gateway-class-name': 'istio' };
-    const ports: { name: string; port: number; protocol: string; appProtocol: string }[] = [{ name: 'status-port', port: 15021, protocol: 'TCP', appProtocol: 'tcp' }];
+    const labels = {
+      'gateway.networking.k8s.io/gateway-name': gateway.metadata.name,
+      'gateway.networking.k8s.io/gateway-class-name': 'istio',
+    };
+    const ports: { name: string; port: number; protocol: string; appProtocol: string }[] = [
+      { name: 'status-port', port: 15021, protocol: 'TCP', appProtocol: 'tcp' },
+    ];
     for (const listener of spec.listeners ?? []) {
       if (ports.some((p) => p.port === listener.port)) continue;
       ports.push({ name: listener.name, port: listener.port, protocol: 'TCP', appProtocol: listener.protocol.toLowerCase() });
     }
     out.push(
       { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, labels } },
-      { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels }, spec: { type: 'ClusterIP', selector: { 'gateway.networking.k8s.io/gateway-name': gateway.metadata.name }, ports } },
-      gatewayDeployment(name, namespace, name, { ...labels, 'gateway.istio.io/managed': 'istio.io-gateway-controller' }, ports.map((p) => p.port)),
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace, labels },
+        spec: { type: 'ClusterIP', selector: { 'gateway.networking.k8s.io/gateway-name': gateway.metadata.name }, ports },
+      },
+      gatewayDeployment(
+        name,
+        namespace,
+        name,
+        { ...labels, 'gateway.istio.io/managed': 'istio.io-gateway-controller' },
+        ports.map((p) => p.port),
+      ),
     );
   }
   return out;
 }
 
-function gatewayDeployment(name: string, namespace: string, serviceAccount: string, labels: Record<string, string>, ports: number[]): Deployment {
+function gatewayDeployment(
+  name: string,
+  namespace: string,
+  serviceAccount: string,
+  labels: Record<string, string>,
+  ports: number[],
+): Deployment {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

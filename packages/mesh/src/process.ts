@@ -32,7 +32,18 @@ export function spawnContainer(options: SpawnOptions): ContainerProcess {
   try {
     const child = spawn(
       'ip',
-      ['netns', 'exec', options.netns, 'setpriv', `--reuid=${options.uid}`, `--regid=${options.gid}`, '--clear-groups', '--', options.command, ...options.args],
+      [
+        'netns',
+        'exec',
+        options.netns,
+        'setpriv',
+        `--reuid=${options.uid}`,
+        `--regid=${options.gid}`,
+        '--clear-groups',
+        '--',
+        options.command,
+        ...options.args,
+      ],
       { cwd: options.cwd, env: options.env, stdio: ['ignore', fd, fd], detached: true },
     );
     let running = true;

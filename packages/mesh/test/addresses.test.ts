@@ -39,7 +39,10 @@ describe('AddressPool', () => {
   it('hands out addresses in order, skipping .255 and .0', () => {
     const pool = tiny();
     const none = new Set<string>();
-    assert.deepEqual([pool.allocate(none), pool.allocate(none), pool.allocate(none), pool.allocate(none)], ['10.0.0.253', '10.0.0.254', '10.0.1.1', '10.0.1.2']);
+    assert.deepEqual(
+      [pool.allocate(none), pool.allocate(none), pool.allocate(none), pool.allocate(none)],
+      ['10.0.0.253', '10.0.0.254', '10.0.1.1', '10.0.1.2'],
+    );
   });
 
   it('never hands out an address that is in use', () => {

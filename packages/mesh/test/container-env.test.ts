@@ -57,7 +57,10 @@ describe('containerEnv', () => {
   });
 
   it('throws, naming the field, for a fieldRef it does not support', () => {
-    assert.throws(() => envOf([{ name: 'UID', valueFrom: { fieldRef: { fieldPath: 'metadata.uid' } } }]), /fieldRef metadata\.uid is not supported/);
+    assert.throws(
+      () => envOf([{ name: 'UID', valueFrom: { fieldRef: { fieldPath: 'metadata.uid' } } }]),
+      /fieldRef metadata\.uid is not supported/,
+    );
   });
 
   it('throws for a valueFrom that is not a fieldRef (a secret or config map key)', () => {

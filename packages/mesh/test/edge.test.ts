@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LOCAL_PORTS } from '@mesh-demo/devtools';
-import { edgeClusters, edgeListeners, edgeRoutes, type EdgeEndpoint, type EdgeRoute, type EndpointLookup } from '../src/edge.ts';
+import { type EdgeEndpoint, type EdgeRoute, type EndpointLookup, edgeClusters, edgeListeners, edgeRoutes } from '../src/edge.ts';
 import type { KubeObject, Route } from '../src/kube.ts';
 import { customerService, gatewayApiRoute, ingressRoute } from './fixtures.ts';
 
@@ -25,8 +25,22 @@ describe('edgeRoutes', () => {
   it("maps the chart's customer and partner Routes to the local ports of pnpm start, in port order", () => {
     const routes = edgeRoutes([ingressRoute('partner'), ingressRoute('customer')], ingress());
     assert.deepEqual(routes, [
-      { name: 'customer-mesh-demo', app: 'customer', localPort: LOCAL_PORTS.customer, host: 'customer-mesh-demo.apps-crc.testing', target: 'istio-ingressgateway.istio-system', upstreams: [{ ip: '10.244.1.2', port: 8080 }] },
-      { name: 'partner-mesh-demo', app: 'partner', localPort: LOCAL_PORTS.partner, host: 'partner-mesh-demo.apps-crc.testing', target: 'istio-ingressgateway.istio-system', upstreams: [{ ip: '10.244.1.2', port: 8080 }] },
+      {
+        name: 'customer-mesh-demo',
+        app: 'customer',
+        localPort: LOCAL_PORTS.customer,
+        host: 'customer-mesh-demo.apps-crc.testing',
+        target: 'istio-ingressgateway.istio-system',
+        upstreams: [{ ip: '10.244.1.2', port: 8080 }],
+      },
+      {
+        name: 'partner-mesh-demo',
+        app: 'partner',
+        localPort: LOCAL_PORTS.partner,
+        host: 'partner-mesh-demo.apps-crc.testing',
+        target: 'istio-ingressgateway.istio-system',
+        upstreams: [{ ip: '10.244.1.2', port: 8080 }],
+      },
     ]);
     assert.deepEqual([routes[0]!.localPort, routes[1]!.localPort], [8080, 8081]);
   });
@@ -54,7 +68,9 @@ describe('edgeRoutes', () => {
     assert.deepEqual(route!.upstreams, [{ ip: '10.244.1.6', port: 80 }]);
     const digits = gatewayApiRoute();
     digits.spec.port = { targetPort: '8088' };
-    assert.deepEqual(edgeRoutes([digits], lookup('mesh-demo', 'demo-mesh-demo-gateway-istio', [gatewayApiPod]))[0]!.upstreams, [{ ip: '10.244.1.6', port: 8088 }]);
+    assert.deepEqual(edgeRoutes([digits], lookup('mesh-demo', 'demo-mesh-demo-gateway-istio', [gatewayApiPod]))[0]!.upstreams, [
+      { ip: '10.244.1.6', port: 8088 },
+    ]);
   });
 
   it('takes the first endpoint port when the Route names none', () => {
@@ -79,7 +95,10 @@ describe('edgeRoutes', () => {
 
   it('falls back to the Route name when it has no app label', () => {
     const unlabelled: Route = { ...ingressRoute('partner'), metadata: { name: 'partner', namespace: 'istio-system' } };
-    assert.deepEqual(edgeRoutes([unlabelled], ingress()).map((r) => [r.app, r.localPort]), [['partner', LOCAL_PORTS.partner]]);
+    assert.deepEqual(
+      edgeRoutes([unlabelled], ingress()).map((r) => [r.app, r.localPort]),
+      [['partner', LOCAL_PORTS.partner]],
+    );
   });
 });
 
@@ -87,32 +106,75 @@ describe('edgeListeners and edgeClusters', () => {
   type Listener = {
     name: string;
     address: { socket_address: { address: string; port_value: number } };
-    filter_chains: { filters: { typed_config: { route_config: { virtual_hosts: { routes: { route: { cluster: string; host_rewrite_literal: string } }[] }[] } } }[] }[];
+    filter_chains: {
+      filters: {
+        typed_config: { route_config: { virtual_hosts: { routes: { route: { cluster: string; host_rewrite_literal: string } }[] }[] } };
+      }[];
+    }[];
   };
-  type Cluster = { name: string; type: string; load_assignment: { cluster_name: string; endpoints: { lb_endpoints: { endpoint: { address: { socket_address: { address: string; port_value: number } } } }[] }[] } };
+  type Cluster = {
+    name: string;
+    type: string;
+    load_assignment: {
+      cluster_name: string;
+      endpoints: { lb_endpoints: { endpoint: { address: { socket_address: { address: string; port_value: number } } } }[] }[];
+    };
+  };
 
   const routes: EdgeRoute[] = [
-    { name: 'customer-mesh-demo', app: 'customer', localPort: 8080, host: 'customer-mesh-demo.apps-crc.testing', target: 'istio-ingressgateway.istio-system', upstreams: [{ ip: '10.244.1.2', port: 8080 }, { ip: '10.244.1.3', port: 8080 }] },
-    { name: 'partner-mesh-demo', app: 'partner', localPort: 8081, host: 'partner-mesh-demo.apps-crc.testing', target: 'istio-ingressgateway.istio-system', upstreams: [] },
+    {
+      name: 'customer-mesh-demo',
+      app: 'customer',
+      localPort: 8080,
+      host: 'customer-mesh-demo.apps-crc.testing',
+      target: 'istio-ingressgateway.istio-system',
+      upstreams: [
+        { ip: '10.244.1.2', port: 8080 },
+        { ip: '10.244.1.3', port: 8080 },
+      ],
+    },
+    {
+      name: 'partner-mesh-demo',
+      app: 'partner',
+      localPort: 8081,
+      host: 'partner-mesh-demo.apps-crc.testing',
+      target: 'istio-ingressgateway.istio-system',
+      upstreams: [],
+    },
   ];
 
   it("give one listener per route on 127.0.0.1 at its local port, rewriting Host to the Route's host", () => {
     const { resources } = edgeListeners(routes) as { resources: Listener[] };
     assert.deepEqual(
       resources.map((l) => [l.name, l.address.socket_address.address, l.address.socket_address.port_value]),
-      [['edge-customer', '127.0.0.1', 8080], ['edge-partner', '127.0.0.1', 8081]],
+      [
+        ['edge-customer', '127.0.0.1', 8080],
+        ['edge-partner', '127.0.0.1', 8081],
+      ],
     );
     const routeOf = (l: Listener) => l.filter_chains[0]!.filters[0]!.typed_config.route_config.virtual_hosts[0]!.routes[0]!.route;
-    assert.deepEqual(resources.map(routeOf).map((r) => [r.cluster, r.host_rewrite_literal]), [
-      ['edge-customer', 'customer-mesh-demo.apps-crc.testing'],
-      ['edge-partner', 'partner-mesh-demo.apps-crc.testing'],
-    ]);
+    assert.deepEqual(
+      resources.map(routeOf).map((r) => [r.cluster, r.host_rewrite_literal]),
+      [
+        ['edge-customer', 'customer-mesh-demo.apps-crc.testing'],
+        ['edge-partner', 'partner-mesh-demo.apps-crc.testing'],
+      ],
+    );
   });
 
   it("give one static cluster per route holding the route's upstreams", () => {
     const { resources } = edgeClusters(routes) as { resources: Cluster[] };
-    assert.deepEqual(resources.map((c) => [c.name, c.type, c.load_assignment.cluster_name]), [['edge-customer', 'STATIC', 'edge-customer'], ['edge-partner', 'STATIC', 'edge-partner']]);
-    const addresses = (c: Cluster) => c.load_assignment.endpoints[0]!.lb_endpoints.map((e) => `${e.endpoint.address.socket_address.address}:${e.endpoint.address.socket_address.port_value}`);
+    assert.deepEqual(
+      resources.map((c) => [c.name, c.type, c.load_assignment.cluster_name]),
+      [
+        ['edge-customer', 'STATIC', 'edge-customer'],
+        ['edge-partner', 'STATIC', 'edge-partner'],
+      ],
+    );
+    const addresses = (c: Cluster) =>
+      c.load_assignment.endpoints[0]!.lb_endpoints.map(
+        (e) => `${e.endpoint.address.socket_address.address}:${e.endpoint.address.socket_address.port_value}`,
+      );
     assert.deepEqual(resources.map(addresses), [['10.244.1.2:8080', '10.244.1.3:8080'], []]);
   });
 

@@ -1,7 +1,8 @@
-// Objects copied from `helm template demo charts/mesh-demo -n mesh-demo` (steps 03a, flavor-gateway-api, flavor-ossm2); each call returns a fresh copy.
-import type { Container, Deployment, KubeObject, Route, Service } from '../src/kube.ts';
+// Objects copied from `helm template demo charts/mesh-demo -n mesh-demo` (03a, flavor-gateway-api, flavor-ossm2), a fresh copy per call.
+
 import type { ProxyKind } from '../src/injector.ts';
-import { podLabels, templateHash, type PodPhase, type PodRecord } from '../src/workloads.ts';
+import type { Container, Deployment, KubeObject, Route, Service } from '../src/kube.ts';
+import { type PodPhase, type PodRecord, podLabels, templateHash } from '../src/workloads.ts';
 
 const CHART_LABELS = {
   'helm.sh/chart': 'mesh-demo-0.1.0',
@@ -43,7 +44,10 @@ function appContainer(service: string, version: string, downstream?: string): Co
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'OTEL_SERVICE_NAME', value: service },
-      { name: 'OTEL_RESOURCE_ATTRIBUTES', value: `service.version=${version},k8s.pod.name=$(POD_NAME),k8s.namespace.name=$(POD_NAMESPACE)` },
+      {
+        name: 'OTEL_RESOURCE_ATTRIBUTES',
+        value: `service.version=${version},k8s.pod.name=$(POD_NAME),k8s.namespace.name=$(POD_NAMESPACE)`,
+      },
       { name: 'OTEL_TRACES_EXPORTER', value: 'jaeger' },
       { name: 'OTEL_EXPORTER_JAEGER_ENDPOINT', value: 'http://jaeger-collector.istio-system:14268/api/traces' },
       { name: 'OTEL_PROPAGATORS', value: 'tracecontext,baggage,b3multi' },
@@ -126,7 +130,11 @@ export function gatewayApiRoute(): Route {
   return {
     apiVersion: 'route.openshift.io/v1',
     kind: 'Route',
-    metadata: { name: 'customer', namespace: 'mesh-demo', labels: { ...CHART_LABELS, 'app.kubernetes.io/name': 'customer', app: 'customer' } },
+    metadata: {
+      name: 'customer',
+      namespace: 'mesh-demo',
+      labels: { ...CHART_LABELS, 'app.kubernetes.io/name': 'customer', app: 'customer' },
+    },
     spec: {
       host: 'customer-mesh-demo.apps-crc.testing',
       to: { kind: 'Service', name: 'demo-mesh-demo-gateway-istio' },
@@ -144,8 +152,20 @@ export function gatewayApiGateway(): KubeObject {
     spec: {
       gatewayClassName: 'istio',
       listeners: [
-        { name: 'customer', hostname: 'customer-mesh-demo.apps-crc.testing', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' } } },
-        { name: 'partner', hostname: 'partner-mesh-demo.apps-crc.testing', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' } } },
+        {
+          name: 'customer',
+          hostname: 'customer-mesh-demo.apps-crc.testing',
+          port: 80,
+          protocol: 'HTTP',
+          allowedRoutes: { namespaces: { from: 'Same' } },
+        },
+        {
+          name: 'partner',
+          hostname: 'partner-mesh-demo.apps-crc.testing',
+          port: 80,
+          protocol: 'HTTP',
+          allowedRoutes: { namespaces: { from: 'Same' } },
+        },
       ],
     },
   };
@@ -156,7 +176,11 @@ export function istioGateway(): KubeObject {
   return {
     apiVersion: 'networking.istio.io/v1',
     kind: 'Gateway',
-    metadata: { name: 'customer-gateway', namespace: 'mesh-demo', labels: { ...CHART_LABELS, 'app.kubernetes.io/name': 'customer', app: 'customer' } },
+    metadata: {
+      name: 'customer-gateway',
+      namespace: 'mesh-demo',
+      labels: { ...CHART_LABELS, 'app.kubernetes.io/name': 'customer', app: 'customer' },
+    },
     spec: {
       selector: { istio: 'ingressgateway' },
       servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['customer-mesh-demo.apps-crc.testing'] }],

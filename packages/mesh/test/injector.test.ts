@@ -2,17 +2,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  CLUSTER_ID,
   appContainers,
   appProbers,
+  CLUSTER_ID,
+  type InjectionContext,
   injectedLabels,
   injectionFor,
+  type ProxyIdentity,
   prometheusAnnotations,
   proxyConfig,
   proxyEnv,
   statusAnnotation,
-  type InjectionContext,
-  type ProxyIdentity,
 } from '../src/injector.ts';
 import type { Deployment, PodTemplate } from '../src/kube.ts';
 import { ingressGateway, meshConfig } from '../src/platform.ts';
@@ -50,14 +50,11 @@ describe('injectionFor', () => {
     assert.equal(injectionFor(plain, 'mesh-demo', meshDemoMember), undefined);
   });
 
-  it(
-    'gives no proxy to a pod labelled inject "true" that names another revision',
-    () => {
-      const canary = customerV1().spec.template;
-      canary.metadata.labels!['istio.io/rev'] = 'canary';
-      assert.equal(injectionFor(canary, 'mesh-demo', noMembers), undefined);
-    },
-  );
+  it('gives no proxy to a pod labelled inject "true" that names another revision', () => {
+    const canary = customerV1().spec.template;
+    canary.metadata.labels!['istio.io/rev'] = 'canary';
+    assert.equal(injectionFor(canary, 'mesh-demo', noMembers), undefined);
+  });
 
   it('makes a router of a pod with the gateway injection template', () => {
     assert.equal(injectionFor(gatewayTemplate(), 'istio-system', noMembers), 'router');
@@ -81,10 +78,16 @@ describe('injectedLabels', () => {
   });
 
   it('prefers the canonical labels, then the app.kubernetes.io ones, then app and version, then the workload and "latest"', () => {
-    const explicit = injectedLabels({ 'service.istio.io/canonical-name': 'shop', 'service.istio.io/canonical-revision': 'r7', app: 'customer', version: 'v1' }, 'customer-v1');
+    const explicit = injectedLabels(
+      { 'service.istio.io/canonical-name': 'shop', 'service.istio.io/canonical-revision': 'r7', app: 'customer', version: 'v1' },
+      'customer-v1',
+    );
     assert.equal(explicit['service.istio.io/canonical-name'], 'shop');
     assert.equal(explicit['service.istio.io/canonical-revision'], 'r7');
-    const recommended = injectedLabels({ 'app.kubernetes.io/name': 'customer-api', 'app.kubernetes.io/version': '2.1', app: 'customer', version: 'v2' }, 'customer-v2');
+    const recommended = injectedLabels(
+      { 'app.kubernetes.io/name': 'customer-api', 'app.kubernetes.io/version': '2.1', app: 'customer', version: 'v2' },
+      'customer-v2',
+    );
     assert.equal(recommended['service.istio.io/canonical-name'], 'customer-api');
     assert.equal(recommended['service.istio.io/canonical-revision'], '2.1');
     const plain = injectedLabels({ app: 'customer', version: 'v2' }, 'customer-v2');
@@ -98,7 +101,11 @@ describe('injectedLabels', () => {
 
 describe('proxyConfig', () => {
   it("merges the chart's proxy.istio.io/config annotation over meshConfig.defaultConfig", () => {
-    assert.deepEqual(proxyConfig(defaults(), template()), { ...defaults(), holdApplicationUntilProxyStarts: true, terminationDrainDuration: '17s' });
+    assert.deepEqual(proxyConfig(defaults(), template()), {
+      ...defaults(),
+      holdApplicationUntilProxyStarts: true,
+      terminationDrainDuration: '17s',
+    });
   });
 
   it('lets the annotation override a default', () => {
@@ -208,7 +215,12 @@ describe('proxyEnv', () => {
   });
 
   it('gives a router none of the sidecar-only settings, no app containers, and its own container ports', () => {
-    const env = proxyEnv('router', gatewayTemplate(), { ...identity, podName: 'istio-ingressgateway-abc', namespace: 'istio-system', workload: 'istio-ingressgateway' }, {});
+    const env = proxyEnv(
+      'router',
+      gatewayTemplate(),
+      { ...identity, podName: 'istio-ingressgateway-abc', namespace: 'istio-system', workload: 'istio-ingressgateway' },
+      {},
+    );
     for (const key of ['ISTIO_META_DNS_CAPTURE', 'ISTIO_KUBE_APP_PROBERS', 'ISTIO_PROMETHEUS_ANNOTATIONS']) {
       assert.equal(key in env, false, key);
     }
@@ -230,7 +242,10 @@ describe('proxyEnv', () => {
 
 describe('the injected pod', () => {
   it('has app containers without a declared istio-proxy', () => {
-    assert.deepEqual(appContainers(template()).map((c) => c.name), ['customer']);
+    assert.deepEqual(
+      appContainers(template()).map((c) => c.name),
+      ['customer'],
+    );
     assert.deepEqual(appContainers(gatewayTemplate()), []);
   });
 

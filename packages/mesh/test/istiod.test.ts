@@ -1,7 +1,7 @@
 // Reading istiod's /debug/syncz: which proxies still lag behind its last push, and which pushes an Envoy rejected.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IGNORED_CHANGE_MS, pushesDone, rejections, unsynced, type ProxySync } from '../src/istiod.ts';
+import { IGNORED_CHANGE_MS, type ProxySync, pushesDone, rejections, unsynced } from '../src/istiod.ts';
 
 const LISTENER = 'type.googleapis.com/envoy.config.listener.v3.Listener';
 const CLUSTER = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
@@ -33,7 +33,10 @@ function synced(proxy: string, nonce = 'a1b2c3d4-5e6f-4a5b-8c9d-0e1f2a3b4c5d'): 
 
 describe('unsynced', () => {
   it('lists no proxy that acknowledged everything istiod sent it', () => {
-    assert.deepEqual(unsynced([synced('customer-v1-5c7d9f8b6a-x2x8k.mesh-demo'), synced('istio-ingressgateway-7f9c6d5b4-q8w2z.istio-system')]), []);
+    assert.deepEqual(
+      unsynced([synced('customer-v1-5c7d9f8b6a-x2x8k.mesh-demo'), synced('istio-ingressgateway-7f9c6d5b4-q8w2z.istio-system')]),
+      [],
+    );
   });
 
   it('lists a proxy for each of cluster, listener, route and endpoint it has not acknowledged yet', () => {
@@ -44,7 +47,13 @@ describe('unsynced', () => {
   });
 
   it('lists a proxy that has acknowledged nothing yet (istiod omits the empty acked fields)', () => {
-    const { cluster_acked: _c, listener_acked: _l, route_acked: _r, endpoint_acked: _e, ...fresh } = synced('recommendation-v2-6b8d7c9f5-m4n7p.mesh-demo');
+    const {
+      cluster_acked: _c,
+      listener_acked: _l,
+      route_acked: _r,
+      endpoint_acked: _e,
+      ...fresh
+    } = synced('recommendation-v2-6b8d7c9f5-m4n7p.mesh-demo');
     assert.deepEqual(unsynced([fresh as ProxySync]), ['recommendation-v2-6b8d7c9f5-m4n7p.mesh-demo']);
   });
 
@@ -65,7 +74,9 @@ describe('rejections', () => {
   it("reports each type whose lastError is set, with the proxy and Envoy's words", () => {
     const proxy = synced('preference-v1-8d6f5c7b9-t5r4e.mesh-demo');
     proxy.resources![LISTENER] = { sent: 'n2', acked: 'n1', lastError: nack };
-    assert.deepEqual(rejections([synced('customer.mesh-demo'), proxy]), [{ proxy: 'preference-v1-8d6f5c7b9-t5r4e.mesh-demo', type: 'Listener', error: nack }]);
+    assert.deepEqual(rejections([synced('customer.mesh-demo'), proxy]), [
+      { proxy: 'preference-v1-8d6f5c7b9-t5r4e.mesh-demo', type: 'Listener', error: nack },
+    ]);
   });
 
   it('reports every rejected type of every proxy, naming the type by its last segment', () => {

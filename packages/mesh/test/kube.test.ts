@@ -1,7 +1,18 @@
 // The API server's defaulting, port lookup by name or number, and label selection, on the chart's objects.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { groupOf, isKind, keyOf, resolvePort, selects, withDefaults, type Container, type Deployment, type KubeObject, type Service } from '../src/kube.ts';
+import {
+  type Container,
+  type Deployment,
+  groupOf,
+  isKind,
+  type KubeObject,
+  keyOf,
+  resolvePort,
+  type Service,
+  selects,
+  withDefaults,
+} from '../src/kube.ts';
 import { customerService, customerV1, gatewayApiGateway, ingressRoute } from './fixtures.ts';
 
 /** A Service as a generated manifest might write it: no type, no protocols, a targetPort only where it differs. */
@@ -10,7 +21,13 @@ function bareService(): Service {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: 'preference', namespace: 'mesh-demo' },
-    spec: { selector: { app: 'preference' }, ports: [{ name: 'http', port: 8080 }, { name: 'http-mgmt', port: 9000, targetPort: 'http-mgmt' }] },
+    spec: {
+      selector: { app: 'preference' },
+      ports: [
+        { name: 'http', port: 8080 },
+        { name: 'http-mgmt', port: 9000, targetPort: 'http-mgmt' },
+      ],
+    },
   };
 }
 
@@ -28,7 +45,11 @@ describe('withDefaults', () => {
     const written = bareService();
     written.spec.type = 'NodePort';
     written.spec.ports = [{ name: 'dns', port: 53, targetPort: 5353, protocol: 'UDP' }];
-    assert.deepEqual(withDefaults(written).spec, { selector: { app: 'preference' }, type: 'NodePort', ports: [{ name: 'dns', port: 53, targetPort: 5353, protocol: 'UDP' }] });
+    assert.deepEqual(withDefaults(written).spec, {
+      selector: { app: 'preference' },
+      type: 'NodePort',
+      ports: [{ name: 'dns', port: 53, targetPort: 5353, protocol: 'UDP' }],
+    });
   });
 
   it("changes nothing in the chart's Service, which spells everything out", () => {
@@ -38,7 +59,10 @@ describe('withDefaults', () => {
   it("gives a Deployment's container ports protocol TCP, keeping one written as UDP", () => {
     const deployment = customerV1();
     const container = deployment.spec.template.spec.containers[0]!;
-    container.ports = [{ name: 'http', containerPort: 8080 }, { name: 'stats', containerPort: 8125, protocol: 'UDP' }];
+    container.ports = [
+      { name: 'http', containerPort: 8080 },
+      { name: 'stats', containerPort: 8125, protocol: 'UDP' },
+    ];
     const defaulted = withDefaults(deployment);
     assert.deepEqual(defaulted.spec.template.spec.containers[0]!.ports, [
       { name: 'http', containerPort: 8080, protocol: 'TCP' },
@@ -47,7 +71,12 @@ describe('withDefaults', () => {
   });
 
   it("gives a bare Pod's container ports protocol TCP", () => {
-    const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug', namespace: 'mesh-demo' }, spec: { containers: [{ name: 'curl', image: 'curl', ports: [{ containerPort: 80 }] }] } };
+    const pod: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'debug', namespace: 'mesh-demo' },
+      spec: { containers: [{ name: 'curl', image: 'curl', ports: [{ containerPort: 80 }] }] },
+    };
     const spec = withDefaults(pod).spec as { containers: Container[] };
     assert.equal(spec.containers[0]!.ports![0]!.protocol, 'TCP');
   });

@@ -5,7 +5,19 @@ import { podsOf } from '../src/commands/logs.ts';
 import type { PodStatus } from '../src/control.ts';
 
 function pod(name: string, workload: string, labels: Record<string, string>): PodStatus {
-  return { namespace: 'mesh-demo', name, workload, ip: '10.244.1.2', netns: `meshdemo-${name}`, proxy: 'sidecar', phase: 'Running', ready: true, restarts: 0, service: labels.app ?? null, labels };
+  return {
+    namespace: 'mesh-demo',
+    name,
+    workload,
+    ip: '10.244.1.2',
+    netns: `meshdemo-${name}`,
+    proxy: 'sidecar',
+    phase: 'Running',
+    ready: true,
+    restarts: 0,
+    service: labels.app ?? null,
+    labels,
+  };
 }
 
 // Step 03a: recommendation v1 and v2 side by side, two replicas of v2, and the ingress gateway.
@@ -20,11 +32,18 @@ const names = (found: PodStatus[]) => found.map((p) => p.name);
 
 describe('podsOf', () => {
   it('finds every pod of a service by its app label, across versions', () => {
-    assert.deepEqual(names(podsOf(pods, 'recommendation')), ['recommendation-v1-8d6f5c7b9-t5r4e', 'recommendation-v2-6b8d7c9f5-m4n7p', 'recommendation-v2-6b8d7c9f5-q2w3e']);
+    assert.deepEqual(names(podsOf(pods, 'recommendation')), [
+      'recommendation-v1-8d6f5c7b9-t5r4e',
+      'recommendation-v2-6b8d7c9f5-m4n7p',
+      'recommendation-v2-6b8d7c9f5-q2w3e',
+    ]);
   });
 
   it('narrows a service to one version', () => {
-    assert.deepEqual(names(podsOf(pods, 'recommendation', 'v2')), ['recommendation-v2-6b8d7c9f5-m4n7p', 'recommendation-v2-6b8d7c9f5-q2w3e']);
+    assert.deepEqual(names(podsOf(pods, 'recommendation', 'v2')), [
+      'recommendation-v2-6b8d7c9f5-m4n7p',
+      'recommendation-v2-6b8d7c9f5-q2w3e',
+    ]);
     assert.deepEqual(podsOf(pods, 'recommendation', 'v3'), []);
   });
 

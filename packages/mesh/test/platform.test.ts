@@ -7,8 +7,16 @@ import { REPO_ROOT } from '@mesh-demo/devtools';
 import { parse } from 'yaml';
 import { ISTIOD_IP } from '../src/addresses.ts';
 import { injectionFor } from '../src/injector.ts';
-import { isKind, resolvePort, selects, withDefaults, type Deployment, type KubeObject, type Service } from '../src/kube.ts';
-import { ISTIO_NAMESPACE, SMCP_GATEWAY_SERVICE_ACCOUNT, gatewayApiInfrastructure, ingressGateway, meshConfig, namespaces, smcpIngressGateway } from '../src/platform.ts';
+import { type Deployment, isKind, type KubeObject, resolvePort, type Service, selects, withDefaults } from '../src/kube.ts';
+import {
+  gatewayApiInfrastructure,
+  ISTIO_NAMESPACE,
+  ingressGateway,
+  meshConfig,
+  namespaces,
+  SMCP_GATEWAY_SERVICE_ACCOUNT,
+  smcpIngressGateway,
+} from '../src/platform.ts';
 import { podLabels } from '../src/workloads.ts';
 import { customerService, customerV1, gatewayApiGateway, ingressRoute, istioGateway } from './fixtures.ts';
 
@@ -21,7 +29,11 @@ describe('gatewayApiInfrastructure', () => {
     const objects = gatewayApiInfrastructure([customerV1(), gatewayApiGateway(), customerService()]);
     assert.deepEqual(
       objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`),
-      ['ServiceAccount mesh-demo/demo-mesh-demo-gateway-istio', 'Service mesh-demo/demo-mesh-demo-gateway-istio', 'Deployment mesh-demo/demo-mesh-demo-gateway-istio'],
+      [
+        'ServiceAccount mesh-demo/demo-mesh-demo-gateway-istio',
+        'Service mesh-demo/demo-mesh-demo-gateway-istio',
+        'Deployment mesh-demo/demo-mesh-demo-gateway-istio',
+      ],
     );
     assert.equal(deploymentOf(objects).spec.template.spec.serviceAccountName, 'demo-mesh-demo-gateway-istio');
   });
@@ -38,8 +50,18 @@ describe('gatewayApiInfrastructure', () => {
     const gateway = gatewayApiGateway();
     (gateway.spec as { listeners: unknown[] }).listeners.push({ name: 'secure', port: 443, protocol: 'HTTPS' });
     const objects = gatewayApiInfrastructure([gateway]);
-    assert.deepEqual(serviceOf(objects).spec.ports.map((p) => [p.name, p.port, p.appProtocol]), [['status-port', 15021, 'tcp'], ['customer', 80, 'http'], ['secure', 443, 'https']]);
-    assert.deepEqual(deploymentOf(objects).spec.template.spec.containers[0]!.ports!.map((p) => p.containerPort), [15021, 80, 443]);
+    assert.deepEqual(
+      serviceOf(objects).spec.ports.map((p) => [p.name, p.port, p.appProtocol]),
+      [
+        ['status-port', 15021, 'tcp'],
+        ['customer', 80, 'http'],
+        ['secure', 443, 'https'],
+      ],
+    );
+    assert.deepEqual(
+      deploymentOf(objects).spec.template.spec.containers[0]!.ports!.map((p) => p.containerPort),
+      [15021, 80, 443],
+    );
   });
 
   it('builds a gateway pod that is injected as a router and selected by its Service, on the ports the Service targets', () => {
@@ -49,7 +71,10 @@ describe('gatewayApiInfrastructure', () => {
     const template = deployment.spec.template;
     assert.equal(injectionFor(template, 'mesh-demo', noMembers), 'router');
     assert.ok(selects(deployment.spec.selector.matchLabels, template.metadata.labels), 'the Deployment selects its own pods');
-    assert.ok(selects(service.spec.selector, podLabels(template, deployment.metadata.name, 'hash', 'router')), 'the Service selects the pods');
+    assert.ok(
+      selects(service.spec.selector, podLabels(template, deployment.metadata.name, 'hash', 'router')),
+      'the Service selects the pods',
+    );
     for (const port of service.spec.ports) assert.equal(resolvePort(template.spec.containers, port.targetPort!), port.port, port.name);
   });
 
@@ -63,7 +88,7 @@ describe('gatewayApiInfrastructure', () => {
 describe('ingressGateway', () => {
   const objects = ingressGateway();
 
-  it('is the Service Mesh 3 install\'s istio-ingressgateway in istio-ingress, read from install/ossm3/20-gateway.yaml', () => {
+  it("is the Service Mesh 3 install's istio-ingressgateway in istio-ingress, read from install/ossm3/20-gateway.yaml", () => {
     const core = objects.filter((o) => ['Namespace', 'ServiceAccount', 'Service', 'Deployment'].includes(o.kind));
     assert.deepEqual(core.map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort(), [
       'Deployment istio-ingress/istio-ingressgateway',
@@ -85,8 +110,14 @@ describe('ingressGateway', () => {
     assert.equal(injectionFor(template, ISTIO_NAMESPACE, noMembers), 'router');
     const labels = podLabels(template, deployment.metadata.name, 'hash', 'router');
     assert.ok(selects(serviceOf(objects).spec.selector, labels));
-    assert.ok(selects((istioGateway().spec as { selector: Record<string, string> }).selector, labels), 'the chart Gateway selector istio=ingressgateway');
-    assert.deepEqual(template.spec.containers[0]!.ports!.map((p) => p.containerPort), [8080, 8443, 15021]);
+    assert.ok(
+      selects((istioGateway().spec as { selector: Record<string, string> }).selector, labels),
+      'the chart Gateway selector istio=ingressgateway',
+    );
+    assert.deepEqual(
+      template.spec.containers[0]!.ports!.map((p) => p.containerPort),
+      [8080, 8443, 15021],
+    );
   });
 });
 
@@ -102,13 +133,26 @@ describe('smcpIngressGateway', () => {
     ]);
     assert.equal(deploymentOf(objects).spec.template.spec.serviceAccountName, SMCP_GATEWAY_SERVICE_ACCOUNT);
     const binding = objects.find((o) => o.kind === 'RoleBinding') as KubeObject & { subjects: { name: string; namespace: string }[] };
-    assert.deepEqual(binding.subjects.map((s) => `${s.namespace}/${s.name}`), [`istio-system/${SMCP_GATEWAY_SERVICE_ACCOUNT}`]);
+    assert.deepEqual(
+      binding.subjects.map((s) => `${s.namespace}/${s.name}`),
+      [`istio-system/${SMCP_GATEWAY_SERVICE_ACCOUNT}`],
+    );
   });
 
   it('is the gateway flavor-ossm2.yaml points its Routes and Gateways at, and leaves the Service Mesh 3 objects as read', () => {
-    const values = parse(readFileSync(join(REPO_ROOT, 'charts/mesh-demo/examples/flavor-ossm2.yaml'), 'utf8')) as { ingress: { gateway: { namespace: string; serviceAccount: string } } };
-    assert.deepEqual([values.ingress.gateway.namespace, values.ingress.gateway.serviceAccount], ['istio-system', SMCP_GATEWAY_SERVICE_ACCOUNT]);
-    assert.ok(selects((istioGateway().spec as { selector: Record<string, string> }).selector, deploymentOf(objects).spec.template.metadata!.labels!));
+    const values = parse(readFileSync(join(REPO_ROOT, 'charts/mesh-demo/examples/flavor-ossm2.yaml'), 'utf8')) as {
+      ingress: { gateway: { namespace: string; serviceAccount: string } };
+    };
+    assert.deepEqual(
+      [values.ingress.gateway.namespace, values.ingress.gateway.serviceAccount],
+      ['istio-system', SMCP_GATEWAY_SERVICE_ACCOUNT],
+    );
+    assert.ok(
+      selects(
+        (istioGateway().spec as { selector: Record<string, string> }).selector,
+        deploymentOf(objects).spec.template.metadata!.labels!,
+      ),
+    );
     assert.equal(deploymentOf(ingressGateway()).metadata.namespace, 'istio-ingress');
   });
 });
@@ -120,15 +164,25 @@ describe('namespaces', () => {
     const objects = namespaces([customerV1(), customerService(), ingressRoute('customer'), bookinfo, clusterScoped]);
     assert.deepEqual(objects, [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bookinfo', labels: { 'kubernetes.io/metadata.name': 'bookinfo' } } },
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system', labels: { 'kubernetes.io/metadata.name': 'istio-system' } } },
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'istio-system', labels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+      },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'mesh-demo', labels: { 'kubernetes.io/metadata.name': 'mesh-demo' } } },
     ]);
   });
 
   it('always includes istio-system, even for no objects', () => {
-    assert.deepEqual(namespaces([]).map((n) => n.metadata.name), [ISTIO_NAMESPACE]);
+    assert.deepEqual(
+      namespaces([]).map((n) => n.metadata.name),
+      [ISTIO_NAMESPACE],
+    );
     // A Namespace the objects declare (the gateway install's istio-ingress) is theirs, not made again.
-    assert.deepEqual(namespaces(ingressGateway()).map((n) => n.metadata.name), [ISTIO_NAMESPACE]);
+    assert.deepEqual(
+      namespaces(ingressGateway()).map((n) => n.metadata.name),
+      [ISTIO_NAMESPACE],
+    );
   });
 });
 

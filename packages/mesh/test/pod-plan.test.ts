@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Deployment } from '../src/kube.ts';
-import { planPods, podName, templateHash, type PodRecord } from '../src/workloads.ts';
+import { type PodRecord, planPods, podName, templateHash } from '../src/workloads.ts';
 import { customerV1, podOf, recommendation } from './fixtures.ts';
 
 /** A Deployment whose template differs from the original only in VERSION, as a chart upgrade would change it. */
@@ -17,7 +17,12 @@ const names = (pods: readonly PodRecord[]) => pods.map((p) => p.name);
 /** The same value with every object's keys in reverse order (arrays keep their order). */
 function reverseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reverseKeys);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseKeys(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, reverseKeys(v)]),
+    );
   return value;
 }
 
@@ -113,7 +118,10 @@ describe('planPods', () => {
     assert.ok(rollout.create.every((c) => c.hash === templateHash(after.spec.template)));
     assert.deepEqual(rollout.remove, [], 'nothing new is ready yet');
 
-    const halfReady = planPods([after], [...old, podOf(after, { name: 'new-1', ready: true }), podOf(after, { name: 'new-2', ready: false })]);
+    const halfReady = planPods(
+      [after],
+      [...old, podOf(after, { name: 'new-1', ready: true }), podOf(after, { name: 'new-2', ready: false })],
+    );
     assert.deepEqual(halfReady, { create: [], remove: [] });
 
     const allReady = planPods([after], [...old, podOf(after, { name: 'new-1' }), podOf(after, { name: 'new-2' })]);

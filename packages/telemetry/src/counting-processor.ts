@@ -1,5 +1,5 @@
 // Counts the sampled spans that ended, around the real processor: with the exporter's count, shutdown knows what is unsent.
-import { TraceFlags, type Context } from '@opentelemetry/api';
+import { type Context, TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 
 export class CountingProcessor implements SpanProcessor {

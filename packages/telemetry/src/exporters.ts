@@ -1,5 +1,5 @@
 // Creates the one exporter OTEL_TRACES_EXPORTER names, importing only that exporter's package (the others cost start-up).
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { ExporterName } from './settings.ts';
 
@@ -25,7 +25,10 @@ export function otlpProtocol(env: Env): { protocol: 'http/protobuf' | 'http/json
   const raw = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim();
   if (!raw || raw === 'http/protobuf') return { protocol: 'http/protobuf' };
   if (raw === 'http/json') return { protocol: 'http/json' };
-  return { protocol: 'http/protobuf', warning: `OTEL_EXPORTER_OTLP_PROTOCOL: ${JSON.stringify(raw)} is not supported here; using http/protobuf` };
+  return {
+    protocol: 'http/protobuf',
+    warning: `OTEL_EXPORTER_OTLP_PROTOCOL: ${JSON.stringify(raw)} is not supported here; using http/protobuf`,
+  };
 }
 
 export async function createExporter(name: ExporterName, env: Env): Promise<SpanExporter> {

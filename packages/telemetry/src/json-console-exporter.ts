@@ -1,6 +1,7 @@
 // OTEL_TRACES_EXPORTER=console: one JSON line per span on stdout, instead of the SDK's multi-line console.dir of each.
-import { ExportResultCode, hrTimeToMicroseconds, type ExportResult } from '@opentelemetry/core';
+
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { type ExportResult, ExportResultCode, hrTimeToMicroseconds } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 
 type Write = (line: string) => void;

@@ -1,5 +1,5 @@
 // Wraps a span exporter so a dead collector costs one JSON line (and one when it is back), not a line per batch.
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Log } from './log.ts';
 
@@ -42,7 +42,10 @@ export class QuietExporter implements SpanExporter {
   markUnreachable(reason: string): void {
     if (this.failing) return;
     this.failing = true;
-    this.log('warn', `${NOT_EXPORTED}: no collector answers at ${this.describe} (${reason}). Start one there (see docs/telemetry.md) or ${HOW_TO_TURN_OFF}`);
+    this.log(
+      'warn',
+      `${NOT_EXPORTED}: no collector answers at ${this.describe} (${reason}). Start one there (see docs/telemetry.md) or ${HOW_TO_TURN_OFF}`,
+    );
   }
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
@@ -53,13 +56,19 @@ export class QuietExporter implements SpanExporter {
       this.finished += spans.length;
       if (result.code === ExportResultCode.SUCCESS) {
         // At the level of the line it ends, so whoever saw "not exported" also sees this.
-        if (this.failing) this.log('warn', `telemetry: span export to ${this.describe} works again (${spanCount(this.dropped)} dropped)`, { dropped: this.dropped });
+        if (this.failing)
+          this.log('warn', `telemetry: span export to ${this.describe} works again (${spanCount(this.dropped)} dropped)`, {
+            dropped: this.dropped,
+          });
         this.failing = false;
         this.dropped = 0;
       } else {
         if (!this.failing) {
           const reason = result.error?.message?.split('\n', 1)[0] ?? 'unknown error';
-          this.log('warn', `${NOT_EXPORTED}: span export to ${this.describe} failed (${reason}); spans are dropped until it works again. To stop this, ${HOW_TO_TURN_OFF}`);
+          this.log(
+            'warn',
+            `${NOT_EXPORTED}: span export to ${this.describe} failed (${reason}); spans are dropped until it works again. To stop this, ${HOW_TO_TURN_OFF}`,
+          );
         }
         this.failing = true;
         this.dropped += spans.length;

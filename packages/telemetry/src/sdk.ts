@@ -1,6 +1,7 @@
 // Starts tracing from settings: tracer provider, context manager, propagators, the Fastify and undici instrumentations.
 import { subscribe } from 'node:diagnostics_channel';
-import { context, diag, DiagLogLevel, propagation, trace, type TextMapPropagator } from '@opentelemetry/api';
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { context, DiagLogLevel, diag, propagation, type TextMapPropagator, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
@@ -10,12 +11,11 @@ import {
   AlwaysOnSampler,
   BatchSpanProcessor,
   ParentBasedSampler,
+  type Sampler,
   SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
   TracerProvider,
-  type Sampler,
 } from '@opentelemetry/sdk-trace';
-import { FastifyOtelInstrumentation } from '@fastify/otel';
 import type { FastifyInstance } from 'fastify';
 import { collectorUrl, probeCollector } from './collector-probe.ts';
 import { CountingProcessor } from './counting-processor.ts';
@@ -95,7 +95,8 @@ function setupDiagnostics(env: Env, service: string | undefined): void {
   const level = env.OTEL_LOG_LEVEL?.trim().toUpperCase();
   const value = level && level in DiagLogLevel ? DiagLogLevel[level as keyof typeof DiagLogLevel] : DiagLogLevel.WARN;
   const log = jsonLog({ ...env, LOG_LEVEL: 'trace' }, service);
-  const text = (args: unknown[]) => `telemetry: ${args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`;
+  const text = (args: unknown[]) =>
+    `telemetry: ${args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`;
   diag.setLogger(
     {
       error: (...args) => log('error', text(args)),
@@ -182,7 +183,11 @@ export async function startTracing(settings: TelemetrySettings, env: Env, entry:
         const probe = await probeCollector(collector, SHUTDOWN_PROBE_MS);
         if (!probe.ok) {
           // A warning only if this is news: after the "not exported" line it is the expected end of the story.
-          log(exporter.down ? 'info' : 'warn', `telemetry: ${spanCount(unsent)} not exported at shutdown: no collector answers at ${target} (${probe.reason}); not waiting for one`, { unsent });
+          log(
+            exporter.down ? 'info' : 'warn',
+            `telemetry: ${spanCount(unsent)} not exported at shutdown: no collector answers at ${target} (${probe.reason}); not waiting for one`,
+            { unsent },
+          );
           return;
         }
       }

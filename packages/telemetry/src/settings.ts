@@ -60,7 +60,12 @@ export const DEFAULT_PROPAGATORS: readonly PropagatorName[] = ['tracecontext', '
  * Batch defaults, larger than the SDK's (2048 / 512) so a busy pod exports fewer, bigger requests and does not drop
  * spans while one export is in flight. OTEL_BSP_* still override them.
  */
-export const DEFAULT_BATCH: BatchSettings = { maxQueueSize: 8192, maxExportBatchSize: 1024, scheduledDelayMillis: 1000, exportTimeoutMillis: 10_000 };
+export const DEFAULT_BATCH: BatchSettings = {
+  maxQueueSize: 8192,
+  maxExportBatchSize: 1024,
+  scheduledDelayMillis: 1000,
+  exportTimeoutMillis: 10_000,
+};
 
 const list = (value: string | undefined) =>
   (value ?? '')
@@ -104,7 +109,8 @@ export function settingsFromEnv(env: Env): TelemetrySettings {
   // One exporter: the first known name (a list is allowed by the spec, but two backends for one demo is a mistake).
   const exporters = list(env.OTEL_TRACES_EXPORTER);
   const unknownExporters = exporters.filter((e) => !EXPORTERS.includes(e));
-  if (unknownExporters.length) warnings.push(`OTEL_TRACES_EXPORTER: unknown ${unknownExporters.join(', ')} (want ${EXPORTERS.join(' | ')})`);
+  if (unknownExporters.length)
+    warnings.push(`OTEL_TRACES_EXPORTER: unknown ${unknownExporters.join(', ')} (want ${EXPORTERS.join(' | ')})`);
   const known = exporters.filter((e) => EXPORTERS.includes(e));
   const chosen = known.includes('none') ? 'none' : (known[0] ?? 'otlp');
   if (known.length > 1 && chosen !== 'none') warnings.push(`OTEL_TRACES_EXPORTER: using only ${chosen}`);
@@ -126,9 +132,7 @@ export function settingsFromEnv(env: Env): TelemetrySettings {
   const requested = env.OTEL_PROPAGATORS === undefined ? [...DEFAULT_PROPAGATORS] : list(env.OTEL_PROPAGATORS);
   const unknownPropagators = requested.filter((p) => !PROPAGATORS.includes(p));
   if (unknownPropagators.length) warnings.push(`OTEL_PROPAGATORS: ignoring unknown ${unknownPropagators.join(', ')}`);
-  const propagators = requested.includes('none')
-    ? []
-    : [...new Set(requested.filter((p): p is PropagatorName => PROPAGATORS.includes(p)))];
+  const propagators = requested.includes('none') ? [] : [...new Set(requested.filter((p): p is PropagatorName => PROPAGATORS.includes(p)))];
 
   const batch: BatchSettings = {
     maxQueueSize: nonNegative(env, 'OTEL_BSP_MAX_QUEUE_SIZE', DEFAULT_BATCH.maxQueueSize, warnings),
@@ -142,9 +146,13 @@ export function settingsFromEnv(env: Env): TelemetrySettings {
 
   const enabledInstrumentations = list(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS);
   const unknownInstrumentations = enabledInstrumentations.filter((name) => !INSTRUMENTATIONS.includes(name));
-  if (unknownInstrumentations.length) warnings.push(`OTEL_NODE_ENABLED_INSTRUMENTATIONS: unknown ${unknownInstrumentations.join(', ')} (want ${INSTRUMENTATIONS.join(', ')})`);
+  if (unknownInstrumentations.length)
+    warnings.push(
+      `OTEL_NODE_ENABLED_INSTRUMENTATIONS: unknown ${unknownInstrumentations.join(', ')} (want ${INSTRUMENTATIONS.join(', ')})`,
+    );
   const disabledInstrumentations = list(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS);
-  if (disabledInstrumentations.includes('fastify')) warnings.push('OTEL_NODE_DISABLED_INSTRUMENTATIONS: fastify stays on (its server spans carry the trace)');
+  if (disabledInstrumentations.includes('fastify'))
+    warnings.push('OTEL_NODE_DISABLED_INSTRUMENTATIONS: fastify stays on (its server spans carry the trace)');
 
   const resourceAttributes = parseResourceAttributes(env.OTEL_RESOURCE_ATTRIBUTES, warnings);
   const serviceName = env.OTEL_SERVICE_NAME?.trim() || resourceAttributes['service.name'] || undefined;

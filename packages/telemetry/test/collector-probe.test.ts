@@ -7,7 +7,11 @@ import { collectorUrl, probeCollector } from '../src/collector-probe.ts';
 test('the OTLP endpoint is the traces endpoint, else the base endpoint, else localhost:4318', () => {
   assert.equal(collectorUrl('otlp', {})?.href, 'http://localhost:4318/');
   assert.equal(collectorUrl('otlp', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318' })?.host, 'otel:4318');
-  assert.equal(collectorUrl('otlp', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://t:443/v1/traces' })?.host, 't');
+  assert.equal(
+    collectorUrl('otlp', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://t:443/v1/traces' })
+      ?.host,
+    't',
+  );
 });
 
 test('the Jaeger exporter is probed only over HTTP: the UDP agent and console have nothing to connect to', () => {

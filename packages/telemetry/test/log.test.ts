@@ -8,7 +8,7 @@ function capture(env: Record<string, string>, service = 'customer') {
   return { lines, log: jsonLog(env, service, (line) => void lines.push(line)) };
 }
 
-test('a line is one JSON object with pino\'s level number, time, the service\'s base fields, extra fields and msg', () => {
+test("a line is one JSON object with pino's level number, time, the service's base fields, extra fields and msg", () => {
   const { lines, log } = capture({ VERSION: 'v2', HOSTNAME: 'customer-v2-abc' });
   log('warn', 'telemetry: something', { unsent: 3 });
   assert.equal(lines.length, 1);
@@ -26,12 +26,18 @@ test('LOG_LEVEL filters as it does for the app: info by default, warn drops info
   const byDefault = capture({});
   byDefault.log('debug', 'd');
   byDefault.log('info', 'i');
-  assert.deepEqual(byDefault.lines.map((l) => (JSON.parse(l) as { msg: string }).msg), ['i']);
+  assert.deepEqual(
+    byDefault.lines.map((l) => (JSON.parse(l) as { msg: string }).msg),
+    ['i'],
+  );
   const warn = capture({ LOG_LEVEL: 'warn' });
   warn.log('info', 'i');
   warn.log('warn', 'w');
   warn.log('error', 'e');
-  assert.deepEqual(warn.lines.map((l) => (JSON.parse(l) as { msg: string }).msg), ['w', 'e']);
+  assert.deepEqual(
+    warn.lines.map((l) => (JSON.parse(l) as { msg: string }).msg),
+    ['w', 'e'],
+  );
   const silent = capture({ LOG_LEVEL: 'silent' });
   silent.log('error', 'e');
   assert.deepEqual(silent.lines, []);

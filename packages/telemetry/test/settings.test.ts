@@ -69,14 +69,20 @@ test('OTEL_SERVICE_NAME wins over service.name in OTEL_RESOURCE_ATTRIBUTES', () 
 
 test('resource attributes are percent-decoded and malformed pairs are skipped with a warning', () => {
   const warnings: string[] = [];
-  assert.deepEqual(parseResourceAttributes('k8s.namespace.name=tutorial, team=a%2Cb,=x,oops', warnings), { 'k8s.namespace.name': 'tutorial', team: 'a,b' });
+  assert.deepEqual(parseResourceAttributes('k8s.namespace.name=tutorial, team=a%2Cb,=x,oops', warnings), {
+    'k8s.namespace.name': 'tutorial',
+    team: 'a,b',
+  });
   assert.equal(warnings.length, 2);
 });
 
 test('client spans are off unless OTEL_NODE_ENABLED_INSTRUMENTATIONS names undici (and the disabled list does not)', () => {
   assert.equal(settingsFromEnv({}).clientSpans, false);
   assert.equal(settingsFromEnv({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'fastify,undici' }).clientSpans, true);
-  assert.equal(settingsFromEnv({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'undici', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'undici' }).clientSpans, false);
+  assert.equal(
+    settingsFromEnv({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'undici', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'undici' }).clientSpans,
+    false,
+  );
   assert.match(settingsFromEnv({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http' }).warnings.join('\n'), /unknown http/);
   assert.match(settingsFromEnv({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'fastify' }).warnings.join('\n'), /fastify stays on/);
 });

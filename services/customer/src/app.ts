@@ -1,5 +1,5 @@
 // customer: the edge service people curl; it calls preference.
-import { buildService, forwardRoutes, type BuildOptions, type ServiceConfig, type ServiceDefinition } from '@mesh-demo/kit';
+import { type BuildOptions, buildService, forwardRoutes, type ServiceConfig, type ServiceDefinition } from '@mesh-demo/kit';
 
 export const definition: ServiceDefinition = { name: 'customer', edge: true, downstream: 'preference' };
 

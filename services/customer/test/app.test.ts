@@ -17,7 +17,11 @@ it("answers 'customer v1 => ' followed by preference's line, passing on user-age
   let seen: Record<string, string> = {};
   pool.intercept({ path: '/', method: 'GET' }).reply((options) => {
     seen = options.headers as Record<string, string>;
-    return { statusCode: 200, data: JSON.stringify(chainOf({ service: 'preference' }, { service: 'recommendation', host: 'r-1', hits: 3 })), responseOptions: { headers: JSON_HEADERS } };
+    return {
+      statusCode: 200,
+      data: JSON.stringify(chainOf({ service: 'preference' }, { service: 'recommendation', host: 'r-1', hits: 3 })),
+      responseOptions: { headers: JSON_HEADERS },
+    };
   });
   const response = await service.app.inject({ url: '/', headers: { 'user-agent': 'Mozilla/5.0 (iPhone) Mobile Safari' } });
   assert.equal(response.body, "customer v1 => preference v1 => recommendation v1 from 'r-1': 3\n");

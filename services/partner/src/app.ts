@@ -1,5 +1,5 @@
 // partner: a second edge into the same chain, with its own name in responses, metrics and traces; it calls preference.
-import { buildService, forwardRoutes, type BuildOptions, type ServiceConfig, type ServiceDefinition } from '@mesh-demo/kit';
+import { type BuildOptions, buildService, forwardRoutes, type ServiceConfig, type ServiceDefinition } from '@mesh-demo/kit';
 
 export const definition: ServiceDefinition = { name: 'partner', edge: true, downstream: 'preference' };
 

@@ -15,11 +15,21 @@ it('is an edge service calling preference', () => {
 });
 
 it('names itself partner with its VERSION in text, JSON and metrics', async () => {
-  pool.intercept({ path: '/', method: 'GET' }).reply(200, chainOf({ service: 'preference' }, { service: 'recommendation', host: 'r-1' }), { headers: JSON_HEADERS }).times(2);
+  pool
+    .intercept({ path: '/', method: 'GET' })
+    .reply(200, chainOf({ service: 'preference' }, { service: 'recommendation', host: 'r-1' }), { headers: JSON_HEADERS })
+    .times(2);
   const text = await service.app.inject({ url: '/' });
   assert.match(text.body, /^partner v3 => preference v1 => /);
   const json = await service.app.inject({ url: '/', headers: { accept: 'application/json' } });
-  assert.deepEqual(json.json().chain[0], { service: 'partner', version: 'v3', host: 'partner-v1-test', hits: 2, shadow: false, status: 200 });
+  assert.deepEqual(json.json().chain[0], {
+    service: 'partner',
+    version: 'v3',
+    host: 'partner-v1-test',
+    hits: 2,
+    shadow: false,
+    status: 200,
+  });
   const metrics = await service.management.inject({ url: '/metrics' });
   assert.match(metrics.body, /mesh_demo_hits_total\{service="partner",version="v3",shadow="false"\} 2/);
 });

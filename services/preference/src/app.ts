@@ -1,5 +1,5 @@
 // preference: the middle hop; it calls recommendation and prefixes itself to the answer.
-import { buildService, forwardRoutes, type BuildOptions, type ServiceConfig, type ServiceDefinition } from '@mesh-demo/kit';
+import { type BuildOptions, buildService, forwardRoutes, type ServiceConfig, type ServiceDefinition } from '@mesh-demo/kit';
 
 export const definition: ServiceDefinition = { name: 'preference', edge: false, downstream: 'recommendation' };
 

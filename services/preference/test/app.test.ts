@@ -18,9 +18,16 @@ it('prefixes itself and forwards baggage-user-agent and user-preference as they 
   let seen: Record<string, string> = {};
   pool.intercept({ path: '/', method: 'GET' }).reply((options) => {
     seen = options.headers as Record<string, string>;
-    return { statusCode: 200, data: JSON.stringify(chainOf({ service: 'recommendation', host: 'r-9', hits: 5 })), responseOptions: { headers: JSON_HEADERS } };
+    return {
+      statusCode: 200,
+      data: JSON.stringify(chainOf({ service: 'recommendation', host: 'r-9', hits: 5 })),
+      responseOptions: { headers: JSON_HEADERS },
+    };
   });
-  const response = await service.app.inject({ url: '/', headers: { 'baggage-user-agent': 'Firefox', 'user-preference': 'v2', 'user-agent': 'curl' } });
+  const response = await service.app.inject({
+    url: '/',
+    headers: { 'baggage-user-agent': 'Firefox', 'user-preference': 'v2', 'user-agent': 'curl' },
+  });
   assert.equal(response.body, "preference v1 => recommendation v1 from 'r-9': 5\n");
   assert.equal(seen['baggage-user-agent'], 'Firefox');
   assert.equal(seen['user-preference'], 'v2');

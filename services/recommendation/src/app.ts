@@ -1,5 +1,5 @@
 // recommendation: the leaf; it answers with its version, pod and hit count, and can be told to misbehave.
-import { buildService, type BuildOptions, type ServiceConfig, type ServiceDefinition } from '@mesh-demo/kit';
+import { type BuildOptions, buildService, type ServiceConfig, type ServiceDefinition } from '@mesh-demo/kit';
 import { leafRoutes } from './routes.ts';
 
 export const definition: ServiceDefinition = { name: 'recommendation', edge: false };

@@ -26,7 +26,12 @@ it('after /misbehave answers 503 with the misbehavior text, still counting; /beh
   assert.equal(failing.statusCode, 503);
   assert.deepEqual(failing.json(), {
     chain: [{ service: 'recommendation', version: 'v1', host: 'recommendation-v1-6d9f7c-x2x8k', hits: 3, shadow: false, status: 503 }],
-    error: { kind: 'fault', service: 'recommendation', status: 503, message: "recommendation misbehavior from 'recommendation-v1-6d9f7c-x2x8k'" },
+    error: {
+      kind: 'fault',
+      service: 'recommendation',
+      status: 503,
+      message: "recommendation misbehavior from 'recommendation-v1-6d9f7c-x2x8k'",
+    },
   });
   const text = await service.app.inject({ url: '/' });
   assert.equal(text.body, "recommendation misbehavior from 'recommendation-v1-6d9f7c-x2x8k'\n");

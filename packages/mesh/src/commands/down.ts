@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { command, NotRunning, RUN_DIR } from '../control.ts';
 import { MeshError } from '../errors.ts';
-import { NotRunning, RUN_DIR, command } from '../control.ts';
 import { HOST_LINK, meshNamespaces, teardown } from '../network.ts';
 import { requireRootOnLinux } from './root.ts';
 
@@ -42,7 +42,8 @@ export async function sweep(): Promise<void> {
   await teardown();
   await rm(RUN_DIR, { recursive: true, force: true });
   const remaining = await meshNamespaces();
-  if (remaining.length || existsSync(RUN_DIR)) throw new MeshError(`could not remove ${[...remaining, ...(existsSync(RUN_DIR) ? [RUN_DIR] : [])].join(', ')}`);
+  if (remaining.length || existsSync(RUN_DIR))
+    throw new MeshError(`could not remove ${[...remaining, ...(existsSync(RUN_DIR) ? [RUN_DIR] : [])].join(', ')}`);
 }
 
 export async function down(): Promise<void> {
@@ -51,7 +52,8 @@ export async function down(): Promise<void> {
   try {
     await command('/down', {}, (line) => console.log(`mesh: ${line}`));
   } catch (error) {
-    if (!(error instanceof NotRunning)) console.error(`mesh: the supervisor failed to stop cleanly (${(error as Error).message}); cleaning up`);
+    if (!(error instanceof NotRunning))
+      console.error(`mesh: the supervisor failed to stop cleanly (${(error as Error).message}); cleaning up`);
     graceful = false;
   }
   // The supervisor removes its run directory as it exits; wait for that, then sweep anything a crash left.

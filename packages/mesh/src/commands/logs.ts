@@ -3,8 +3,8 @@ import { createReadStream, existsSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { formatLogLine } from '@mesh-demo/devtools';
-import { MeshError } from '../errors.ts';
 import { getStatus, type PodStatus } from '../control.ts';
+import { MeshError } from '../errors.ts';
 
 export interface LogOptions {
   readonly proxy: boolean;

@@ -12,15 +12,26 @@ export function formatStatus(status: MeshStatus): string {
   lines.push('', 'EDGE');
   for (const edge of status.edge) lines.push(`  ${edge.url.padEnd(22)} -> ${edge.host} via ${edge.target} (${edge.endpoints} ready)`);
   lines.push('', 'PODS');
-  const rows = status.pods.map((p) => [p.namespace, p.name, p.phase === 'Terminating' || !p.ready ? p.phase.toLowerCase() : 'ready', p.ip, p.proxy ?? '-', String(p.restarts)]);
+  const rows = status.pods.map((p) => [
+    p.namespace,
+    p.name,
+    p.phase === 'Terminating' || !p.ready ? p.phase.toLowerCase() : 'ready',
+    p.ip,
+    p.proxy ?? '-',
+    String(p.restarts),
+  ]);
   const header = ['NAMESPACE', 'NAME', 'STATUS', 'IP', 'PROXY', 'RESTARTS'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   for (const row of [header, ...rows]) lines.push(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`);
   lines.push('');
   const proxies = status.pods.filter((p) => p.proxy).length;
   lines.push(
-    status.unsynced.length === 0 ? `config: all ${proxies} proxies hold istiod's latest push` : `config: still syncing ${status.unsynced.join(', ')}`,
-    status.rejected.length === 0 ? 'rejected by Envoy: nothing' : `rejected by Envoy:\n${status.rejected.map((r) => `  ${r.proxy} ${r.type}: ${r.error}`).join('\n')}`,
+    status.unsynced.length === 0
+      ? `config: all ${proxies} proxies hold istiod's latest push`
+      : `config: still syncing ${status.unsynced.join(', ')}`,
+    status.rejected.length === 0
+      ? 'rejected by Envoy: nothing'
+      : `rejected by Envoy:\n${status.rejected.map((r) => `  ${r.proxy} ${r.type}: ${r.error}`).join('\n')}`,
   );
   return lines.join('\n');
 }

@@ -5,8 +5,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOCAL_PORTS, portIsFree, REPO_ROOT } from '@mesh-demo/devtools';
+import { CONTROL_SOCKET, command, getStatus, type MeshStatus, NotRunning, RUN_DIR } from '../control.ts';
 import { MeshError } from '../errors.ts';
-import { CONTROL_SOCKET, RUN_DIR, NotRunning, command, getStatus, type MeshStatus } from '../control.ts';
 import { parseObjects, renderChart, resolveStepFile } from '../render.ts';
 import { checkHostTools, ensureTools } from '../tools.ts';
 import { supervisorAlive, sweep } from './down.ts';
@@ -47,21 +47,27 @@ export async function up(files: readonly string[]): Promise<number> {
   }
   if (existsSync(RUN_DIR)) {
     // A live supervisor that does not answer is starting or stuck: leave it to the person who knows which.
-    if (supervisorAlive()) throw new MeshError(`a mesh supervisor is starting or stuck (${RUN_DIR}/supervisor.pid); run ./pnpmw mesh down first`);
+    if (supervisorAlive())
+      throw new MeshError(`a mesh supervisor is starting or stuck (${RUN_DIR}/supervisor.pid); run ./pnpmw mesh down first`);
     // A dead one (killed, machine crash) only left files and namespaces behind: sweeping them is what down would do.
     say(`${RUN_DIR} is left from a mesh that did not stop cleanly (its supervisor is gone); sweeping it first`);
     await sweep();
   }
   await checkHostTools();
   for (const [service, port] of Object.entries(LOCAL_PORTS).filter(([s]) => s === 'customer' || s === 'partner')) {
-    if (!(await portIsFree(port))) throw new MeshError(`port ${port} (the edge for ${service}) is taken: stop ./pnpmw start or docker compose first`);
+    if (!(await portIsFree(port)))
+      throw new MeshError(`port ${port} (the edge for ${service}) is taken: stop ./pnpmw start or docker compose first`);
   }
   const started = performance.now();
   const step = await render(files);
   build();
   await mkdir(RUN_DIR, { recursive: true });
   const log = openSync(join(RUN_DIR, 'supervisor.out'), 'a');
-  const supervisor = spawn(process.execPath, [join(import.meta.dirname, '..', 'supervisor.ts')], { detached: true, stdio: ['ignore', log, log], cwd: REPO_ROOT });
+  const supervisor = spawn(process.execPath, [join(import.meta.dirname, '..', 'supervisor.ts')], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    cwd: REPO_ROOT,
+  });
   supervisor.unref();
   await waitForSocket(supervisor.pid ?? -1);
   await follow(step);
@@ -101,7 +107,9 @@ async function waitForSocket(pid: number): Promise<void> {
 
 function printEdge(status: MeshStatus): void {
   for (const edge of status.edge) {
-    console.log(`  ${edge.app.padEnd(9)} ${edge.url.padEnd(22)} -> ${edge.host} (via ${edge.target}, ${edge.endpoints} endpoint${edge.endpoints === 1 ? '' : 's'})`);
+    console.log(
+      `  ${edge.app.padEnd(9)} ${edge.url.padEnd(22)} -> ${edge.host} (via ${edge.target}, ${edge.endpoints} endpoint${edge.endpoints === 1 ? '' : 's'})`,
+    );
   }
   console.log('\n  ./pnpmw loop -n 100              # the split and every hop, through the ingress gateway');
   console.log('  ./pnpmw mesh apply -f 03a-blue-green-50-50');

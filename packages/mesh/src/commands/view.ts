@@ -24,7 +24,11 @@ export async function view(options: ViewOptions): Promise<void> {
   const server = options.tui
     ? undefined
     : await serveView(options.port, () => scraper.graph()).catch((error: NodeJS.ErrnoException) => {
-        throw new MeshError(error.code === 'EADDRINUSE' ? `port ${options.port} is taken; pick another with --port` : `cannot serve the view: ${error.message}`);
+        throw new MeshError(
+          error.code === 'EADDRINUSE'
+            ? `port ${options.port} is taken; pick another with --port`
+            : `cannot serve the view: ${error.message}`,
+        );
       });
   if (server) console.log(`mesh view: http://127.0.0.1:${options.port}/ (Ctrl-C stops it)`);
   while (!stopping) {

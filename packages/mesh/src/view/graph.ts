@@ -1,7 +1,8 @@
 // Turns a window of scrapes (each proxy's Envoy stats merged with its app's /metrics) into the graph `mesh view` draws.
-import type { Sample } from './prom-text.ts';
+
 import type { ViewEdge, ViewGraph, ViewNode } from './model.ts';
-import { increase, quantile, type Bucket, type Point } from './window.ts';
+import type { Sample } from './prom-text.ts';
+import { type Bucket, increase, type Point, quantile } from './window.ts';
 
 /** A pod as the view needs it: whose stats these are. */
 export interface ViewPod {
@@ -42,11 +43,15 @@ export interface GraphInput {
 
 const CLUSTER = /^outbound\|(\d+)\|([^|]*)\|([^.]+)\.([^.]+)\.svc\./;
 
-const labelsMatch = (sample: Sample, want: Readonly<Record<string, string>>) => Object.entries(want).every(([k, v]) => sample.labels[k] === v);
+const labelsMatch = (sample: Sample, want: Readonly<Record<string, string>>) =>
+  Object.entries(want).every(([k, v]) => sample.labels[k] === v);
 
 /** A counter's points in one pod's scrapes: the sum of the samples that match, per scrape. */
 function points(scrapes: readonly Scrape[], name: string, want: Readonly<Record<string, string>> = {}): Point[] {
-  return scrapes.map((s) => ({ at: s.at, value: s.samples.filter((x) => x.name === name && labelsMatch(x, want)).reduce((sum, x) => sum + x.value, 0) }));
+  return scrapes.map((s) => ({
+    at: s.at,
+    value: s.samples.filter((x) => x.name === name && labelsMatch(x, want)).reduce((sum, x) => sum + x.value, 0),
+  }));
 }
 
 /** The last value of a counter in a pod's scrapes (its whole life, not the window). */
@@ -76,7 +81,10 @@ export function buildGraph(input: GraphInput): ViewGraph {
   const since = input.at - input.windowSeconds * 1000;
   const allScrapesOf = (pod: ViewPod) => input.scrapes.get(pod.name) ?? [];
   const scrapesOf = (pod: ViewPod) => allScrapesOf(pod).filter((s) => s.at >= since);
-  const spans = [...input.scrapes.values()].map((all) => all.filter((s) => s.at >= since)).filter((s) => s.length >= 2).map((s) => (s.at(-1)!.at - s[0]!.at) / 1000);
+  const spans = [...input.scrapes.values()]
+    .map((all) => all.filter((s) => s.at >= since))
+    .filter((s) => s.length >= 2)
+    .map((s) => (s.at(-1)!.at - s[0]!.at) / 1000);
   const windowSeconds = spans.length ? Math.max(...spans) : 0;
   const perSecond = (n: number) => (windowSeconds > 0 ? n / windowSeconds : 0);
   const live = input.pods.filter((p) => p.ready);
@@ -116,7 +124,9 @@ export function buildGraph(input: GraphInput): ViewGraph {
     const scrapes = scrapesOf(pod);
     const longer = allScrapesOf(pod);
     const from = workloadId(pod);
-    const clusters = new Set(scrapes.flatMap((s) => s.samples.filter((x) => x.name === 'envoy_cluster_upstream_rq_total').map((x) => x.labels.cluster_name ?? '')));
+    const clusters = new Set(
+      scrapes.flatMap((s) => s.samples.filter((x) => x.name === 'envoy_cluster_upstream_rq_total').map((x) => x.labels.cluster_name ?? '')),
+    );
     for (const cluster of clusters) {
       const match = CLUSTER.exec(cluster);
       if (!match || match[4] !== input.namespace) continue;
@@ -126,19 +136,39 @@ export function buildGraph(input: GraphInput): ViewGraph {
       const requests = increase(points(scrapes, 'envoy_cluster_upstream_rq_total', want));
       if (requests === 0) continue;
       const key = `${from}|${match[3]}|${port}|${match[2]}`;
-      const entry = traffic.get(key) ?? { from, app: match[3]!, port, subset: match[2]!, requests: 0, errors: 0, buckets: new Map(), handshakes: 0, connections: 0 };
+      const entry = traffic.get(key) ?? {
+        from,
+        app: match[3]!,
+        port,
+        subset: match[2]!,
+        requests: 0,
+        errors: 0,
+        buckets: new Map(),
+        handshakes: 0,
+        connections: 0,
+      };
       entry.requests += requests;
       entry.errors += increase(points(scrapes, 'envoy_cluster_upstream_rq', { ...want, response_code_class: '5xx' }));
-      for (const le of new Set(longer.at(-1)!.samples.filter((x) => x.name === 'envoy_cluster_upstream_rq_time_bucket' && x.labels.cluster_name === cluster).map((x) => x.labels.le!))) {
+      for (const le of new Set(
+        longer
+          .at(-1)!
+          .samples.filter((x) => x.name === 'envoy_cluster_upstream_rq_time_bucket' && x.labels.cluster_name === cluster)
+          .map((x) => x.labels.le!),
+      )) {
         const bound = le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le);
-        entry.buckets.set(bound, (entry.buckets.get(bound) ?? 0) + increase(points(longer, 'envoy_cluster_upstream_rq_time_bucket', { ...want, le })));
+        entry.buckets.set(
+          bound,
+          (entry.buckets.get(bound) ?? 0) + increase(points(longer, 'envoy_cluster_upstream_rq_time_bucket', { ...want, le })),
+        );
       }
       entry.handshakes += last(scrapes, 'envoy_cluster_ssl_handshake', want);
       entry.connections += last(scrapes, 'envoy_cluster_upstream_cx_total', want);
       traffic.set(key, entry);
     }
     // Calls a fault aborted at this proxy never reached a cluster: they count against the app this one calls.
-    const faults = increase(points(scrapes, 'envoy_http_fault_aborts_injected', { http_conn_manager_prefix: `outbound_0.0.0.0_${input.ports.http}` }));
+    const faults = increase(
+      points(scrapes, 'envoy_http_fault_aborts_injected', { http_conn_manager_prefix: `outbound_0.0.0.0_${input.ports.http}` }),
+    );
     const target = pod.ingress ? undefined : input.downstreamOf(pod.app);
     if (faults > 0 && target) aborted.set(`${from}|${target}`, (aborted.get(`${from}|${target}`) ?? 0) + faults);
   }
@@ -172,7 +202,17 @@ export function buildGraph(input: GraphInput): ViewGraph {
   }
   for (const [key, count] of aborted) {
     const [from, app] = key.split('|') as [string, string];
-    edges.push({ from, to: `${app}:*`, app, kind: 'aborted', requestsPerSecond: perSecond(count), errorRate: 1, p50Ms: null, p99Ms: null, mtls: false });
+    edges.push({
+      from,
+      to: `${app}:*`,
+      app,
+      kind: 'aborted',
+      requestsPerSecond: perSecond(count),
+      errorRate: 1,
+      p50Ms: null,
+      p99Ms: null,
+      mtls: false,
+    });
   }
 
   // Merge edges that met at the same pair (several subset-less splits), then shares within each source → app.
@@ -183,7 +223,8 @@ export function buildGraph(input: GraphInput): ViewGraph {
     merged.set(key, before ? { ...before, requestsPerSecond: before.requestsPerSecond + e.requestsPerSecond } : e);
   }
   const sent = new Map<string, number>();
-  for (const e of merged.values()) if (e.kind !== 'mirror') sent.set(`${e.from}|${e.app}`, (sent.get(`${e.from}|${e.app}`) ?? 0) + e.requestsPerSecond);
+  for (const e of merged.values())
+    if (e.kind !== 'mirror') sent.set(`${e.from}|${e.app}`, (sent.get(`${e.from}|${e.app}`) ?? 0) + e.requestsPerSecond);
   const out: ViewEdge[] = [...merged.values()]
     .map(({ app, ...e }) => ({ ...e, share: e.kind === 'mirror' ? 0 : e.requestsPerSecond / (sent.get(`${e.from}|${app}`) || 1) }))
     .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.kind.localeCompare(b.kind));

@@ -10,7 +10,7 @@ export interface Sample {
 const LINE = /^([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\S+)?$/;
 const LABEL = /\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)/y;
 
-function unescape(value: string): string {
+function unescapeLabel(value: string): string {
   return value.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
 }
 
@@ -20,7 +20,7 @@ function parseLabels(text: string): Record<string, string> | undefined {
   while (LABEL.lastIndex < text.length) {
     const match = LABEL.exec(text);
     if (!match) return text.slice(LABEL.lastIndex).trim() === '' ? labels : undefined;
-    labels[match[1]!] = unescape(match[2]!);
+    labels[match[1]!] = unescapeLabel(match[2]!);
   }
   return labels;
 }

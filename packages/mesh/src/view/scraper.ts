@@ -1,7 +1,7 @@
 // Scrapes every proxy of the local mesh once a second and keeps the last few scrapes of each, for graph.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, downstreamOf, isServiceName } from '@mesh-demo/devtools';
+import { downstreamOf, isServiceName, REPO_ROOT } from '@mesh-demo/devtools';
 import { parse } from 'yaml';
 import type { MeshStatus } from '../control.ts';
 import { buildGraph, type ChartPorts, type Scrape, type ViewPod } from './graph.ts';
@@ -77,7 +77,9 @@ export class Scraper {
         try {
           const text = await (this.options.fetchStats ?? fetchStats)(pod.ip, AbortSignal.timeout(timeoutMs));
           const samples = parsePrometheusText(text).filter((s) => KEPT.has(s.name));
-          const kept = [...(this.scrapes.get(pod.name) ?? []), { at, samples }].filter((s) => s.at >= at - Math.max(LATENCY_SECONDS, this.options.windowSeconds) * 1000);
+          const kept = [...(this.scrapes.get(pod.name) ?? []), { at, samples }].filter(
+            (s) => s.at >= at - Math.max(LATENCY_SECONDS, this.options.windowSeconds) * 1000,
+          );
           this.scrapes.set(pod.name, kept);
         } catch (error) {
           unreadable.push({ pod: pod.name, error: (error as Error).message });
@@ -94,7 +96,12 @@ export class Scraper {
       downstreamOf: (app) => (isServiceName(app) ? downstreamOf(app) : undefined),
       ports: this.ports,
       namespace: appPod?.namespace ?? 'mesh-demo',
-      step: status.files.map((f) => f.split('/').pop()!.replace(/\.ya?ml$/, '')),
+      step: status.files.map((f) =>
+        f
+          .split('/')
+          .pop()!
+          .replace(/\.ya?ml$/, ''),
+      ),
       at,
       windowSeconds: this.options.windowSeconds,
       unreadable,
@@ -105,5 +112,11 @@ export class Scraper {
 }
 
 function viewPod(pod: MeshStatus['pods'][number]): ViewPod {
-  return { name: pod.name, app: pod.labels.app ?? pod.workload, version: pod.labels.version ?? null, ingress: pod.proxy === 'router', ready: pod.ready };
+  return {
+    name: pod.name,
+    app: pod.labels.app ?? pod.workload,
+    version: pod.labels.version ?? null,
+    ingress: pod.proxy === 'router',
+    ready: pod.ready,
+  };
 }

@@ -1,6 +1,7 @@
 // mesh view's HTTP side: the page's static files and GET /api/graph, on 127.0.0.1 only.
-import { createServer, type Server } from 'node:http';
+
 import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import type { ViewGraph } from './model.ts';
 
 const PAGE = new URL('./page/', import.meta.url);
@@ -20,7 +21,9 @@ export function serveView(port: number, graph: () => ViewGraph | { error: string
     }
     if (path === '/api/graph') {
       const body = graph();
-      res.writeHead('error' in body ? 503 : 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+      res
+        .writeHead('error' in body ? 503 : 200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify(body));
       return;
     }
     const entry = FILES[path];

@@ -6,11 +6,16 @@ const num = (n: number | null) => (n === null ? '-' : n < 10 ? n.toFixed(1) : n.
 
 /** The graph as lines: the step, each node with its hits, then each edge with its rate, share, errors and latency. */
 export function formatGraph(graph: ViewGraph): string {
-  const lines = [`step ${graph.step.join(' + ') || '-'}   rates over ${graph.windowSeconds} s   ${new Date(graph.at).toLocaleTimeString()}`, ''];
+  const lines = [
+    `step ${graph.step.join(' + ') || '-'}   rates over ${graph.windowSeconds} s   ${new Date(graph.at).toLocaleTimeString()}`,
+    '',
+  ];
   for (const node of graph.nodes) {
     if (node.kind === 'ingress') continue;
     const shadow = node.shadowHitsPerSecond > 0 ? ` + ${num(node.shadowHitsPerSecond)} shadow` : '';
-    lines.push(`  ${`${node.app} ${node.version}`.padEnd(22)} ${String(node.pods).padStart(2)} pod(s)  ${num(node.hitsPerSecond).padStart(6)} hits/s${shadow}`);
+    lines.push(
+      `  ${`${node.app} ${node.version}`.padEnd(22)} ${String(node.pods).padStart(2)} pod(s)  ${num(node.hitsPerSecond).padStart(6)} hits/s${shadow}`,
+    );
   }
   lines.push('');
   const rows = graph.edges.map((e) => [
@@ -24,7 +29,13 @@ export function formatGraph(graph: ViewGraph): string {
     e.mtls ? 'mTLS' : '',
   ]);
   const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
-  for (const row of rows) lines.push(`  ${row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}`);
+  for (const row of rows)
+    lines.push(
+      `  ${row
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd()}`,
+    );
   if (rows.length === 0) lines.push('  no traffic in the window: send some (./pnpmw loop)');
   for (const u of graph.unreadable) lines.push(`  stats not read from ${u.pod}: ${u.error}`);
   return lines.join('\n');

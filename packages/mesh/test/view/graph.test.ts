@@ -22,7 +22,11 @@ function sample(name: string, labels: Record<string, string>, value: number): Sa
   return { name, labels, value };
 }
 
-function clusterSamples(name: string, requests: number, extra: { errors?: number; handshakes?: number; connections?: number; fastMs?: number } = {}): Sample[] {
+function clusterSamples(
+  name: string,
+  requests: number,
+  extra: { errors?: number; handshakes?: number; connections?: number; fastMs?: number } = {},
+): Sample[] {
   const want = { cluster_name: name };
   return [
     sample('envoy_cluster_upstream_rq_total', want, requests),
@@ -100,7 +104,10 @@ describe('buildGraph', () => {
       }),
     );
     const aborted = graph.edges.find((e) => e.kind === 'aborted')!;
-    assert.deepEqual([aborted.from, aborted.to, aborted.requestsPerSecond, aborted.errorRate, aborted.share], ['preference:v1', 'recommendation:*', 5, 1, 0.5]);
+    assert.deepEqual(
+      [aborted.from, aborted.to, aborted.requestsPerSecond, aborted.errorRate, aborted.share],
+      ['preference:v1', 'recommendation:*', 5, 1, 0.5],
+    );
     const reached = graph.edges.find((e) => e.kind === 'request')!;
     assert.deepEqual([reached.errorRate, reached.share], [0.25, 0.5]);
   });
@@ -122,11 +129,23 @@ describe('buildGraph', () => {
   it('marks mTLS only when every connection the source opened to that cluster was a TLS handshake', () => {
     const graph = buildGraph(
       input({
-        'customer-v1-a': over4s(clusterSamples(cluster(8080, 'v1', 'preference'), 0, { handshakes: 2, connections: 2 }), clusterSamples(cluster(8080, 'v1', 'preference'), 8, { handshakes: 2, connections: 2 })),
-        'customer-v2-a': over4s(clusterSamples(cluster(8080, 'v1', 'preference'), 0, { handshakes: 0, connections: 1 }), clusterSamples(cluster(8080, 'v1', 'preference'), 8, { handshakes: 0, connections: 1 })),
+        'customer-v1-a': over4s(
+          clusterSamples(cluster(8080, 'v1', 'preference'), 0, { handshakes: 2, connections: 2 }),
+          clusterSamples(cluster(8080, 'v1', 'preference'), 8, { handshakes: 2, connections: 2 }),
+        ),
+        'customer-v2-a': over4s(
+          clusterSamples(cluster(8080, 'v1', 'preference'), 0, { handshakes: 0, connections: 1 }),
+          clusterSamples(cluster(8080, 'v1', 'preference'), 8, { handshakes: 0, connections: 1 }),
+        ),
       }),
     );
-    assert.deepEqual(graph.edges.map((e) => [e.from, e.mtls]), [['customer:v1', true], ['customer:v2', false]]);
+    assert.deepEqual(
+      graph.edges.map((e) => [e.from, e.mtls]),
+      [
+        ['customer:v1', true],
+        ['customer:v2', false],
+      ],
+    );
   });
 
   it('reads p50 and p99 from the latency buckets, and leaves them null with no observation', () => {
@@ -141,19 +160,36 @@ describe('buildGraph', () => {
     const inboundOf = (n: number) => sample('envoy_cluster_upstream_rq_total', { cluster_name: 'inbound|8080||' }, n);
     const graph = buildGraph(
       input({
-        'preference-v1-a': over4s(clusterSamples(cluster(8080, '', 'recommendation'), 0), clusterSamples(cluster(8080, '', 'recommendation'), 40)),
+        'preference-v1-a': over4s(
+          clusterSamples(cluster(8080, '', 'recommendation'), 0),
+          clusterSamples(cluster(8080, '', 'recommendation'), 40),
+        ),
         'recommendation-v1-a': over4s([inboundOf(0)], [inboundOf(30)]),
         'recommendation-v2-a': over4s([inboundOf(0)], [inboundOf(10)]),
       }),
     );
-    assert.deepEqual(graph.edges.map((e) => [e.to, e.requestsPerSecond, e.share]), [['recommendation:v1', 7.5, 0.75], ['recommendation:v2', 2.5, 0.25]]);
+    assert.deepEqual(
+      graph.edges.map((e) => [e.to, e.requestsPerSecond, e.share]),
+      [
+        ['recommendation:v1', 7.5, 0.75],
+        ['recommendation:v2', 2.5, 0.25],
+      ],
+    );
   });
 
   it('places the ingress in column 0 and each app one column after its callers; hits and shadow hits per workload', () => {
-    const hits = (shadow: boolean, n: number) => sample('mesh_demo_hits_total', { service: 'customer', version: 'v2', shadow: String(shadow) }, n);
+    const hits = (shadow: boolean, n: number) =>
+      sample('mesh_demo_hits_total', { service: 'customer', version: 'v2', shadow: String(shadow) }, n);
     const graph = buildGraph(input({ 'customer-v2-a': over4s([hits(false, 0), hits(true, 0)], [hits(false, 4), hits(true, 12)]) }));
     const columns = Object.fromEntries(graph.nodes.map((n) => [n.id, n.column]));
-    assert.deepEqual(columns, { ingress: 0, 'customer:v1': 1, 'customer:v2': 1, 'preference:v1': 2, 'recommendation:v1': 3, 'recommendation:v2': 3 });
+    assert.deepEqual(columns, {
+      ingress: 0,
+      'customer:v1': 1,
+      'customer:v2': 1,
+      'preference:v1': 2,
+      'recommendation:v1': 3,
+      'recommendation:v2': 3,
+    });
     const v2 = graph.nodes.find((n) => n.id === 'customer:v2')!;
     assert.deepEqual([v2.hitsPerSecond, v2.shadowHitsPerSecond, v2.pods], [1, 3, 1]);
   });
@@ -162,7 +198,12 @@ describe('buildGraph', () => {
     const other = `outbound|8080|v1|thing.elsewhere.svc.cluster.local`;
     const graph = buildGraph(
       input(
-        { 'customer-v1-a': over4s([...clusterSamples(other, 0), ...clusterSamples(cluster(9000, 'v1', 'preference'), 0)], [...clusterSamples(other, 9), ...clusterSamples(cluster(9000, 'v1', 'preference'), 9)]) },
+        {
+          'customer-v1-a': over4s(
+            [...clusterSamples(other, 0), ...clusterSamples(cluster(9000, 'v1', 'preference'), 0)],
+            [...clusterSamples(other, 9), ...clusterSamples(cluster(9000, 'v1', 'preference'), 9)],
+          ),
+        },
         { pods: pods.map((p) => (p.name === 'customer-v2-a' ? { ...p, ready: false } : p)) },
       ),
     );

@@ -16,7 +16,11 @@ describe('parsePrometheusText', () => {
       ].join('\n'),
     );
     assert.deepEqual(samples, [
-      { name: 'envoy_cluster_upstream_rq_total', labels: { cluster_name: 'outbound|8080|v1|recommendation.mesh-demo.svc.cluster.local' }, value: 42 },
+      {
+        name: 'envoy_cluster_upstream_rq_total',
+        labels: { cluster_name: 'outbound|8080|v1|recommendation.mesh-demo.svc.cluster.local' },
+        value: 42,
+      },
       { name: 'envoy_cluster_upstream_rq_time_bucket', labels: { cluster_name: 'inbound|8080||', le: '+Inf' }, value: 7 },
       { name: 'mesh_demo_hits_total', labels: { service: 'customer', version: 'v1', shadow: 'false' }, value: 3 },
       { name: 'odd', labels: { a: 'x,y=z', b: 'say "hi"' }, value: 1500 },

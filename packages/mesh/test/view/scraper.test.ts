@@ -2,15 +2,34 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MeshStatus, PodStatus } from '../../src/control.ts';
-import { Scraper, chartPorts } from '../../src/view/scraper.ts';
+import { chartPorts, Scraper } from '../../src/view/scraper.ts';
 
 const pod = (name: string, app: string, version: string | undefined, ip: string, extra: Partial<PodStatus> = {}): PodStatus => ({
-  namespace: 'mesh-demo', name, workload: `${app}-${version}`, ip, netns: `meshdemo-${name}`, proxy: 'sidecar', phase: 'Running', ready: true, restarts: 0,
-  service: app, labels: { app, ...(version && { version }) }, ...extra,
+  namespace: 'mesh-demo',
+  name,
+  workload: `${app}-${version}`,
+  ip,
+  netns: `meshdemo-${name}`,
+  proxy: 'sidecar',
+  phase: 'Running',
+  ready: true,
+  restarts: 0,
+  service: app,
+  labels: { app, ...(version && { version }) },
+  ...extra,
 });
 
 function status(pods: PodStatus[]): MeshStatus {
-  return { startedAt: 0, files: ['/repo/charts/mesh-demo/examples/03b-canary-25-75.yaml'], ignored: [], edge: [], pods, unsynced: [], rejected: [], runDir: '/run/mesh-demo' };
+  return {
+    startedAt: 0,
+    files: ['/repo/charts/mesh-demo/examples/03b-canary-25-75.yaml'],
+    ignored: [],
+    edge: [],
+    pods,
+    unsynced: [],
+    rejected: [],
+    runDir: '/run/mesh-demo',
+  };
 }
 
 const stats = (requests: number) =>
@@ -23,14 +42,20 @@ const stats = (requests: number) =>
 describe('Scraper', () => {
   it('reads every proxy of the status, names the step by its file, and turns two rounds into rates', async () => {
     let requests = 0;
-    const pods = [pod('customer-v1-a', 'customer', 'v1', '10.244.1.2'), pod('preference-v1-a', 'preference', 'v1', '10.244.1.3'), pod('idle', 'x', 'v1', '', { proxy: null })];
+    const pods = [
+      pod('customer-v1-a', 'customer', 'v1', '10.244.1.2'),
+      pod('preference-v1-a', 'preference', 'v1', '10.244.1.3'),
+      pod('idle', 'x', 'v1', '', { proxy: null }),
+    ];
     const asked: string[] = [];
     const scraper = new Scraper({
       status: async () => status(pods),
       windowSeconds: 5,
       fetchStats: async (ip) => {
         asked.push(ip);
-        return ip === '10.244.1.2' ? stats((requests += 10)) : stats(0);
+        if (ip !== '10.244.1.2') return stats(0);
+        requests += 10;
+        return stats(requests);
       },
     });
     assert.deepEqual(scraper.graph(), { error: 'the first scrape has not finished yet' });
@@ -47,7 +72,8 @@ describe('Scraper', () => {
 
   it('reports a pod it cannot read, with why, and keeps drawing the others', async () => {
     const scraper = new Scraper({
-      status: async () => status([pod('customer-v1-a', 'customer', 'v1', '10.244.1.2'), pod('preference-v1-a', 'preference', 'v1', '10.244.1.3')]),
+      status: async () =>
+        status([pod('customer-v1-a', 'customer', 'v1', '10.244.1.2'), pod('preference-v1-a', 'preference', 'v1', '10.244.1.3')]),
       windowSeconds: 5,
       fetchStats: async (ip) => {
         if (ip === '10.244.1.3') throw new Error('connect ECONNREFUSED 10.244.1.3:15020');
@@ -56,16 +82,19 @@ describe('Scraper', () => {
     });
     const graph = await scraper.scrape();
     assert.deepEqual(graph.unreadable, [{ pod: 'preference-v1-a', error: 'connect ECONNREFUSED 10.244.1.3:15020' }]);
-    assert.deepEqual(graph.nodes.map((n) => n.id), ['customer:v1', 'preference:v1']);
+    assert.deepEqual(
+      graph.nodes.map((n) => n.id),
+      ['customer:v1', 'preference:v1'],
+    );
   });
 
-  it('fails the round with the supervisor\'s reason when the mesh is gone, and serves that reason until a round works', async () => {
+  it("fails the round with the supervisor's reason when the mesh is gone, and serves that reason until a round works", async () => {
     const scraper = new Scraper({ status: async () => Promise.reject(new Error('no local mesh is running')), windowSeconds: 5 });
     await assert.rejects(scraper.scrape(), /no local mesh is running/);
     assert.deepEqual(scraper.graph(), { error: 'no local mesh is running' });
   });
 
-  it('takes the ports from the chart\'s values (8080 public, 8090 shadow, 9000 management)', () => {
+  it("takes the ports from the chart's values (8080 public, 8090 shadow, 9000 management)", () => {
     assert.deepEqual(chartPorts(), { http: 8080, management: 9000, shadow: 8090 });
   });
 });

@@ -1,10 +1,10 @@
 // mesh view's HTTP side over loopback: the page's files, the graph, and what it answers to anything else.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { serveView } from '../../src/view/server.ts';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
 import type { ViewGraph } from '../../src/view/model.ts';
+import { serveView } from '../../src/view/server.ts';
 
 const GRAPH: ViewGraph = { at: 1, windowSeconds: 4, step: ['02-mesh'], nodes: [], edges: [], unreadable: [] };
 
@@ -53,6 +53,9 @@ describe('serveView', () => {
 
   it('refuses a port that is taken with EADDRINUSE, for the CLI to name', async () => {
     const port = (server.address() as AddressInfo).port;
-    await assert.rejects(serveView(port, () => GRAPH), { code: 'EADDRINUSE' });
+    await assert.rejects(
+      serveView(port, () => GRAPH),
+      { code: 'EADDRINUSE' },
+    );
   });
 });

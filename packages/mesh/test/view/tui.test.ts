@@ -1,11 +1,18 @@
 // mesh view --tui: the graph as lines a terminal shows.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatGraph } from '../../src/view/tui.ts';
 import type { ViewGraph } from '../../src/view/model.ts';
+import { formatGraph } from '../../src/view/tui.ts';
 
 const node = (app: string, version: string, hits: number, shadow = 0) => ({
-  id: `${app}:${version}`, app, version, kind: 'workload' as const, column: 1, pods: 1, hitsPerSecond: hits, shadowHitsPerSecond: shadow,
+  id: `${app}:${version}`,
+  app,
+  version,
+  kind: 'workload' as const,
+  column: 1,
+  pods: 1,
+  hitsPerSecond: hits,
+  shadowHitsPerSecond: shadow,
 });
 
 describe('formatGraph', () => {
@@ -14,11 +21,45 @@ describe('formatGraph', () => {
       at: Date.parse('2026-12-01T12:00:00Z'),
       windowSeconds: 4,
       step: ['04b-mirror-customer-50'],
-      nodes: [{ id: 'ingress', app: 'ingress', version: null, kind: 'ingress', column: 0, pods: 1, hitsPerSecond: 0, shadowHitsPerSecond: 0 }, node('customer', 'v1', 20), node('customer', 'v2', 0, 10)],
+      nodes: [
+        { id: 'ingress', app: 'ingress', version: null, kind: 'ingress', column: 0, pods: 1, hitsPerSecond: 0, shadowHitsPerSecond: 0 },
+        node('customer', 'v1', 20),
+        node('customer', 'v2', 0, 10),
+      ],
       edges: [
-        { from: 'ingress', to: 'customer:v1', kind: 'request', requestsPerSecond: 20, share: 1, errorRate: 0, p50Ms: 5.25, p99Ms: 40, mtls: true },
-        { from: 'ingress', to: 'customer:v2', kind: 'mirror', requestsPerSecond: 10, share: 0, errorRate: 0, p50Ms: null, p99Ms: null, mtls: true },
-        { from: 'preference:v1', to: 'recommendation:*', kind: 'aborted', requestsPerSecond: 3, share: 0.5, errorRate: 1, p50Ms: null, p99Ms: null, mtls: false },
+        {
+          from: 'ingress',
+          to: 'customer:v1',
+          kind: 'request',
+          requestsPerSecond: 20,
+          share: 1,
+          errorRate: 0,
+          p50Ms: 5.25,
+          p99Ms: 40,
+          mtls: true,
+        },
+        {
+          from: 'ingress',
+          to: 'customer:v2',
+          kind: 'mirror',
+          requestsPerSecond: 10,
+          share: 0,
+          errorRate: 0,
+          p50Ms: null,
+          p99Ms: null,
+          mtls: true,
+        },
+        {
+          from: 'preference:v1',
+          to: 'recommendation:*',
+          kind: 'aborted',
+          requestsPerSecond: 3,
+          share: 0.5,
+          errorRate: 1,
+          p50Ms: null,
+          p99Ms: null,
+          mtls: false,
+        },
       ],
       unreadable: [{ pod: 'partner-v1-x', error: 'connect ECONNREFUSED' }],
     };

@@ -28,7 +28,13 @@ describe('increase and rate', () => {
   it('is 0 for a single scrape, or scrapes at the same moment', () => {
     assert.equal(rate([{ at: 5, value: 9 }]), 0);
     assert.equal(rate([]), 0);
-    assert.equal(rate([{ at: 5, value: 1 }, { at: 5, value: 4 }]), 0);
+    assert.equal(
+      rate([
+        { at: 5, value: 1 },
+        { at: 5, value: 4 },
+      ]),
+      0,
+    );
   });
 });
 
@@ -51,8 +57,20 @@ describe('quantile', () => {
   });
 
   it('answers the last finite bound for ranks in the +Inf bucket, and undefined with no observations', () => {
-    assert.equal(quantile(0.99, [{ le: 1, count: 1 }, { le: Number.POSITIVE_INFINITY, count: 10 }]), 1);
-    assert.equal(quantile(0.5, [{ le: 1, count: 0 }, { le: Number.POSITIVE_INFINITY, count: 0 }]), undefined);
+    assert.equal(
+      quantile(0.99, [
+        { le: 1, count: 1 },
+        { le: Number.POSITIVE_INFINITY, count: 10 },
+      ]),
+      1,
+    );
+    assert.equal(
+      quantile(0.5, [
+        { le: 1, count: 0 },
+        { le: Number.POSITIVE_INFINITY, count: 0 },
+      ]),
+      undefined,
+    );
     assert.equal(quantile(0.5, []), undefined);
   });
 

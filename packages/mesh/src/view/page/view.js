@@ -38,9 +38,9 @@ function layout(nodes) {
   const at = new Map();
   for (const [column, list] of columns) {
     const top = (height - list.length * ROW_H) / 2;
-    list.forEach((node, i) => at.set(node.id, { x: MARGIN + column * COLUMN_W, y: top + i * ROW_H + (ROW_H - NODE_H) / 2 }));
+    for (const [i, node] of list.entries()) at.set(node.id, { x: MARGIN + column * COLUMN_W, y: top + i * ROW_H + (ROW_H - NODE_H) / 2 });
   }
-  const width = MARGIN * 2 + (Math.max(0, ...columns.keys()) * COLUMN_W) + NODE_W;
+  const width = MARGIN * 2 + Math.max(0, ...columns.keys()) * COLUMN_W + NODE_W;
   return { at, width, height };
 }
 
@@ -51,7 +51,12 @@ function groups(nodes, at) {
     if (node.kind !== 'workload') continue;
     const p = at.get(node.id);
     const box = byApp.get(node.app) ?? { x1: Infinity, y1: Infinity, x2: -Infinity, y2: -Infinity };
-    byApp.set(node.app, { x1: Math.min(box.x1, p.x - 10), y1: Math.min(box.y1, p.y - 22), x2: Math.max(box.x2, p.x + NODE_W + 10), y2: Math.max(box.y2, p.y + NODE_H + 10) });
+    byApp.set(node.app, {
+      x1: Math.min(box.x1, p.x - 10),
+      y1: Math.min(box.y1, p.y - 22),
+      x2: Math.max(box.x2, p.x + NODE_W + 10),
+      y2: Math.max(box.y2, p.y + NODE_H + 10),
+    });
   }
   return byApp;
 }
@@ -63,7 +68,13 @@ function drawEdge(svg, edge, from, to, shared) {
   const y2 = to.y;
   const bend = (x2 - x1) / 2;
   const width = 1.5 + Math.min(6, Math.log2(1 + edge.requestsPerSecond));
-  svg.append(el('path', { class: `edge ${health(edge)}`, d: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`, 'stroke-width': width }));
+  svg.append(
+    el('path', {
+      class: `edge ${health(edge)}`,
+      d: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`,
+      'stroke-width': width,
+    }),
+  );
   const first = [`${fixed(edge.requestsPerSecond)}/s`];
   if (edge.kind === 'request') first.push(percent(edge.share));
   if (edge.kind === 'mirror') first.push('mirror');
@@ -79,7 +90,15 @@ function drawEdge(svg, edge, from, to, shared) {
   const below = edge.kind === 'aborted';
   const endY = atSource ? y1 : y2;
   const y = below ? y2 + 16 : endY - (second ? 22 : 8);
-  const label = el('text', { class: 'edge-label', x, y, 'text-anchor': anchor, 'data-from': edge.from, 'data-to': edge.to, 'data-kind': edge.kind });
+  const label = el('text', {
+    class: 'edge-label',
+    x,
+    y,
+    'text-anchor': anchor,
+    'data-from': edge.from,
+    'data-to': edge.to,
+    'data-kind': edge.kind,
+  });
   label.append(el('tspan', { x, dy: 0 }, first.join(' · ')));
   if (second) label.append(el('tspan', { x, dy: 14, class: 'latency' }, second));
   svg.append(label);
@@ -101,7 +120,10 @@ function drawNode(svg, node, p) {
   g.append(el('rect', { width: NODE_W, height: NODE_H }));
   g.append(el('text', { class: 'title', x: 12, y: 22 }, node.kind === 'ingress' ? 'ingress gateway' : `${node.app} ${node.version}`));
   const pods = `${node.pods} pod${node.pods === 1 ? '' : 's'}`;
-  const hits = node.kind === 'ingress' ? '' : ` · ${fixed(node.hitsPerSecond)} hits/s${node.shadowHitsPerSecond > 0 ? ` + ${fixed(node.shadowHitsPerSecond)} shadow` : ''}`;
+  const hits =
+    node.kind === 'ingress'
+      ? ''
+      : ` · ${fixed(node.hitsPerSecond)} hits/s${node.shadowHitsPerSecond > 0 ? ` + ${fixed(node.shadowHitsPerSecond)} shadow` : ''}`;
   g.append(el('text', { class: 'detail', x: 12, y: 42 }, pods + hits));
   svg.append(g);
 }
@@ -135,8 +157,26 @@ function render(graph) {
 
   const rows = graph.edges.map((edge) => {
     const tr = document.createElement('tr');
-    Object.assign(tr.dataset, { from: edge.from, to: edge.to, kind: edge.kind, rps: edge.requestsPerSecond, share: edge.share, errorRate: edge.errorRate, mtls: edge.mtls });
-    for (const cell of [edge.from, edge.to, edge.kind, fixed(edge.requestsPerSecond), edge.kind === 'request' ? percent(edge.share) : '–', percent(edge.errorRate), ms(edge.p50Ms), ms(edge.p99Ms), edge.mtls ? 'mTLS' : '']) {
+    Object.assign(tr.dataset, {
+      from: edge.from,
+      to: edge.to,
+      kind: edge.kind,
+      rps: edge.requestsPerSecond,
+      share: edge.share,
+      errorRate: edge.errorRate,
+      mtls: edge.mtls,
+    });
+    for (const cell of [
+      edge.from,
+      edge.to,
+      edge.kind,
+      fixed(edge.requestsPerSecond),
+      edge.kind === 'request' ? percent(edge.share) : '–',
+      percent(edge.errorRate),
+      ms(edge.p50Ms),
+      ms(edge.p99Ms),
+      edge.mtls ? 'mTLS' : '',
+    ]) {
       const td = document.createElement('td');
       td.textContent = cell;
       tr.append(td);
