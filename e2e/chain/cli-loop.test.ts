@@ -30,7 +30,7 @@ describe('Ctrl-C on a loop', () => {
       assert.equal(code, 0, loop.output());
       assert.match(
         loop.output(),
-        /\n1 requests, 1 ok\n {2}customer {8}v1 1 \(100%\)\n {2}preference {6}v1 1 \(100%\)\n {2}recommendation {2}v1 1 \(100%\)\n$/,
+        /\n1 request, 1 ok\n {2}customer {8}v1 1 \(100%\)\n {2}preference {6}v1 1 \(100%\)\n {2}recommendation {2}v1 1 \(100%\)\n$/,
       );
       assert.doesNotMatch(loop.output(), /ELIFECYCLE|Command failed/);
     });

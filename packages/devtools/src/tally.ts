@@ -21,7 +21,9 @@ export class Tally {
   summary(): string {
     const ok = this.statuses.get('200') ?? 0;
     const errors = [...this.statuses].filter(([status]) => status !== '200').map(([status, n]) => `${status}×${n}`);
-    const lines = [`${this.requests} requests, ${ok} ok${errors.length ? `, errors: ${errors.join(' ')}` : ''}`];
+    const lines = [
+      `${this.requests} ${this.requests === 1 ? 'request' : 'requests'}, ${ok} ok${errors.length ? `, errors: ${errors.join(' ')}` : ''}`,
+    ];
     const width = Math.max(0, ...[...this.versions.keys()].map((s) => s.length));
     for (const [service, perVersion] of this.versions) {
       const total = [...perVersion.values()].reduce((a, b) => a + b, 0);
