@@ -76,10 +76,13 @@ export async function viaEdge(headers: Record<string, string> = {}): Promise<str
 }
 
 /**
- * Calls through the edge until one answers as a policy step wants, and returns that answer. A policy (authorization,
- * JWT, mTLS) lives in a proxy's inbound listener: Envoy applies a changed listener to new connections and drains the
- * old ones (Istio's immediate drain), so each connection already open serves one more request under the old policy.
- * Calls after the first fresh answer are all fresh: the pools reuse every open connection before opening one.
+ * Calls through the edge until every call answers as a policy step wants, and returns that answer. A policy
+ * (authorization, JWT, mTLS) lives in a proxy's inbound listener: Envoy applies a changed listener to new connections
+ * and drains the old ones (Istio's immediate drain), so each connection already open serves one more request under the
+ * old policy. One fresh answer is not enough: each Envoy worker thread keeps a pool of its own, and a call that lands on
+ * the other worker can still meet an old connection there (CI saw an expired JWT pass that way). So after the first
+ * fresh answer, bursts of 16 parallel calls (spread over the workers, and past the idle connections a pool reuses
+ * newest first) must all answer fresh, twice in a row.
  */
 export async function untilEdge(expected: string | RegExp, headers: Record<string, string> = {}): Promise<string> {
   const matches = (answer: string) => (typeof expected === 'string' ? answer === expected : expected.test(answer));
@@ -88,11 +91,23 @@ export async function untilEdge(expected: string | RegExp, headers: Record<strin
     last = await viaEdge(headers);
     return matches(last) ? last : undefined;
   };
-  return until(`the edge to answer ${expected} once connections opened under the step before drained`, probe, 10_000).catch(
+  const first = await until(`the edge to answer ${expected} once connections opened under the step before drained`, probe, 10_000).catch(
     (error: Error) => {
       throw new Error(`${error.message}; its last answer: ${last}`);
     },
   );
+  let fresh = 0;
+  const burst = async () => {
+    const answers = await Promise.all(Array.from({ length: 16 }, () => viaEdge(headers)));
+    const stale = answers.find((answer) => !matches(answer));
+    if (stale) last = stale;
+    fresh = stale ? 0 : fresh + 1;
+    return fresh >= 2 ? true : undefined;
+  };
+  await until(`every call at the edge, 16 at once, to answer ${expected} twice in a row`, burst, 10_000).catch((error: Error) => {
+    throw new Error(`${error.message}; a stale answer: ${last}`);
+  });
+  return first;
 }
 
 export interface Sent {
