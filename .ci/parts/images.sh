@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
-# shellcheck source=../images/lib.sh
-. .ci/images/lib.sh
+# shellcheck source=../offline/engine.sh
+. .ci/offline/engine.sh
 [ -x /usr/local/go/bin/go ] && export PATH="$PATH:/usr/local/go/bin"
 phase_started=$SECONDS
 phase() { log "$1: $((SECONDS - phase_started)) s"; phase_started=$SECONDS; }
@@ -41,8 +41,8 @@ phase "packages and Compose"
 
 start_engine
 phase "engine"
-bash .ci/images/base-stand-ins.sh
-bash .ci/images/third-party-stand-ins.sh
+bash .ci/offline/base-stand-ins.sh
+bash .ci/offline/third-party-stand-ins.sh
 export JAEGER_IMAGE=mesh-demo-ci/jaeger:2.13.0 PROMETHEUS_IMAGE=mesh-demo-ci/prometheus:debian
 start_registry
 phase "stand-ins and registry"
