@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the images CI part (.ci/parts/images.sh) and the stand-in builds: a private Docker engine (own socket, data root
 # and exec root), a throwaway registry, and small helpers.
 # Why private: other work on this machine may run its own engine; ours keeps its own socket and state (it still uses the
