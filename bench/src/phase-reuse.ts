@@ -1,5 +1,5 @@
 // Phase 5: connections opened per 1,000 chained requests, on a chain of its own behind counting proxies.
-import { freePort, type LocalChain, startChain } from '@mesh-demo/devtools';
+import { freePort, type LocalServices, startLocalServices } from '@mesh-demo/devtools';
 import type { BenchRun } from './bench-run.ts';
 import { startCountingProxy } from './conn-proxy.ts';
 import { runLoad } from './load.ts';
@@ -13,7 +13,7 @@ import { offNodeArgs, TRACING_OFF_ENV } from './telemetry.ts';
  */
 export async function measureReuse(run: BenchRun): Promise<ReuseFigures[]> {
   const { profile } = run;
-  let chain: LocalChain | undefined;
+  let chain: LocalServices | undefined;
   const toPreference = await startCountingProxy(await freePort(), () => chain!.instances.find((i) => i.name === 'preference')!.port);
   const toRecommendation = await startCountingProxy(
     await freePort(),
@@ -23,7 +23,7 @@ export async function measureReuse(run: BenchRun): Promise<ReuseFigures[]> {
     () => toPreference.close(),
     () => toRecommendation.close(),
   );
-  chain = await startChain({
+  chain = await startLocalServices({
     env: TRACING_OFF_ENV,
     nodeArgs: offNodeArgs(),
     stdout: 'discard',

@@ -1,6 +1,6 @@
 // Phase 2: every configuration measured under load, started side by side (the references, the chain with tracing off,
 // and one chain per tracing mode), so each round measures all of them under the same conditions.
-import { type Jaeger, type LocalChain, startChain } from '@mesh-demo/devtools';
+import { type Jaeger, type LocalServices, startLocalServices } from '@mesh-demo/devtools';
 import type { BenchRun } from './bench-run.ts';
 import { startHello, startMinimalChain } from './references.ts';
 import { offNodeArgs, TRACING_MODES, TRACING_OFF_ENV, type TracingMode, telemetryNodeArgs } from './telemetry.ts';
@@ -25,9 +25,9 @@ export async function startTargets(run: BenchRun, jaeger: Jaeger | undefined): P
   run.cleanups.push(() => hello.stop());
   const minimal = await startMinimalChain();
   run.cleanups.push(() => Promise.all(minimal.map((p) => p.stop())));
-  const chains = new Map<string, LocalChain>();
+  const chains = new Map<string, LocalServices>();
   const startMeasuredChain = async (key: string, env: Record<string, string>, nodeArgs: string[]) => {
-    const chain = await startChain({ env, nodeArgs, stdout: 'discard' });
+    const chain = await startLocalServices({ env, nodeArgs, stdout: 'discard' });
     run.cleanups.push(() => chain.stopAll());
     chains.set(key, chain);
   };
