@@ -34,13 +34,7 @@ export async function measureReuse(run: BenchRun): Promise<ReuseFigures[]> {
   });
   run.cleanups.push(() => chain!.stopAll());
   const url = chain.url('customer');
-  // Warm-up lasts until the pools stop growing: one whole second at full concurrency without a new connection (at
-  // most 10 s). A pool that keeps churning never settles, and then shows up in the measured figure below.
-  const opened = () => toPreference.accepted() + toRecommendation.accepted();
-  for (let second = 0, before = -1; second < 10 && opened() !== before; second++) {
-    before = opened();
-    await runLoad({ url, connections: profile.connections, durationSeconds: 1, warmupSeconds: 0 });
-  }
+  await warmUp(url, profile.connections, () => toPreference.accepted() + toRecommendation.accepted());
   const hops = [
     { hop: 'customer → preference', proxy: toPreference },
     { hop: 'preference → recommendation', proxy: toRecommendation },
@@ -59,4 +53,15 @@ export async function measureReuse(run: BenchRun): Promise<ReuseFigures[]> {
   for (const f of figures) run.log(`reuse ${f.hop}: ${f.warmupOpened} opened in warm-up, then ${f.opened} over ${f.requests} requests`);
   await run.cleanups.stopAll();
   return figures;
+}
+
+/**
+ * Warm-up lasts until the pools stop growing: one whole second at full concurrency without a new connection (at most
+ * 10 s). A pool that keeps churning never settles, and then shows up in the measured figure.
+ */
+async function warmUp(url: string, connections: number, opened: () => number): Promise<void> {
+  for (let second = 0, before = -1; second < 10 && opened() !== before; second++) {
+    before = opened();
+    await runLoad({ url, connections, durationSeconds: 1, warmupSeconds: 0 });
+  }
 }
