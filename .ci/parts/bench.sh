@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # CI part: the benchmark's quick mode on a fresh clone, so the harness cannot rot. It asserts nothing about speed.
+# budget: 8 (minutes, read by .ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -1,4 +1,176 @@
 #!/usr/bin/env bash
-# CI part for the Helm chart: .ci/run runs every .ci/parts/*.sh; the chart's checks live in .ci/chart.sh.
-set -euo pipefail
-exec bash "$(dirname "${BASH_SOURCE[0]}")/../chart.sh"
+# CI part: offline proof of charts/mesh-demo and install/: builds the tools, then helm lint, helm template of every
+# example, kubeconform, istioctl analyze, semantic tests. Runs every stage it can, prints one summary line per stage,
+# and exits non-zero if any failed. Needs only the Go module proxy and the npm registry.
+# budget: 16 (minutes, read by .ci/run)
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root" || exit 1
+# shellcheck source=../lib/stage.sh
+. .ci/lib/stage.sh
+chart=charts/mesh-demo
+out=.tools/rendered
+bin=$root/.tools/bin
+export HELM=$bin/helm
+
+# Rendered sets: every example alone, and every walkthrough/scenario step again on the ossm2 flavor.
+render_all() {
+  rm -rf "$out" && mkdir -p "$out"
+  local f name rc=0
+  for f in "$chart"/examples/*.yaml; do
+    name=$(basename "$f" .yaml)
+    "$HELM" template demo "$chart" --namespace demo -f "$f" >"$out/$name.yaml" || { echo "helm template failed: $f"; rc=1; }
+    case $name in
+      flavor-*|platform-*|01-plain) ;;
+      *) "$HELM" template demo "$chart" --namespace demo -f "$chart/examples/flavor-ossm2.yaml" -f "$f" >"$out/ossm2+$name.yaml" \
+           || { echo "helm template failed: ossm2 + $f"; rc=1; } ;;
+    esac
+  done
+  "$HELM" template demo "$chart" --namespace demo >"$out/defaults.yaml" || rc=1
+  echo "rendered $(ls "$out" | wc -l) manifest sets into $out"
+  return $rc
+}
+
+lint_all() {
+  local f rc=0 log
+  log=$(mktemp)
+  "$HELM" lint --strict "$chart" || rc=1
+  for f in "$chart"/examples/*.yaml; do
+    # helm lint downgrades the chart's own `fail` calls to an INFO log line, so look for them too.
+    if ! "$HELM" lint --strict "$chart" -f "$f" >"$log" 2>&1 || grep -q 'Fail:' "$log"; then
+      cat "$log"
+      echo "lint failed: $f"
+      rc=1
+    fi
+  done
+  rm -f "$log"
+  [ $rc -eq 0 ] && echo "lint: chart and $(ls "$chart"/examples/*.yaml | wc -l) examples clean"
+  return $rc
+}
+
+kubeconform_run() {
+  "$bin/kubeconform" -summary -output text -schema-location "$root/.tools/schemas/{{ .Group }}/{{ .ResourceKind }}-{{ .ResourceAPIVersion }}.json" "$@"
+}
+
+schemas_validate() {
+  kubeconform_run "$out"/*.yaml || return 1
+  # Negative control: a schema check that passes everything proves nothing, so a broken VirtualService must be refused.
+  local bad
+  bad=$(mktemp --suffix=.yaml)
+  sed -e 's/mirrorPercentage:/mirror_percent:/' "$out/04b-mirror-customer-50.yaml" >"$bad"
+  if kubeconform_run "$bad" >/dev/null 2>&1; then
+    echo "negative control: kubeconform accepted mirror_percent (schemas are not strict)"
+    rm -f "$bad"
+    return 1
+  fi
+  echo "negative control: kubeconform refuses the dead mirror_percent field, as it should"
+  # The same for OpenShift's own kinds (from openshift/api's OpenAPI, not a CRD): a misspelt BuildConfig field.
+  sed -e 's/dockerfilePath:/dockerFilePath:/' "$out/build-in-cluster.yaml" >"$bad"
+  if kubeconform_run "$bad" >/dev/null 2>&1; then
+    echo "negative control: kubeconform accepted a BuildConfig's dockerFilePath (no OpenShift schema?)"
+    rm -f "$bad"
+    return 1
+  fi
+  echo "negative control: kubeconform refuses a misspelt BuildConfig field, as it should"
+  rm -f "$bad"
+}
+
+# install/: every document of every manifest, strictly, against its kind's schema (Kubernetes', or its operator's CRD).
+install_validate() {
+  local files rc=0 file expr bad
+  mapfile -t files < <(find install -name '*.yaml' | sort)
+  [ ${#files[@]} -gt 0 ] || { echo "no manifests under install/"; return 1; }
+  kubeconform_run -strict "${files[@]}" || rc=1
+  # The RevisionBased control plane install/README.md makes with this sed must be valid too (and must be made at all).
+  local to_revision_based='s/type: InPlace/type: RevisionBased/' control_plane=install/ossm3/10-control-plane.yaml
+  bad=$(mktemp --suffix=.yaml)
+  if ! grep -qF "sed '$to_revision_based' $control_plane" install/README.md; then
+    echo "install/README.md no longer makes the RevisionBased variant with sed '$to_revision_based' $control_plane"
+    rc=1
+  elif ! sed -e "$to_revision_based" "$control_plane" >"$bad" || ! grep -q 'type: RevisionBased' "$bad" \
+    || ! kubeconform_run -strict "$bad" >/dev/null; then
+    echo "the README's RevisionBased variant of $control_plane does not come out valid"
+    rc=1
+  fi
+  # Negative controls, one per schema source: a misspelt field must be refused, or a passing check proves nothing.
+  while IFS='|' read -r file expr; do
+    sed -e "$expr" "$file" >"$bad"
+    if cmp -s "$file" "$bad"; then
+      echo "negative control: '$expr' changed nothing in $file"
+      rc=1
+    elif kubeconform_run -strict "$bad" >/dev/null 2>&1; then
+      echo "negative control: kubeconform accepted $file with '$expr' (that schema is not strict)"
+      rc=1
+    else
+      echo "negative control: $file with '$expr' is refused, as it should be"
+    fi
+  done <<'CONTROLS'
+install/ossm3/00-operators.yaml|s/installPlanApproval:/installPlanAproval:/
+install/ossm3/10-control-plane.yaml|s/updateStrategy:/updatestrategy:/
+install/ossm3/10-control-plane.yaml|s/randomSamplingPercentage:/randomSamplingPercent:/
+install/ossm3/revision-based/istio-revision-tag.yaml|s/targetRef:/target:/
+install/ossm3/30-observability.yaml|s/podMetricsEndpoints:/podMetricEndpoints:/
+install/ossm3/30-observability.yaml|s/storageSize:/storagesize:/
+install/ossm3/30-observability.yaml|s/use_kiali_token:/use_kiali_tokens:/
+install/ossm3/30-observability.yaml|s/mode: deployment/mode: deploy/
+install/ossm2/10-control-plane.yaml|s/openshiftRoute:/openshiftRoutes:/
+install/ossm2/10-control-plane.yaml|s/members:/member:/
+CONTROLS
+  rm -f "$bad"
+  return $rc
+}
+
+istio_analyze() {
+  local f rc=0
+  for f in "$out"/*.yaml; do
+    case $(basename "$f") in 01-plain.yaml|platform-*) continue ;; esac
+    if ! "$bin/istioctl" analyze --use-kube=false --all-namespaces --failure-threshold Warning "$f" >"$f.analyze" 2>&1; then
+      echo "istioctl analyze found issues in $f:"
+      cat "$f.analyze"
+      rc=1
+    else
+      echo "ok: $(basename "$f")"
+    fi
+  done
+  # Negative control: the analyzer must catch a route to a subset its DestinationRule lacks (the old demo's v1/version-v1 fault).
+  local bad
+  bad=$(mktemp --suffix=.yaml)
+  sed -e 's/subset: v2/subset: version-v2/' "$out/03a-blue-green-50-50.yaml" >"$bad"
+  if "$bin/istioctl" analyze --use-kube=false --all-namespaces --failure-threshold Warning "$bad" >/dev/null 2>&1; then
+    echo "negative control: istioctl analyze missed a dangling subset"
+    rc=1
+  else
+    echo "negative control: istioctl analyze refuses a dangling subset, as it should"
+  fi
+  rm -f "$bad"
+  return $rc
+}
+
+semantic_tests() {
+  "$root/pnpmw" --filter @mesh-demo/chart-tests test
+}
+
+typecheck() {
+  "$root/pnpmw" --filter @mesh-demo/chart-tests typecheck && echo "typecheck: charts/tests clean"
+}
+
+# Tools first: without them nothing else can run, so stop at the first failure here.
+stage "chart: pnpm install" "$root/pnpmw" install --frozen-lockfile || exit 1
+stage "chart: build tools (helm, kubeconform, istioctl)" bash .ci/tools/install-tools.sh || { stage_summary; exit 1; }
+stage "chart: build kubeconform schemas (Kubernetes, Istio, Gateway API, Route, Maistra, the operators' CRDs)" bash .ci/tools/build-schemas.sh || { stage_summary; exit 1; }
+stage "chart: helm lint --strict (chart and every example)" lint_all
+stage "chart: helm template (every example, and each step on ossm2)" render_all
+stage "chart: kubeconform (every rendered object)" schemas_validate
+stage "chart: install manifests (kubeconform -strict against the operators' CRDs)" install_validate
+stage "chart: istioctl analyze (every rendered mesh set)" istio_analyze
+stage "chart: typecheck charts/tests (tsc, strict)" typecheck
+stage "chart: semantic tests (node:test)" semantic_tests
+
+echo
+echo "=== chart summary"
+stage_summary
+if stage_summary | grep -q '^FAIL'; then
+  echo "chart: FAILED"
+  exit 1
+fi
+echo "chart: all stages passed"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The local mesh for real (budget 14 min): builds istiod and pilot-agent (the chart part already warmed the Go cache),
+# The local mesh for real: builds istiod and pilot-agent (the chart part already warmed the Go cache),
 # fetches Envoy once, then e2e/mesh runs every Istio example through a real control plane and real Envoy proxies.
+# budget: 14 (minutes, read by .ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { type LocalChain, REPO_ROOT, startChain } from '@mesh-demo/devtools';
+import { type LocalServices, REPO_ROOT, startLocalServices } from '@mesh-demo/devtools';
 import { command, getStatus, type MeshStatus, renderChart, resolveStepFile, toolPaths } from '@mesh-demo/mesh';
 import { type LoadResult, runLoad } from './load.ts';
 import { parseStatus } from './memory.ts';
@@ -132,7 +132,7 @@ export async function measureMesh(profile: Profile, log: (line: string) => void)
   const missing = await meshMissing();
   if (missing) return { skipped: missing };
   await cli('down');
-  let plain: LocalChain | undefined;
+  let plain: LocalServices | undefined;
   try {
     const upColdMs = [await timeUp(true)];
     const upWarmMs: number[] = [];
@@ -153,7 +153,7 @@ export async function measureMesh(profile: Profile, log: (line: string) => void)
     const tracingOff = join(dir, 'tracing-off.yaml');
     writeFileSync(tracingOff, 'tracing: {exporter: none}\n');
     await apply(['02-mesh', tracingOff]);
-    plain = await startChain({ env: TRACING_OFF_ENV, nodeArgs: offNodeArgs(), stdout: 'discard' });
+    plain = await startLocalServices({ env: TRACING_OFF_ENV, nodeArgs: offNodeArgs(), stdout: 'discard' });
     await sleep(1000);
     const idle = await proxyMemory(await getStatus());
     const meshed: LoadResult[] = [];

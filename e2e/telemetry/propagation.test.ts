@@ -1,10 +1,10 @@
 // Tracing without a backend: what each hop forwards with tracing on and off, and that a dead collector never hurts a request.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { freePort } from '@mesh-demo/devtools';
+import { freePort, type LocalServices } from '@mesh-demo/devtools';
 import { until as eventually } from '../support/poll.ts';
 import { type Capture, startCapture, startSink } from './support/capture.ts';
-import { type Chain, get, startChain } from './support/chain.ts';
+import { get, startQuietServices } from './support/services.ts';
 
 const TRACE_ID = '463ac35c9f6413ad48485a3953bb6124';
 const SPAN_ID = 'a2fb4a1d1a96d312';
@@ -27,13 +27,13 @@ function notJson(lines: readonly string[]): string[] {
 
 describe('tracing on, collector down', () => {
   let capture: Capture;
-  let chain: Chain;
+  let chain: LocalServices;
   let collectorPort: number;
 
   before(async () => {
     capture = await startCapture();
     collectorPort = await freePort();
-    chain = await startChain(
+    chain = await startQuietServices(
       {
         RECOMMENDATION_URL: capture.url,
         OTEL_TRACES_EXPORTER: 'jaeger',
@@ -129,10 +129,10 @@ describe('tracing on, collector down', () => {
 
 describe('tracing on, no collector anywhere (OTLP to a port nobody listens on)', () => {
   const HOPS = ['customer', 'preference', 'recommendation'] as const;
-  let chain: Chain;
+  let chain: LocalServices;
 
   before(async () => {
-    chain = await startChain(
+    chain = await startQuietServices(
       {
         OTEL_TRACES_EXPORTER: 'otlp',
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
@@ -181,11 +181,11 @@ describe('tracing on, no collector anywhere (OTLP to a port nobody listens on)',
 
 describe('tracing off (OTEL_TRACES_EXPORTER=none)', () => {
   let capture: Capture;
-  let chain: Chain;
+  let chain: LocalServices;
 
   before(async () => {
     capture = await startCapture();
-    chain = await startChain({ RECOMMENDATION_URL: capture.url, OTEL_TRACES_EXPORTER: 'none' }, ['preference', 'customer']);
+    chain = await startQuietServices({ RECOMMENDATION_URL: capture.url, OTEL_TRACES_EXPORTER: 'none' }, ['preference', 'customer']);
   });
   after(async () => {
     await chain?.stopAll();
@@ -205,11 +205,11 @@ describe('tracing off (OTEL_TRACES_EXPORTER=none)', () => {
 
 describe('tracing on with client spans (OTEL_NODE_ENABLED_INSTRUMENTATIONS=fastify,undici)', () => {
   let capture: Capture;
-  let chain: Chain;
+  let chain: LocalServices;
 
   before(async () => {
     capture = await startCapture();
-    chain = await startChain(
+    chain = await startQuietServices(
       {
         RECOMMENDATION_URL: capture.url,
         OTEL_TRACES_EXPORTER: 'console',

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { until as eventually } from '../../support/poll.ts';
-import { get, tracedChain } from '../support/chain.ts';
 import { type JaegerTrace, serviceNames } from '../support/jaeger.ts';
+import { get, tracedServices } from '../support/services.ts';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 const HOPS = ['customer', 'preference', 'recommendation'] as const;
@@ -26,10 +26,10 @@ for (const exporter of ['otlp', 'jaeger'] as const) {
   const env = { OTEL_TRACES_EXPORTER: exporter, OTEL_BSP_SCHEDULE_DELAY: '600000', SHUTDOWN_DELAY_MS: '0', LOG_LEVEL: 'info' };
 
   describe(`graceful shutdown with the ${exporter} exporter`, () => {
-    const traced = tracedChain(env, HOPS);
+    const traced = tracedServices(env, HOPS);
 
     test('exports the spans still batched at SIGTERM before the process exits, from every hop, the last request included', async () => {
-      const { chain, jaeger } = traced;
+      const { services: chain, jaeger } = traced;
       const traceIds = [hex(16), hex(16), hex(16)];
       for (const traceId of traceIds) {
         const { status } = await get(chain.url('customer'), { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' });
@@ -65,10 +65,10 @@ for (const exporter of ['otlp', 'jaeger'] as const) {
   });
 
   describe(`graceful shutdown with the ${exporter} exporter after Jaeger went away`, () => {
-    const traced = tracedChain(env, HOPS);
+    const traced = tracedServices(env, HOPS);
 
     test('does not wait for the collector that is gone: every hop exits 0 and says, in JSON, how many spans it did not export', async () => {
-      const { chain, jaeger } = traced;
+      const { services: chain, jaeger } = traced;
       const traceId = hex(16);
       assert.equal((await get(chain.url('customer'), { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' })).status, 200);
       await jaeger.stop();

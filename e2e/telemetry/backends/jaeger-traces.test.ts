@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { Jaeger } from '@mesh-demo/devtools';
 import { until as eventually } from '../../support/poll.ts';
-import { get, tracedChain } from '../support/chain.ts';
 import { hasEdge, type JaegerTrace, serviceNames } from '../support/jaeger.ts';
+import { get, tracedServices } from '../support/services.ts';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
@@ -38,12 +38,12 @@ const SERVER_SPANS_ONLY = 3;
 
 for (const exporter of ['otlp', 'jaeger'] as const) {
   describe(`exporter ${exporter} into a real Jaeger`, () => {
-    const traced = tracedChain({ OTEL_TRACES_EXPORTER: exporter, OTEL_BSP_SCHEDULE_DELAY: '100', LOG_LEVEL: 'info' });
+    const traced = tracedServices({ OTEL_TRACES_EXPORTER: exporter, OTEL_BSP_SCHEDULE_DELAY: '100', LOG_LEVEL: 'info' });
 
     for (const edge of ['customer', 'partner'] as const) {
       test(`B3 headers into ${edge} give one trace with that id through preference and recommendation`, async () => {
         const traceId = hex(16);
-        const { status } = await get(traced.chain.url(edge), { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' });
+        const { status } = await get(traced.services.url(edge), { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' });
         assert.equal(status, 200);
         const trace = await completeTrace(traced.jaeger, traceId, [edge, 'preference', 'recommendation']);
         assertChain(trace, traceId, edge);
@@ -52,7 +52,7 @@ for (const exporter of ['otlp', 'jaeger'] as const) {
 
       test(`a W3C traceparent into ${edge} gives one trace with that id through every hop`, async () => {
         const traceId = hex(16);
-        const { status } = await get(traced.chain.url(edge), { traceparent: `00-${traceId}-${hex(8)}-01` });
+        const { status } = await get(traced.services.url(edge), { traceparent: `00-${traceId}-${hex(8)}-01` });
         assert.equal(status, 200);
         assertChain(await completeTrace(traced.jaeger, traceId, [edge, 'preference', 'recommendation']), traceId, edge);
       });
@@ -60,11 +60,11 @@ for (const exporter of ['otlp', 'jaeger'] as const) {
 
     test('without trace headers each request gets its own complete trace, found by its x-request-id and named in its logs', async () => {
       const ids = [`no-headers-${hex(4)}`, `no-headers-${hex(4)}`, `no-headers-${hex(4)}`];
-      for (const id of ids) assert.equal((await get(traced.chain.url('customer'), { 'x-request-id': id })).status, 200);
+      for (const id of ids) assert.equal((await get(traced.services.url('customer'), { 'x-request-id': id })).status, 200);
       const traceIds = new Set<string>();
       for (const id of ids) {
         const logged = await eventually(`customer's request log line for ${id}`, async () =>
-          traced.chain.logs.get('customer')!.find((l) => l.includes(`"request_id":"${id}"`) && l.includes('"msg":"request"')),
+          traced.services.logs.get('customer')!.find((l) => l.includes(`"request_id":"${id}"`) && l.includes('"msg":"request"')),
         );
         const traceId = String((JSON.parse(logged) as { trace_id?: string }).trace_id);
         assert.match(traceId, /^[0-9a-f]{32}$/);
@@ -80,13 +80,13 @@ for (const exporter of ['otlp', 'jaeger'] as const) {
     test('x-b3-sampled: 0 in means nothing of that trace is exported', async () => {
       const unsampled = hex(16);
       assert.equal(
-        (await get(traced.chain.url('customer'), { 'x-b3-traceid': unsampled, 'x-b3-spanid': hex(8), 'x-b3-sampled': '0' })).status,
+        (await get(traced.services.url('customer'), { 'x-b3-traceid': unsampled, 'x-b3-spanid': hex(8), 'x-b3-sampled': '0' })).status,
         200,
       );
       // A sampled request sent after it: once its spans are in from every hop, anything of the first would be too.
       const marker = hex(16);
       assert.equal(
-        (await get(traced.chain.url('customer'), { 'x-b3-traceid': marker, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' })).status,
+        (await get(traced.services.url('customer'), { 'x-b3-traceid': marker, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' })).status,
         200,
       );
       await completeTrace(traced.jaeger, marker, ['customer', 'preference', 'recommendation']);
@@ -95,14 +95,14 @@ for (const exporter of ['otlp', 'jaeger'] as const) {
 
     test('with Jaeger stopped requests keep succeeding, and after a restart traces arrive again', async () => {
       await traced.jaeger.stop();
-      for (let i = 0; i < 20; i++) assert.equal((await get(traced.chain.url('customer'))).status, 200);
+      for (let i = 0; i < 20; i++) assert.equal((await get(traced.services.url('customer'))).status, 200);
       await traced.jaeger.restart();
       await eventually(
         'a trace sent after the restart to arrive',
         async () => {
           const traceId = hex(16);
           assert.equal(
-            (await get(traced.chain.url('customer'), { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' })).status,
+            (await get(traced.services.url('customer'), { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' })).status,
             200,
           );
           return completeTrace(traced.jaeger, traceId, ['customer', 'preference', 'recommendation'], 5000).catch(() => undefined);
@@ -115,7 +115,7 @@ for (const exporter of ['otlp', 'jaeger'] as const) {
 }
 
 describe('with client spans (OTEL_NODE_ENABLED_INSTRUMENTATIONS=fastify,undici) into a real Jaeger', () => {
-  const traced = tracedChain({
+  const traced = tracedServices({
     OTEL_TRACES_EXPORTER: 'otlp',
     OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'fastify,undici',
     OTEL_BSP_SCHEDULE_DELAY: '100',
@@ -124,7 +124,7 @@ describe('with client spans (OTEL_NODE_ENABLED_INSTRUMENTATIONS=fastify,undici) 
   test('B3 headers into customer give one trace with that id: a server span per hop and a client span per call, nested', async () => {
     const traceId = hex(16);
     assert.equal(
-      (await get(traced.chain.url('customer'), { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' })).status,
+      (await get(traced.services.url('customer'), { 'x-b3-traceid': traceId, 'x-b3-spanid': hex(8), 'x-b3-sampled': '1' })).status,
       200,
     );
     const trace = await completeTrace(traced.jaeger, traceId, ['customer', 'preference', 'recommendation']);

@@ -1,15 +1,16 @@
 // The management ports' /metrics as a real Prometheus scrapes them: hit counts by service and version equal what was sent.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import type { LocalServices } from '@mesh-demo/devtools';
 import { until as eventually } from '../../support/poll.ts';
-import { type Chain, get, startChain } from '../support/chain.ts';
 import { type Prometheus, startPrometheus } from '../support/prometheus.ts';
+import { get, startQuietServices } from '../support/services.ts';
 
-let chain: Chain;
+let chain: LocalServices;
 let prometheus: Prometheus;
 
 before(async () => {
-  chain = await startChain({ OTEL_TRACES_EXPORTER: 'none' });
+  chain = await startQuietServices({ OTEL_TRACES_EXPORTER: 'none' });
   const names = ['customer', 'partner', 'preference', 'recommendation'] as const;
   prometheus = await startPrometheus(names.map((name) => new URL(chain.managementUrl(name)).host));
 });

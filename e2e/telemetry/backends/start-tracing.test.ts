@@ -6,7 +6,7 @@ import { afterEach, describe, test } from 'node:test';
 import { defaultInstances, freePort, type Jaeger, portIsFree, startJaeger } from '@mesh-demo/devtools';
 import { exitOf, type Running, run, start } from '../../support/cli.ts';
 import { until as eventually } from '../../support/poll.ts';
-import { get } from '../support/chain.ts';
+import { get } from '../support/services.ts';
 
 const CUSTOMER = 'http://127.0.0.1:8080';
 const PORTS = defaultInstances().flatMap((i) => [i.port, i.managementPort]);
@@ -22,7 +22,7 @@ describe('./pnpmw start and tracing', () => {
   });
 
   /** `./pnpmw start` with OTEL_TRACES_EXPORTER unset (empty), exporting to `endpoint` if it traces. */
-  async function startChain(endpoint: string): Promise<Running> {
+  async function runStart(endpoint: string): Promise<Running> {
     const free = await Promise.all(PORTS.map(portIsFree));
     assert.deepEqual(
       PORTS.filter((_, i) => !free[i]),
@@ -36,7 +36,7 @@ describe('./pnpmw start and tracing', () => {
 
   test('with no collector answering, one line says tracing is off and why; the service says nothing of telemetry and stops at once', async () => {
     const nobody = `http://127.0.0.1:${await freePort()}`;
-    running = await startChain(nobody);
+    running = await runStart(nobody);
     const said = running
       .output()
       .split('\n')
@@ -55,7 +55,7 @@ describe('./pnpmw start and tracing', () => {
 
   test("with a real Jaeger answering, one line says tracing is on, and ./pnpmw trace finds the request's three spans in that Jaeger", async () => {
     jaeger = await startJaeger();
-    running = await startChain(jaeger.otlpEndpoint);
+    running = await runStart(jaeger.otlpEndpoint);
     assert.match(
       running.output(),
       new RegExp(

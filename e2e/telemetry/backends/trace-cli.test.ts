@@ -5,8 +5,8 @@ import { describe, test } from 'node:test';
 import { freePort } from '@mesh-demo/devtools';
 import { run } from '../../support/cli.ts';
 import { until as eventually } from '../../support/poll.ts';
-import { get, tracedChain } from '../support/chain.ts';
 import { type JaegerTrace, serviceNames } from '../support/jaeger.ts';
+import { get, tracedServices } from '../support/services.ts';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
@@ -23,7 +23,7 @@ function rows(stdout: string): Array<{ span: string; status: string }> {
 }
 
 describe('./pnpmw trace with a real Jaeger', () => {
-  const traced = tracedChain({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_BSP_SCHEDULE_DELAY: '100', LOG_LEVEL: 'info' });
+  const traced = tracedServices({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_BSP_SCHEDULE_DELAY: '100', LOG_LEVEL: 'info' });
   const trace = (...args: string[]) => run('./pnpmw', ['trace', ...args, '--jaeger', traced.jaeger.queryUrl]);
 
   /**
@@ -36,9 +36,9 @@ describe('./pnpmw trace with a real Jaeger', () => {
     expected = 200,
   ): Promise<{ id: string; traceId: string }> {
     const id = headers['x-request-id'] ?? `trace-cli-${hex(4)}`;
-    assert.equal((await get(traced.chain.url(edge), { ...headers, 'x-request-id': id })).status, expected);
+    assert.equal((await get(traced.services.url(edge), { ...headers, 'x-request-id': id })).status, expected);
     const line = await eventually(`${edge}'s request log line for ${id}`, async () =>
-      traced.chain.logs.get(edge)!.find((l) => l.includes(`"request_id":"${id}"`) && l.includes('"msg":"request"')),
+      traced.services.logs.get(edge)!.find((l) => l.includes(`"request_id":"${id}"`) && l.includes('"msg":"request"')),
     );
     const traceId = String((JSON.parse(line) as { trace_id?: string }).trace_id);
     await eventually(`trace ${traceId} from every hop in Jaeger`, async () => {
@@ -82,7 +82,7 @@ describe('./pnpmw trace with a real Jaeger', () => {
   });
 
   test('a hop that fails shows ERROR with the status it answered, all the way up', async () => {
-    const faults = `${traced.chain.managementUrl('recommendation')}/faults`;
+    const faults = `${traced.services.managementUrl('recommendation')}/faults`;
     const set = await fetch(faults, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },

@@ -2,8 +2,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { startChain } from './chain.ts';
 import { type CommandLine, commandLine } from './cli.ts';
+import { startLocalServices } from './local-services.ts';
 import { SERVICES, type ServiceName } from './topology.ts';
 
 // Typed, so TypeScript knows cli.fail never returns.
@@ -31,7 +31,7 @@ function rssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
-const chain = await startChain();
+const chain = await startLocalServices();
 const pids = Object.fromEntries(SERVICES.map((name) => [name, chain.processes.get(name)!.child.pid!])) as Record<ServiceName, number>;
 const pools = (['customer', 'partner'] as const).map((edge) => new Pool(chain.url(edge), { connections: 16 }));
 const errors = new Map<string, number>();

@@ -1,9 +1,9 @@
-// A whole local chain on free ports: the four v1 services as real processes, each restartable, with captured logs.
+// The four v1 services as local processes on free ports (for e2e and bench), each restartable, with captured logs.
 import { type LaunchOptions, launch, type ServiceProcess, waitReady } from './launch.ts';
 import { freePort } from './ports.ts';
 import { type Instance, localEnv, SERVICES, type ServiceName } from './topology.ts';
 
-export interface LocalChain {
+export interface LocalServices {
   readonly instances: readonly Instance[];
   readonly processes: Map<ServiceName, ServiceProcess>;
   readonly logs: Map<ServiceName, string[]>;
@@ -17,7 +17,7 @@ export interface LocalChain {
   describe(name: ServiceName): string;
 }
 
-export interface ChainOptions {
+export interface LocalServicesOptions {
   /** Env added to every service, e.g. OTEL_* or DOWNSTREAM_TIMEOUT_MS. */
   readonly env?: Record<string, string>;
   /** Env per service, applied after `env`. */
@@ -29,7 +29,7 @@ export interface ChainOptions {
   readonly only?: readonly ServiceName[];
 }
 
-export async function startChain(options: ChainOptions = {}): Promise<LocalChain> {
+export async function startLocalServices(options: LocalServicesOptions = {}): Promise<LocalServices> {
   const instances: Instance[] = [];
   for (const name of SERVICES) instances.push({ name, version: 'v1', port: await freePort(), managementPort: await freePort() });
   const processes = new Map<ServiceName, ServiceProcess>();
@@ -50,7 +50,7 @@ export async function startChain(options: ChainOptions = {}): Promise<LocalChain
     return service;
   }
 
-  const chain: LocalChain = {
+  const chain: LocalServices = {
     instances,
     processes,
     logs,

@@ -4,8 +4,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-# shellcheck source=lib.sh
-. "$here/lib.sh"
+# shellcheck source=engine.sh
+. "$here/engine.sh"
 
 cache="$repo/.tools/images"
 rootfs_tar="$cache/bookworm-minbase.tar"

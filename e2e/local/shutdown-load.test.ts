@@ -1,14 +1,14 @@
 // SIGTERM under load on real processes: no in-flight request fails, readiness drops first, exit is clean and in time.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type LocalChain, startChain } from '@mesh-demo/devtools';
+import { type LocalServices, startLocalServices } from '@mesh-demo/devtools';
 import { startLoad, tally } from '../support/load.ts';
 import { until } from '../support/poll.ts';
 
 describe('shutdown under load', () => {
-  let chain: LocalChain;
+  let chain: LocalServices;
   before(async () => {
-    chain = await startChain({
+    chain = await startLocalServices({
       envFor: { customer: { SHUTDOWN_DELAY_MS: '500', SHUTDOWN_TIMEOUT_MS: '5000' }, preference: { SHUTDOWN_DELAY_MS: '200' } },
     });
   });

@@ -1,14 +1,14 @@
 // `./pnpmw loop` ended the way people end it, Ctrl-C: the summary, exit 0, and no red ELIFECYCLE line from pnpm.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type LocalChain, startChain } from '@mesh-demo/devtools';
+import { type LocalServices, startLocalServices } from '@mesh-demo/devtools';
 import { exitOf, plainPnpm, type Running, start } from '../support/cli.ts';
 
 describe('Ctrl-C on a loop', () => {
-  let chain: LocalChain;
+  let chain: LocalServices;
   const loops: Running[] = [];
   before(async () => {
-    chain = await startChain({ env: { OTEL_TRACES_EXPORTER: 'none' } });
+    chain = await startLocalServices({ env: { OTEL_TRACES_EXPORTER: 'none' } });
   });
   after(async () => {
     await Promise.all(loops.map((loop) => loop.end()));

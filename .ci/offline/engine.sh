@@ -1,4 +1,6 @@
-# Shared by the images CI part: a private Docker engine (own socket, data root and exec root) and small helpers.
+# shellcheck shell=bash
+# Shared by the images CI part (.ci/parts/images.sh) and the stand-in builds: a private Docker engine (own socket, data root
+# and exec root), a throwaway registry, and small helpers.
 # Why private: other work on this machine may run its own engine; ours keeps its own socket and state (it still uses the
 # default docker0 bridge, so two engines running at once would share that).
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { type LocalChain, SERVICES, type ServiceName, serviceEntry, startChain } from '@mesh-demo/devtools';
+import { type LocalServices, SERVICES, type ServiceName, serviceEntry, startLocalServices } from '@mesh-demo/devtools';
 import { rawRequest, slowloris } from '../support/raw.ts';
 
 const LEAKS = /\bat .*\.(ts|js):\d+|node_modules|\/work\/|Error: .*\n\s+at |"stack"/;
@@ -56,9 +56,9 @@ const corpus: Case[] = [
 ];
 
 describe('bad input against every service', () => {
-  let chain: LocalChain;
+  let chain: LocalServices;
   before(async () => {
-    chain = await startChain({ env: { REQUEST_TIMEOUT_MS: '2000' } });
+    chain = await startLocalServices({ env: { REQUEST_TIMEOUT_MS: '2000' } });
   });
   after(() => chain?.stopAll());
 
@@ -104,7 +104,7 @@ describe('bad input against every service', () => {
 });
 
 /** Hits a service got from the services above it (their own hits, since each hit calls down once). */
-async function callerHits(chain: LocalChain, name: ServiceName): Promise<number> {
+async function callerHits(chain: LocalServices, name: ServiceName): Promise<number> {
   const callers: Record<ServiceName, ServiceName[]> = {
     customer: [],
     partner: [],

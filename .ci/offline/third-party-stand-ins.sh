@@ -5,8 +5,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-# shellcheck source=lib.sh
-. "$here/lib.sh"
+# shellcheck source=engine.sh
+. "$here/engine.sh"
 
 jaeger_image=mesh-demo-ci/jaeger:2.13.0
 prometheus_image=mesh-demo-ci/prometheus:debian

@@ -1,15 +1,15 @@
 // SHADOW_PORT on a real process: what arrives there is a shadow hit (answer, log line, metric); the public port's is not.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { freePort, type LocalChain, startChain } from '@mesh-demo/devtools';
+import { freePort, type LocalServices, startLocalServices } from '@mesh-demo/devtools';
 import { get, getJson } from '../support/http.ts';
 
 describe('the shadow port, where the chart points mirrors', () => {
-  let chain: LocalChain;
+  let chain: LocalServices;
   let shadowPort: number;
   before(async () => {
     shadowPort = await freePort();
-    chain = await startChain({ only: ['recommendation'], envFor: { recommendation: { SHADOW_PORT: String(shadowPort) } } });
+    chain = await startLocalServices({ only: ['recommendation'], envFor: { recommendation: { SHADOW_PORT: String(shadowPort) } } });
   });
   after(() => chain?.stopAll());
 
@@ -37,7 +37,7 @@ describe('the shadow port, where the chart points mirrors', () => {
   });
 
   it('a port already in use as PORT or MANAGEMENT_PORT is refused at start with one line', async () => {
-    const refused = await startChain({
+    const refused = await startLocalServices({
       only: ['recommendation'],
       envFor: { recommendation: { SHADOW_PORT: '9999', MANAGEMENT_PORT: '9999' } },
     }).then(

@@ -1,11 +1,11 @@
 // How the chain fails, on real processes: killed, slow, restarted and broken downstreams, and faults at every hop.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type LocalChain, type ServiceName, startChain } from '@mesh-demo/devtools';
+import { type LocalServices, type ServiceName, startLocalServices } from '@mesh-demo/devtools';
 import { type Chaos, chaosServer } from '../support/chaos.ts';
 import { get } from '../support/http.ts';
 
-async function setFaults(chain: LocalChain, name: ServiceName, faults: object): Promise<void> {
+async function setFaults(chain: LocalServices, name: ServiceName, faults: object): Promise<void> {
   const response = await fetch(`${chain.managementUrl(name)}/faults`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
@@ -15,9 +15,9 @@ async function setFaults(chain: LocalChain, name: ServiceName, faults: object): 
 }
 
 describe('failure modes of a real chain', () => {
-  let chain: LocalChain;
+  let chain: LocalServices;
   before(async () => {
-    chain = await startChain({ envFor: { preference: { DOWNSTREAM_TIMEOUT_MS: '500' } } });
+    chain = await startLocalServices({ envFor: { preference: { DOWNSTREAM_TIMEOUT_MS: '500' } } });
   });
   after(() => chain?.stopAll());
 
@@ -71,11 +71,11 @@ describe('failure modes of a real chain', () => {
 });
 
 describe('a downstream that breaks HTTP', () => {
-  let chain: LocalChain;
+  let chain: LocalServices;
   let chaos: Chaos;
   before(async () => {
     chaos = await chaosServer();
-    chain = await startChain({ envFor: { preference: { RECOMMENDATION_URL: chaos.url, DOWNSTREAM_MAX_BODY_BYTES: '65536' } } });
+    chain = await startLocalServices({ envFor: { preference: { RECOMMENDATION_URL: chaos.url, DOWNSTREAM_MAX_BODY_BYTES: '65536' } } });
   });
   after(async () => {
     await chain?.stopAll();

@@ -1,16 +1,16 @@
 // Graceful shutdown of a real process: SIGTERM with requests in flight loses none, readiness drops first, exit is clean.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type LocalChain, startChain } from '@mesh-demo/devtools';
+import { type LocalServices, startLocalServices } from '@mesh-demo/devtools';
 import { get, type HeldDownstream, heldDownstream } from '../support/http.ts';
 import { until } from '../support/poll.ts';
 
 describe('graceful shutdown with requests in flight', () => {
-  let chain: LocalChain;
+  let chain: LocalServices;
   let held: HeldDownstream;
   before(async () => {
     held = await heldDownstream();
-    chain = await startChain({ envFor: { preference: { RECOMMENDATION_URL: held.url, SHUTDOWN_DELAY_MS: '1000' } } });
+    chain = await startLocalServices({ envFor: { preference: { RECOMMENDATION_URL: held.url, SHUTDOWN_DELAY_MS: '1000' } } });
   });
   after(async () => {
     held.release();

@@ -1,14 +1,14 @@
 // The four services as real processes over 127.0.0.1: the chain line, counters, a stopped and restarted leaf.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type LocalChain, startChain } from '@mesh-demo/devtools';
+import { type LocalServices, startLocalServices } from '@mesh-demo/devtools';
 import { get, getJson } from '../support/http.ts';
 import { until } from '../support/poll.ts';
 
 describe('the chain as four real processes', () => {
-  let chain: LocalChain;
+  let chain: LocalServices;
   before(async () => {
-    chain = await startChain();
+    chain = await startLocalServices();
   });
   after(() => chain?.stopAll());
 

@@ -1,0 +1,101 @@
+// The targets section of RESULTS.md: each target as a same-run ratio (or a bound), its verdict, and absolute figures beside it.
+
+import { rps, runsOf, skipReason, table, throughputRatio } from './report-table.ts';
+import { isSkipped, type MemoryFigures, type Results } from './results.ts';
+import { atLeast, atMost, fmt, median, roundRatios, type Verdict } from './stats.ts';
+
+interface TargetRow {
+  readonly measure: string;
+  readonly target: string;
+  readonly value: string;
+  readonly verdict: Verdict | string;
+  readonly absolute: string;
+}
+
+function throughputTarget(results: Results, measure: string, key: string, referenceKey: string, target: number): TargetRow {
+  const skipped = skipReason(results, key);
+  if (skipped) return { measure, target: `≥ ${target}×`, value: '–', verdict: `skipped: ${skipped}`, absolute: '' };
+  if (!runsOf(results, key) || !runsOf(results, referenceKey))
+    return { measure, target: `≥ ${target}×`, value: '–', verdict: 'not measured', absolute: '' };
+  const ratio = throughputRatio(results, key, referenceKey);
+  const measured = rps(runsOf(results, key)!);
+  const reference = rps(runsOf(results, referenceKey)!);
+  const rounds = roundRatios(measured, reference);
+  const spread = rounds.length > 1 ? ` (rounds ${fmt(Math.min(...rounds), '×')}–${fmt(Math.max(...rounds), '×')})` : '';
+  const absolute = `${Math.round(median(measured))} vs ${Math.round(median(reference))} req/s`;
+  return { measure, target: `≥ ${target}×`, value: `${fmt(ratio, '×')}${spread}`, verdict: atLeast(ratio, target), absolute };
+}
+
+const REFERENCE_KEYS = new Set(['hello', 'minimal']);
+
+function startTarget(results: Results): TargetRow {
+  const measure = 'Start to ready, telemetry on (slowest service, median)';
+  const entries = Object.entries(results.services);
+  const hello = median(results.referenceStart);
+  if (entries.some(([, f]) => isSkipped(f.startOn))) {
+    const reason = entries.map(([, f]) => f.startOn).find(isSkipped)!.skipped;
+    const [worst, off] = entries.map(([name, f]) => [name, median(f.startOff)] as const).reduce((a, b) => (b[1] > a[1] ? b : a));
+    return {
+      measure,
+      target: '≤ 400 ms',
+      value: '–',
+      verdict: `skipped: ${reason}`,
+      absolute: `telemetry off: slowest ${Math.round(off)} ms (${worst}), ${fmt(off / hello, '×')} the hello reference (${Math.round(hello)} ms)`,
+    };
+  }
+  const on = entries.map(([name, f]) => [name, median(f.startOn as number[])] as const);
+  const [worst, ms] = on.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const figures = results.services[worst]!;
+  const off = median(figures.startOff);
+  const cpu = Array.isArray(figures.startOnCpu)
+    ? `; CPU used by then ${Math.round(median(figures.startOnCpu))} ms (hello ${Math.round(median(results.referenceStartCpu))} ms)`
+    : '';
+  return {
+    measure,
+    target: '≤ 400 ms',
+    value: `${Math.round(ms)} ms (${worst})`,
+    verdict: atMost(ms, 400, 'ms'),
+    absolute: `${fmt(ms / off, '×')} its start with telemetry off (${Math.round(off)} ms), ${fmt(ms / hello, '×')} the hello reference (${Math.round(hello)} ms)${cpu}`,
+  };
+}
+
+function memoryTarget(results: Results): TargetRow {
+  const measure = 'Idle RSS per service (largest, any configuration)';
+  let worst: { m?: MemoryFigures; where: string } = { where: '' };
+  for (const [key, figures] of Object.entries(results.memory)) {
+    if (isSkipped(figures) || REFERENCE_KEYS.has(key)) continue;
+    for (const [name, m] of Object.entries(figures)) if (!worst.m || m.idleMb > worst.m.idleMb) worst = { m, where: `${name}, ${key}` };
+  }
+  if (!worst.m) return { measure, target: '≤ 90 MB', value: '–', verdict: 'not measured', absolute: '' };
+  const minimal = results.memory.minimal;
+  const hop = minimal && !isSkipped(minimal) ? median(Object.values(minimal).map((m) => m.idleMb)) : Number.NaN;
+  return {
+    measure,
+    target: '≤ 90 MB',
+    value: `${Math.round(worst.m.idleMb)} MB (${worst.where})`,
+    verdict: atMost(worst.m.idleMb, 90, 'MB'),
+    absolute: `${fmt(worst.m.idleMb / hop, '×')} a minimal-chain hop (${Math.round(hop)} MB); private (RssAnon) ${Math.round(worst.m.idleAnonMb)} MB`,
+  };
+}
+
+const verdictText = (v: Verdict | string) => (typeof v === 'string' ? v : v.met ? '✅ met' : `❌ ${v.text}`);
+
+export function renderTargets(results: Results): string[] {
+  const targets: TargetRow[] = [
+    throughputTarget(results, 'Features on, tracing off, vs the minimal chain', 'off', 'minimal', 0.85),
+    throughputTarget(results, 'Tracing on at 100% (jaeger exporter), vs tracing off', 'jaeger-100', 'off', 0.6),
+    throughputTarget(results, 'Tracing on at 100% (otlp exporter), vs tracing off', 'otlp-100', 'off', 0.6),
+    throughputTarget(results, '1% parent-based sampling, vs tracing off', 'parentbased-1', 'off', 0.9),
+    startTarget(results),
+    memoryTarget(results),
+  ];
+  return [
+    '## Targets',
+    '',
+    table(
+      ['Measure', 'Target', 'Measured', 'Result', 'Absolute'],
+      targets.map((t) => [t.measure, t.target, t.value, verdictText(t.verdict), t.absolute]),
+    ),
+    '',
+  ];
+}
