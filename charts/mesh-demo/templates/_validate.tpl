@@ -2,7 +2,7 @@
 
 {{/*
 mesh-demo.validate: refuses values the mesh would accept but the demo would break on.
-Called from every template that renders traffic rules, so helm template/install fails with one clear message.
+Called once, from validate.yaml, so helm template/install fails with one clear message.
 */}}
 {{- define "mesh-demo.validate" -}}
 {{- $ports := .Values.ports -}}
@@ -63,6 +63,7 @@ Called from every template that renders traffic rules, so helm template/install 
 {{- fail "gatewayApi.enabled=true is not offered with the ossm2 flavor: Service Mesh 2 has the Gateway API only as a Technology Preview; use Istio's Gateway and VirtualService there (gatewayApi.enabled=false), or Service Mesh 3" -}}
 {{- end -}}
 {{- include "mesh-demo.validateMirrorPercent" . -}}
+{{- include "mesh-demo.validateGatewayApiFeatures" . -}}
 {{- if and .Values.build.enabled (ne .Values.platform "openshift") -}}
 {{- fail "build.enabled=true needs platform=openshift: BuildConfigs and ImageStreams are OpenShift's; elsewhere push the images with ./pnpmw images push and set image.registry" -}}
 {{- end -}}
@@ -104,4 +105,16 @@ The bundle version comes from gatewayApi.bundleVersion, else from the cluster's 
 {{- $total = addf $total (mulf (float64 $number) $factor) -}}
 {{- end -}}
 {{- $total | int -}}
+{{- end }}
+
+{{/* mesh-demo.validateGatewayApiFeatures: faults and retries exist only on Istio's VirtualService; an HTTPRoute cannot carry them. */}}
+{{- define "mesh-demo.validateGatewayApiFeatures" -}}
+{{- if and .Values.mesh.enabled .Values.gatewayApi.enabled -}}
+{{- range $name, $svc := .Values.services -}}
+{{- $t := $svc.traffic | default dict -}}
+{{- if or $t.fault $t.retries -}}
+{{- fail (printf "services.%s.traffic.fault and .retries are Istio VirtualService features; turn gatewayApi.enabled off to use them" $name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- end }}
