@@ -1,6 +1,10 @@
 {{/* The demo's fixed call graph (who calls whom): each Deployment's downstream URL and each service's least-privilege callers. */}}
 
-{{/* mesh-demo.calls: the demo's fixed topology, caller -> the one service it calls, as JSON; the two helpers below read it. */}}
+{{/*
+mesh-demo.calls: the demo's fixed topology, caller -> the one service it calls, as JSON; the two helpers below read it.
+A copy of the services' own definitions (services/<name>/src/definition.ts), since a chart reads nothing outside itself;
+charts/tests/test/topology.test.ts holds the rendered chart to them.
+*/}}
 {{- define "mesh-demo.calls" -}}
 {{- toJson (dict "customer" "preference" "partner" "preference" "preference" "recommendation") -}}
 {{- end }}
