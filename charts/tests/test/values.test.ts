@@ -179,13 +179,27 @@ describe('derived pod settings', () => {
     assert.equal(p.SHUTDOWN_TIMEOUT_MS, '10000');
     assert.equal(p.DOWNSTREAM_TIMEOUT_MS, '5000');
     assert.equal(p.OTEL_SERVICE_NAME, 'preference');
-    assert.equal(p.OTEL_RESOURCE_ATTRIBUTES, 'service.version=v1,k8s.pod.name=$(POD_NAME),k8s.namespace.name=$(POD_NAMESPACE)');
     assert.equal(p.OTEL_PROPAGATORS, 'tracecontext,baggage,b3multi');
     assert.equal(p.OTEL_TRACES_SAMPLER, 'parentbased_always_on');
     // OTLP to the collector install/ossm3 deploys (flavor-ossm2.yaml switches to Service Mesh 2's Jaeger).
     assert.equal(p.OTEL_TRACES_EXPORTER, 'otlp');
     assert.equal(p.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://otel-collector.istio-system:4318');
     assert.equal(p.OTEL_EXPORTER_JAEGER_ENDPOINT, undefined);
+  });
+
+  test('spans learn version, pod and namespace from VERSION, POD_NAME and POD_NAMESPACE alone, not OTEL_RESOURCE_ATTRIBUTES', () => {
+    // @mesh-demo/telemetry derives service.version, k8s.pod.name and k8s.namespace.name from these three (resource.ts):
+    // the chart states each fact once, so the version a pod answers with and the one its spans carry cannot differ.
+    const objs = render({ set: ['services.recommendation.versions.v2.enabled=true'] });
+    const deployments = objs.filter((o) => o.kind === 'Deployment');
+    assert.equal(deployments.length, 5);
+    for (const d of deployments) {
+      const e = env(d.spec.template.spec);
+      assert.equal(e.VERSION, d.metadata.labels?.version, d.metadata.name);
+      assert.deepEqual(e.POD_NAME, { fieldRef: { fieldPath: 'metadata.name' } }, d.metadata.name);
+      assert.deepEqual(e.POD_NAMESPACE, { fieldRef: { fieldPath: 'metadata.namespace' } }, d.metadata.name);
+      assert.equal(e.OTEL_RESOURCE_ATTRIBUTES, undefined, d.metadata.name);
+    }
   });
 
   test('per-version env overrides per-service env', () => {

@@ -1,6 +1,7 @@
 // The pure side of `./pnpmw images push`: its options, checked registry and tag, image references, and push digests.
 import { parseArgs } from 'node:util';
 import { argsProblem } from './cli.ts';
+import { SERVICES } from './topology.ts';
 
 export const ENGINES = ['docker', 'podman'] as const;
 export type EngineName = (typeof ENGINES)[number];
@@ -25,9 +26,9 @@ const HOST = new RegExp(`^(${HOST_LABEL}(?:\\.${HOST_LABEL})*)(?::([0-9]+))?$`);
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
-// Docker's limit on a whole repository name; the longest we make is REGISTRY/recommendation.
+// Docker's limit on a whole repository name; the longest we make is REGISTRY/<the longest service name>.
 const MAX_NAME = 255;
-const LONGEST_SERVICE = 'recommendation';
+const LONGEST_SERVICE = SERVICES.reduce((longest, name) => (name.length > longest.length ? name : longest), '');
 
 /**
  * `host[:port][/path]`, returned without trailing slashes. The host must look like one (a dot, a port, or localhost):

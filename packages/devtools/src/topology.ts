@@ -1,17 +1,24 @@
-// The local topology: which port each service listens on and where it finds its downstream, without a mesh.
+// The local topology: the four services (from their own definitions), their ports and where each finds its downstream, without a mesh.
 import { fileURLToPath } from 'node:url';
+import { definition as customer } from '../../../services/customer/src/definition.ts';
+import { definition as partner } from '../../../services/partner/src/definition.ts';
+import { definition as preference } from '../../../services/preference/src/definition.ts';
+import { definition as recommendation } from '../../../services/recommendation/src/definition.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-export const SERVICES = ['customer', 'partner', 'preference', 'recommendation'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+/**
+ * The four services as their own code defines them (name, edge, downstream): the one home of the topology. Plain data
+ * files, so reading them loads no Fastify. A downstream that names no service here fails the typecheck.
+ */
+export const DEFINITIONS = [customer, partner, preference, recommendation] as const;
+export type ServiceName = (typeof DEFINITIONS)[number]['name'];
 
-const DOWNSTREAM: Record<ServiceName, ServiceName | undefined> = {
-  customer: 'preference',
-  partner: 'preference',
-  preference: 'recommendation',
-  recommendation: undefined,
-};
+export const SERVICES: readonly ServiceName[] = DEFINITIONS.map((d) => d.name);
+
+const DOWNSTREAM = new Map<ServiceName, ServiceName | undefined>(
+  DEFINITIONS.map((d) => [d.name, 'downstream' in d ? d.downstream : undefined]),
+);
 
 /** The README's port table: public 8080-8083, management 9080-9083; `base` shifts both (tests use free ranges). */
 export const LOCAL_PORTS: Record<ServiceName, number> = { customer: 8080, partner: 8081, preference: 8082, recommendation: 8083 };
@@ -24,7 +31,7 @@ export interface Instance {
 }
 
 export function downstreamOf(name: ServiceName): ServiceName | undefined {
-  return DOWNSTREAM[name];
+  return DOWNSTREAM.get(name);
 }
 
 export function isServiceName(value: string): value is ServiceName {

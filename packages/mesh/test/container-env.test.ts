@@ -26,8 +26,14 @@ describe('containerEnv', () => {
     assert.equal(env.OTEL_SERVICE_NAME, 'customer');
   });
 
-  it('fills POD_NAME and POD_NAMESPACE from the pod and expands them in OTEL_RESOURCE_ATTRIBUTES', () => {
-    const env = containerEnv(chartContainer(), pod);
+  it('fills POD_NAME and POD_NAMESPACE from the pod and expands them in a later OTEL_RESOURCE_ATTRIBUTES (one from services.<name>.env)', () => {
+    // The chart sets no OTEL_RESOURCE_ATTRIBUTES itself (the telemetry reads POD_NAME and POD_NAMESPACE); values may add one.
+    const container = chartContainer();
+    const attributes = 'service.version=v1,k8s.pod.name=$(POD_NAME),k8s.namespace.name=$(POD_NAMESPACE)';
+    const env = containerEnv(
+      { ...container, env: [...(container.env ?? []), { name: 'OTEL_RESOURCE_ATTRIBUTES', value: attributes }] },
+      pod,
+    );
     assert.equal(env.POD_NAME, pod.name);
     assert.equal(env.POD_NAMESPACE, pod.namespace);
     assert.equal(env.OTEL_RESOURCE_ATTRIBUTES, `service.version=v1,k8s.pod.name=${pod.name},k8s.namespace.name=${pod.namespace}`);

@@ -44,10 +44,6 @@ function appContainer(service: string, version: string, downstream?: string): Co
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'OTEL_SERVICE_NAME', value: service },
-      {
-        name: 'OTEL_RESOURCE_ATTRIBUTES',
-        value: `service.version=${version},k8s.pod.name=$(POD_NAME),k8s.namespace.name=$(POD_NAMESPACE)`,
-      },
       { name: 'OTEL_TRACES_EXPORTER', value: 'jaeger' },
       { name: 'OTEL_EXPORTER_JAEGER_ENDPOINT', value: 'http://jaeger-collector.istio-system:14268/api/traces' },
       { name: 'OTEL_PROPAGATORS', value: 'tracecontext,baggage,b3multi' },

@@ -1,6 +1,6 @@
 // preference: the middle hop; it calls recommendation and prefixes itself to the answer.
-import { type BuildOptions, buildService, forwardRoutes, type ServiceConfig, type ServiceDefinition } from '@mesh-demo/kit';
+import { type BuildOptions, buildService, forwardRoutes, type ServiceConfig } from '@mesh-demo/kit';
 
-export const definition: ServiceDefinition = { name: 'preference', edge: false, downstream: 'recommendation' };
+export { definition } from './definition.ts';
 
 export const buildApp = (config: ServiceConfig, options?: BuildOptions) => buildService(config, forwardRoutes, options);

@@ -1,4 +1,4 @@
-{{/* Istio HTTP routes of one service (header matches first, then the weighted default), shared by every VirtualService. */}}
+{{/* Istio HTTP routes of one service (header matches first, then the weighted default), shared by every VirtualService; the Gateway API rules are beside it. */}}
 
 {{/* mesh-demo.istioHttpRoutes: takes (dict "root" $ "service" name "svc" values); returns the YAML list of http routes. */}}
 {{- define "mesh-demo.istioHttpRoutes" -}}
