@@ -1,9 +1,13 @@
-// The typed client for one downstream: a keep-alive undici Pool with explicit timeouts, a bounded body and exact failures.
-
+// The typed client for one downstream (a keep-alive undici Pool with explicit timeouts, a bounded body and exact
+// failures), and the call a route makes through it.
+import { context as otelContext, propagation } from '@opentelemetry/api';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { FastifyRequest } from 'fastify';
 import { type Dispatcher, Pool } from 'undici';
 import { type Chain, ChainSchema, type Failure } from './chain.ts';
-import type { DownstreamConfig } from './config.ts';
+import type { DownstreamConfig, ServiceConfig } from './config.ts';
+import { propagatedHeaders } from './headers.ts';
+import type { Metrics } from './metrics.ts';
 
 const isChain = TypeCompiler.Compile(ChainSchema);
 
@@ -13,7 +17,7 @@ export type DownstreamOutcome =
   | { readonly type: 'failure'; readonly failure: Failure; readonly answer: number };
 
 /** Metric label for an outcome, so dashboards can split errors by cause. */
-export function outcomeLabel(outcome: DownstreamOutcome): string {
+function outcomeLabel(outcome: DownstreamOutcome): string {
   if (outcome.type === 'chain') return outcome.status < 400 ? 'ok' : 'error_status';
   return outcome.failure.kind === 'status' ? 'error_status' : outcome.failure.kind.replace('-', '_');
 }
@@ -139,4 +143,34 @@ export function createDownstreamClient(config: DownstreamConfig, dispatcher?: Di
 
   // An injected dispatcher belongs to the caller, who closes it.
   return { name, call, close: async () => (dispatcher ? undefined : pool.close()) };
+}
+
+export interface TracingOptions {
+  /** Header names the tracer writes itself; they are not copied from the incoming request. */
+  readonly tracerOwnedHeaders?: ReadonlySet<string>;
+  /** Write the active trace context into downstream calls (when tracing is on but outgoing calls are not instrumented). */
+  readonly injectTraceContext?: boolean;
+}
+
+/** Call the downstream for one request: its propagated headers and trace context, timed in metrics, failures logged. */
+export function downstreamCall(
+  client: DownstreamClient,
+  config: ServiceConfig,
+  metrics: Metrics,
+  tracing: TracingOptions,
+): (request: FastifyRequest) => Promise<DownstreamOutcome> {
+  return async (request) => {
+    const headers = propagatedHeaders(request.headers, {
+      names: config.propagateHeaders,
+      requestId: request.id,
+      edge: config.service.edge,
+      ...(tracing.tracerOwnedHeaders && { skip: tracing.tracerOwnedHeaders }),
+    });
+    if (tracing.injectTraceContext) propagation.inject(otelContext.active(), headers);
+    const started = performance.now();
+    const outcome = await client.call(headers);
+    metrics.downstreamDuration.labels(client.name, outcomeLabel(outcome)).observe((performance.now() - started) / 1000);
+    if (outcome.type === 'failure') request.log.warn({ downstream: client.name, failure: outcome.failure }, 'downstream call failed');
+    return outcome;
+  };
 }
