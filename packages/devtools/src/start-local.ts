@@ -1,4 +1,5 @@
 // `./pnpmw start`: runs the chain (or some of it) as local processes with prefixed, readable logs; Ctrl-C stops them all cleanly.
+import { VERSION_PATTERN } from '@mesh-demo/kit';
 import { type CommandLine, commandLine, commandName } from './cli.ts';
 import { launch, type ServiceProcess, waitReady } from './launch.ts';
 import { localTracing } from './local-tracing.ts';
@@ -30,7 +31,7 @@ function parse(): { only: ServiceName[]; withs: Array<{ name: ServiceName; versi
   }
   const withs = (values.with ?? []).map((spec) => {
     const [name, version, more] = spec.split(':');
-    if (!name || !isServiceName(name) || !version || more !== undefined || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(version)) {
+    if (!name || !isServiceName(name) || !version || more !== undefined || !VERSION_PATTERN.test(version)) {
       cli.fail(`--with wants SERVICE:VERSION with SERVICE one of ${SERVICES.join(', ')} (got "${spec}")`);
     }
     return { name, version };

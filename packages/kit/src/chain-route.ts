@@ -1,9 +1,51 @@
-// The one `GET /` every service has: count the hit, apply injected faults, let the service answer, send text or JSON.
+// The one `GET /` every service has: its schema, the hop and fault answers, content negotiation, and the forward step.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Chain, Hop } from './chain.ts';
-import { chainRouteSchema, faultChain, sendChain } from './respond.ts';
-import type { ServiceContext } from './service.ts';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type Chain, ChainSchema, type Failure, type Hop, renderText } from './chain.ts';
+import type { ServiceContext, ServiceRoutes } from './service.ts';
+
+const both = {
+  content: {
+    'application/json': { schema: ChainSchema },
+    'text/plain': { schema: Type.String() },
+  },
+};
+
+/** Schema of a chain route (`GET /`): the same facts as JSON or one line of text, for success and failure. */
+const chainRouteSchema = {
+  headers: Type.Object({ accept: Type.Optional(Type.String()) }),
+  response: { 200: both, '4xx': both, '5xx': both },
+} as const;
+
+/** JSON when the client asks for it (a q=0 refusal does not count); text for anything else, curl's default included. */
+function wantsJson(accept: string | undefined): boolean {
+  if (!accept) return false;
+  return accept.split(',').some((part) => {
+    const [type, ...params] = part.trim().toLowerCase().split(';');
+    if (type !== 'application/json' && !type?.endsWith('+json')) return false;
+    return !params.some((p) => /^\s*q\s*=\s*0(\.0*)?\s*$/.test(p));
+  });
+}
+
+/** Send a chain with its status in the form the client asked for. */
+function sendChain(request: FastifyRequest, reply: FastifyReply, body: Chain): FastifyReply {
+  const status = body.chain[0]?.status ?? 500;
+  reply.code(status).header('vary', 'accept');
+  if (wantsJson(request.headers.accept)) return reply.type('application/json').send(body);
+  return reply.type('text/plain; charset=utf-8').send(`${renderText(body)}\n`);
+}
+
+/** This hop's entry, with the status it is about to answer. */
+export function hopEntry(hop: Omit<Hop, 'status'>, status: number): Hop {
+  return { ...hop, status };
+}
+
+/** A chain that ends here with a failure this hop raised itself (misbehave, injected fault). */
+function faultChain(hop: Omit<Hop, 'status'>, status: number, message: string): Chain {
+  const failure: Failure = { kind: 'fault', service: hop.service, status, message };
+  return { chain: [hopEntry(hop, status)], error: failure };
+}
 
 /** What a service adds: given its counted hop (without status), the chain it answers. */
 export type Answer = (request: FastifyRequest, hop: Omit<Hop, 'status'>) => Promise<Chain>;
@@ -11,7 +53,7 @@ export type Answer = (request: FastifyRequest, hop: Omit<Hop, 'status'>) => Prom
 export function chainRoute(app: FastifyInstance, context: ServiceContext, answer: Answer): void {
   app.get('/', { schema: chainRouteSchema }, async (request, reply) => {
     // Counted first, as in the tutorial: a failing or slow pod's count still moves.
-    const hop = context.hop(request);
+    const hop = context.countHop(request);
     const fault = context.faults.decide(request);
     if (fault.delayMs > 0) await sleep(fault.delayMs);
     if (fault.errorStatus !== undefined) {
@@ -20,3 +62,14 @@ export function chainRoute(app: FastifyInstance, context: ServiceContext, answer
     return sendChain(request, reply, await answer(request, hop));
   });
 }
+
+/** The route of every service that has a downstream: call the next hop and prefix this hop to its chain. */
+export const forwardRoutes: ServiceRoutes = (app, context) => {
+  chainRoute(app, context, async (request, hop) => {
+    const outcome = await context.callDownstream(request);
+    if (outcome.type === 'failure') return { chain: [hopEntry(hop, outcome.answer)], error: outcome.failure };
+    // Any non-2xx below us is a 503 here, as in the tutorial; the downstream's own status stays in its hop.
+    const ok = outcome.status >= 200 && outcome.status < 300;
+    return { ...outcome.body, chain: [hopEntry(hop, ok ? 200 : 503), ...outcome.body.chain] };
+  });
+};

@@ -2,8 +2,8 @@
 import { hostname } from 'node:os';
 import { type Static, type TProperties, Type } from '@sinclair/typebox';
 import envSchema from 'env-schema';
-import type { Faults } from './faults.ts';
-import { DEFAULT_PROPAGATED_HEADERS } from './headers.ts';
+import { delayInverted, type Faults, FaultsSchema } from './faults.ts';
+import { DEFAULT_PROPAGATED_HEADERS, HEADER_NAME_CHARS } from './headers.ts';
 
 /** What a service is, fixed in its code: the parts that never come from env. */
 export interface ServiceDefinition {
@@ -15,13 +15,17 @@ export interface ServiceDefinition {
   readonly downstream?: string;
 }
 
-const HEADER_NAME = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+/** What VERSION may be: a short label (it names the version in responses, metrics, logs and Kubernetes labels). */
+export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+const HEADER_NAME = `${HEADER_NAME_CHARS}+`;
+const faultEnv = FaultsSchema.properties;
 const port = (fallback: number) => Type.Integer({ minimum: 1, maximum: 65535, default: fallback });
 const millis = (fallback: number, maximum = 600_000) => Type.Integer({ minimum: 0, maximum, default: fallback });
 
 /** Env vars every service reads. Defaults are the in-cluster ones; `pnpm start` overrides ports and URLs. */
 const commonEnv = {
-  VERSION: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$', default: 'v1' }),
+  VERSION: Type.String({ pattern: VERSION_PATTERN.source, default: 'v1' }),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
   PORT: port(8080),
   MANAGEMENT_PORT: port(9000),
@@ -32,16 +36,16 @@ const commonEnv = {
   SHUTDOWN_DELAY_MS: millis(5000),
   SHUTDOWN_TIMEOUT_MS: millis(10_000),
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 600_000, default: 30_000 }),
-  // Faults a pod starts with (the same settings as PUT /faults on the management port).
-  FAULT_ERROR_RATE: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
-  FAULT_ERROR_STATUS: Type.Integer({ minimum: 400, maximum: 599, default: 503 }),
-  FAULT_DELAY_MS: Type.Integer({ minimum: 0, maximum: 120_000, default: 0 }),
-  FAULT_DELAY_MAX_MS: Type.Optional(Type.Integer({ minimum: 0, maximum: 120_000 })),
-  FAULT_READY: Type.Boolean({ default: true }),
-  FAULT_MATCH: Type.Optional(Type.String({ pattern: `^${HEADER_NAME.slice(1, -1)}=[\\x20-\\x7e]{0,256}$` })),
+  // Faults a pod starts with: the same settings, bounds and defaults as PUT /faults on the management port.
+  FAULT_ERROR_RATE: faultEnv.errorRate,
+  FAULT_ERROR_STATUS: faultEnv.errorStatus,
+  FAULT_DELAY_MS: faultEnv.delayMs,
+  FAULT_DELAY_MAX_MS: faultEnv.delayMaxMs,
+  FAULT_READY: faultEnv.ready,
+  FAULT_MATCH: Type.Optional(Type.String({ pattern: `^${HEADER_NAME}=[\\x20-\\x7e]{0,256}$` })),
   PROPAGATE_HEADERS: Type.String({
     default: DEFAULT_PROPAGATED_HEADERS.join(','),
-    pattern: `^\\s*(${HEADER_NAME.slice(1, -1)})(\\s*,\\s*(${HEADER_NAME.slice(1, -1)}))*\\s*$`,
+    pattern: `^\\s*(${HEADER_NAME})(\\s*,\\s*(${HEADER_NAME}))*\\s*$`,
   }),
 } satisfies TProperties;
 
@@ -88,8 +92,8 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** The env schema of one service, e.g. for docs or to validate a values file. */
-export function envSchemaFor(service: ServiceDefinition) {
+/** The env schema of one service: the common variables, and the downstream ones when it has a downstream. */
+function envSchemaFor(service: ServiceDefinition) {
   return Type.Object({ ...commonEnv, ...(service.downstream ? downstreamEnv(service.downstream) : {}) });
 }
 
@@ -131,9 +135,12 @@ function relations(parsed: CommonEnv, good: (...variables: string[]) => boolean)
   ) {
     found.push(['SHADOW_PORT', `invalid SHADOW_PORT: must differ from PORT and MANAGEMENT_PORT (got ${shadow})`]);
   }
-  const max = parsed.FAULT_DELAY_MAX_MS;
-  if (good('FAULT_DELAY_MS', 'FAULT_DELAY_MAX_MS') && max !== undefined && max < parsed.FAULT_DELAY_MS) {
-    found.push(['FAULT_DELAY_MAX_MS', `invalid FAULT_DELAY_MAX_MS: must be >= FAULT_DELAY_MS (got ${max} < ${parsed.FAULT_DELAY_MS})`]);
+  const delay = { delayMs: parsed.FAULT_DELAY_MS, delayMaxMs: parsed.FAULT_DELAY_MAX_MS };
+  if (good('FAULT_DELAY_MS', 'FAULT_DELAY_MAX_MS') && delayInverted(delay)) {
+    found.push([
+      'FAULT_DELAY_MAX_MS',
+      `invalid FAULT_DELAY_MAX_MS: must be >= FAULT_DELAY_MS (got ${delay.delayMaxMs} < ${delay.delayMs})`,
+    ]);
   }
   return found;
 }

@@ -1,9 +1,13 @@
-// The typed client for one downstream: a keep-alive undici Pool with explicit timeouts, a bounded body and exact failures.
-
+// The typed client for one downstream (a keep-alive undici Pool with explicit timeouts, a bounded body and exact
+// failures), and the call a route makes through it.
+import { context as otelContext, propagation } from '@opentelemetry/api';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { FastifyRequest } from 'fastify';
 import { type Dispatcher, Pool } from 'undici';
 import { type Chain, ChainSchema, type Failure } from './chain.ts';
-import type { DownstreamConfig } from './config.ts';
+import type { DownstreamConfig, ServiceConfig } from './config.ts';
+import { propagatedHeaders } from './headers.ts';
+import type { Metrics } from './metrics.ts';
 
 const isChain = TypeCompiler.Compile(ChainSchema);
 
@@ -13,7 +17,7 @@ export type DownstreamOutcome =
   | { readonly type: 'failure'; readonly failure: Failure; readonly answer: number };
 
 /** Metric label for an outcome, so dashboards can split errors by cause. */
-export function outcomeLabel(outcome: DownstreamOutcome): string {
+function outcomeLabel(outcome: DownstreamOutcome): string {
   if (outcome.type === 'chain') return outcome.status < 400 ? 'ok' : 'error_status';
   return outcome.failure.kind === 'status' ? 'error_status' : outcome.failure.kind.replace('-', '_');
 }
@@ -48,6 +52,62 @@ export interface DownstreamClient {
   close(): Promise<void>;
 }
 
+/** A failure to report in the downstream's place, and the status this hop answers for it. */
+function failed(config: DownstreamConfig, kind: Failure['kind'], message: string, answer: number, status?: number): DownstreamOutcome {
+  return { type: 'failure', failure: { kind, service: config.name, message, ...(status !== undefined && { status }) }, answer };
+}
+
+const timedOut = (config: DownstreamConfig) => failed(config, 'timeout', `${config.name} timed out after ${config.timeoutMs} ms`, 504);
+
+/** One GET, sent again when a pooled keep-alive socket turns out dead. */
+async function send(
+  pool: Dispatcher,
+  origin: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<Dispatcher.ResponseData> {
+  const options = { origin, path: '/', method: 'GET' as const, headers, signal };
+  for (let retry = 0; ; retry++) {
+    try {
+      return await pool.request(options);
+    } catch (error) {
+      if (signal.aborted || retry >= STALE_RETRIES || !STALE_SOCKET.has(errorCode(error))) throw error;
+    }
+  }
+}
+
+/** The response as an outcome: its chain, or what went wrong, named exactly. */
+async function outcomeOf(config: DownstreamConfig, response: Dispatcher.ResponseData, signal: AbortSignal): Promise<DownstreamOutcome> {
+  const { name } = config;
+  let text: string;
+  try {
+    text = await response.body.text();
+  } catch (error) {
+    const code = errorCode(error);
+    if (signal.aborted || TIMEOUT_CODES.has(code)) return timedOut(config);
+    if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+      return failed(config, 'invalid-response', `${name} response exceeded ${config.maxBodyBytes} bytes`, 502, response.statusCode);
+    }
+    return failed(config, 'invalid-response', `${name} broke off its response (${code})`, 502, response.statusCode);
+  }
+  const { statusCode } = response;
+  const contentType = String(response.headers['content-type'] ?? '');
+  if (contentType.startsWith('application/json')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (isChain.Check(parsed)) return { type: 'chain', status: statusCode, body: parsed };
+  }
+  if (statusCode >= 200 && statusCode < 300) {
+    return failed(config, 'invalid-response', `${name} sent a response that is not a chain`, 502, statusCode);
+  }
+  // Not one of ours: the mesh (fault filter, RBAC) or a proxy answered. Report its words and status.
+  return failed(config, 'status', firstLine(text) || `${name} answered ${statusCode}`, 503, statusCode);
+}
+
 export function createDownstreamClient(config: DownstreamConfig, dispatcher?: Dispatcher): DownstreamClient {
   const { name, timeoutMs } = config;
   const pool: Dispatcher =
@@ -64,22 +124,19 @@ export function createDownstreamClient(config: DownstreamConfig, dispatcher?: Di
     });
   const origin = new URL(config.url).origin;
 
-  const failure = (kind: Failure['kind'], message: string, answer: number, status?: number): DownstreamOutcome => ({
-    type: 'failure',
-    failure: { kind, service: name, message, ...(status !== undefined && { status }) },
-    answer,
-  });
-  const timedOut = () => failure('timeout', `${name} timed out after ${timeoutMs} ms`, 504);
-
-  async function send(headers: Record<string, string>, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
-    const options = { origin, path: '/', method: 'GET' as const, headers, signal };
-    for (let retry = 0; ; retry++) {
-      try {
-        return await pool.request(options);
-      } catch (error) {
-        if (signal.aborted || retry >= STALE_RETRIES || !STALE_SOCKET.has(errorCode(error))) throw error;
-      }
+  async function attempt(headers: Record<string, string>, signal: AbortSignal): Promise<DownstreamOutcome> {
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await send(pool, origin, { ...headers, accept: 'application/json' }, signal);
+    } catch (error) {
+      const code = errorCode(error);
+      if (signal.aborted || TIMEOUT_CODES.has(code)) return timedOut(config);
+      if (code === 'HTTPParserError' || code.startsWith('HPE_'))
+        return failed(config, 'invalid-response', `${name} answered with something that is not HTTP`, 502);
+      const cause = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect timeout' : code;
+      return failed(config, 'unreachable', `${name} unreachable (${cause})`, 503);
     }
+    return outcomeOf(config, response, signal);
   }
 
   async function call(headers: Record<string, string>): Promise<DownstreamOutcome> {
@@ -95,48 +152,36 @@ export function createDownstreamClient(config: DownstreamConfig, dispatcher?: Di
     }
   }
 
-  async function attempt(headers: Record<string, string>, signal: AbortSignal): Promise<DownstreamOutcome> {
-    const request = { ...headers, accept: 'application/json' };
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await send(request, signal);
-    } catch (error) {
-      const code = errorCode(error);
-      if (signal.aborted || TIMEOUT_CODES.has(code)) return timedOut();
-      if (code === 'HTTPParserError' || code.startsWith('HPE_'))
-        return failure('invalid-response', `${name} answered with something that is not HTTP`, 502);
-      const cause = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect timeout' : code;
-      return failure('unreachable', `${name} unreachable (${cause})`, 503);
-    }
-    let text: string;
-    try {
-      text = await response.body.text();
-    } catch (error) {
-      const code = errorCode(error);
-      if (signal.aborted || TIMEOUT_CODES.has(code)) return timedOut();
-      if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
-        return failure('invalid-response', `${name} response exceeded ${config.maxBodyBytes} bytes`, 502, response.statusCode);
-      }
-      return failure('invalid-response', `${name} broke off its response (${code})`, 502, response.statusCode);
-    }
-    const { statusCode } = response;
-    const contentType = String(response.headers['content-type'] ?? '');
-    if (contentType.startsWith('application/json')) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-      if (isChain.Check(parsed)) return { type: 'chain', status: statusCode, body: parsed };
-    }
-    if (statusCode >= 200 && statusCode < 300) {
-      return failure('invalid-response', `${name} sent a response that is not a chain`, 502, statusCode);
-    }
-    // Not one of ours: the mesh (fault filter, RBAC) or a proxy answered. Report its words and status.
-    return failure('status', firstLine(text) || `${name} answered ${statusCode}`, 503, statusCode);
-  }
-
   // An injected dispatcher belongs to the caller, who closes it.
   return { name, call, close: async () => (dispatcher ? undefined : pool.close()) };
+}
+
+export interface TracingOptions {
+  /** Header names the tracer writes itself; they are not copied from the incoming request. */
+  readonly tracerOwnedHeaders?: ReadonlySet<string>;
+  /** Write the active trace context into downstream calls (when tracing is on but outgoing calls are not instrumented). */
+  readonly injectTraceContext?: boolean;
+}
+
+/** Call the downstream for one request: its propagated headers and trace context, timed in metrics, failures logged. */
+export function downstreamCall(
+  client: DownstreamClient,
+  config: ServiceConfig,
+  metrics: Metrics,
+  tracing: TracingOptions,
+): (request: FastifyRequest) => Promise<DownstreamOutcome> {
+  return async (request) => {
+    const headers = propagatedHeaders(request.headers, {
+      names: config.propagateHeaders,
+      requestId: request.id,
+      edge: config.service.edge,
+      ...(tracing.tracerOwnedHeaders && { skip: tracing.tracerOwnedHeaders }),
+    });
+    if (tracing.injectTraceContext) propagation.inject(otelContext.active(), headers);
+    const started = performance.now();
+    const outcome = await client.call(headers);
+    metrics.downstreamDuration.labels(client.name, outcomeLabel(outcome)).observe((performance.now() - started) / 1000);
+    if (outcome.type === 'failure') request.log.warn({ downstream: client.name, failure: outcome.failure }, 'downstream call failed');
+    return outcome;
+  };
 }

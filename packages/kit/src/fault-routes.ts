@@ -1,33 +1,6 @@
-// The management port's fault controls: read, replace and clear the faults in force, counted in metrics.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { decide, type FaultDecision, type Faults, FaultsSchema, faultsProblem, NO_FAULTS } from './faults.ts';
-import type { Metrics } from './metrics.ts';
-
-/** The live fault state of one service instance. */
-export interface FaultControl {
-  readonly current: Faults;
-  set(faults: Faults): void;
-  /** Decide for one request, counting what is injected. */
-  decide(request: FastifyRequest): FaultDecision;
-}
-
-export function createFaultControl(initial: Faults, metrics: Metrics): FaultControl {
-  let current = initial;
-  return {
-    get current() {
-      return current;
-    },
-    set(faults) {
-      current = faults;
-    },
-    decide(request) {
-      const decision = decide(current, (name) => request.headers[name]);
-      if (decision.delayMs > 0) metrics.faults.labels('delay', '').inc();
-      if (decision.errorStatus !== undefined) metrics.faults.labels('error', String(decision.errorStatus)).inc();
-      return decision;
-    },
-  };
-}
+// The management port's fault routes: read, replace and clear the faults in force.
+import type { FastifyInstance } from 'fastify';
+import { type FaultControl, type Faults, FaultsSchema, faultsProblem, NO_FAULTS } from './faults.ts';
 
 const problemSchema = { type: 'string' } as const;
 

@@ -1,5 +1,8 @@
 // Runtime fault injection: an error rate with a status, a fixed or random delay, readiness off, optionally scoped to a header.
 import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { HEADER_NAME_CHARS } from './headers.ts';
+import type { Metrics } from './metrics.ts';
 
 export const FaultsSchema = Type.Object(
   {
@@ -13,7 +16,7 @@ export const FaultsSchema = Type.Object(
     match: Type.Optional(
       Type.Object(
         {
-          header: Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$" }),
+          header: Type.String({ pattern: `^${HEADER_NAME_CHARS}{1,64}$` }),
           value: Type.String({ maxLength: 256 }),
         },
         { additionalProperties: false, description: 'only requests carrying this header value get the error and delay' },
@@ -27,13 +30,17 @@ export type Faults = Static<typeof FaultsSchema>;
 
 export const NO_FAULTS: Faults = Object.freeze({ errorRate: 0, errorStatus: 503, delayMs: 0, ready: true });
 
+/** The cross-field rule the schema cannot say, for PUT /faults and FAULT_DELAY_* alike: a delay range must not run backwards. */
+export function delayInverted(faults: Pick<Faults, 'delayMs' | 'delayMaxMs'>): boolean {
+  return faults.delayMaxMs !== undefined && faults.delayMaxMs < faults.delayMs;
+}
+
 /**
- * Why a fault setting is impossible, or undefined when it is fine: the cross-field rule the schema cannot say. The
- * shape itself is the route's body schema, which Fastify has already enforced by the time this runs.
+ * Why a fault setting is impossible, or undefined when it is fine. The shape itself is the route's body schema, which
+ * Fastify has already enforced by the time this runs.
  */
 export function faultsProblem(faults: Faults): string | undefined {
-  if (faults.delayMaxMs !== undefined && faults.delayMaxMs < faults.delayMs) return 'delayMaxMs must be >= delayMs';
-  return undefined;
+  return delayInverted(faults) ? 'delayMaxMs must be >= delayMs' : undefined;
 }
 
 /** What to do to one request under the current faults. */
@@ -52,4 +59,30 @@ export function decide(faults: Faults, header: (name: string) => string | string
     faults.delayMaxMs === undefined ? faults.delayMs : faults.delayMs + Math.round(random() * (faults.delayMaxMs - faults.delayMs));
   const failing = faults.errorRate > 0 && random() < faults.errorRate;
   return failing ? { delayMs, errorStatus: faults.errorStatus } : { delayMs };
+}
+
+/** The live fault state of one service instance. */
+export interface FaultControl {
+  readonly current: Faults;
+  set(faults: Faults): void;
+  /** Decide for one request, counting what is injected. */
+  decide(request: FastifyRequest): FaultDecision;
+}
+
+export function createFaultControl(initial: Faults, metrics: Metrics): FaultControl {
+  let current = initial;
+  return {
+    get current() {
+      return current;
+    },
+    set(faults) {
+      current = faults;
+    },
+    decide(request) {
+      const decision = decide(current, (name) => request.headers[name]);
+      if (decision.delayMs > 0) metrics.faults.labels('delay', '').inc();
+      if (decision.errorStatus !== undefined) metrics.faults.labels('error', String(decision.errorStatus)).inc();
+      return decision;
+    },
+  };
 }

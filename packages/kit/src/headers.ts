@@ -1,4 +1,4 @@
-// Which request headers cross each hop, and the checks that keep forwarded values safe.
+// Which request headers cross each hop, the checks that keep forwarded values safe, and what a header says about a request.
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -23,6 +23,8 @@ export const ROUTING_HEADERS = ['user-agent', 'end-user', 'user', 'user-preferen
 export const DEFAULT_PROPAGATED_HEADERS: readonly string[] = [...TRACE_HEADERS, ...ROUTING_HEADERS];
 
 export const REQUEST_ID_HEADER = 'x-request-id';
+/** The characters of a header name (RFC 9110's token), for patterns that take one: PROPAGATE_HEADERS, a fault's match. */
+export const HEADER_NAME_CHARS = "[!#$%&'*+.^_`|~0-9A-Za-z-]";
 const MAX_FORWARDED_VALUE = 4096;
 // Why a strict alphabet: the id lands in logs and other services' headers; anything odd is replaced, not escaped.
 const REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
@@ -69,4 +71,15 @@ export function propagatedHeaders(incoming: IncomingHttpHeaders, options: Propag
   }
   out[REQUEST_ID_HEADER] = options.requestId;
   return out;
+}
+
+/**
+ * Whether a request is a mirrored copy: it arrived on the shadow port (where the chart points mirrors: the only mark
+ * that survives Istio >= 1.28, whose mirrors keep the Host as it was), or its Host carries the `-shadow` suffix older
+ * meshes append (Envoy puts it before the port; older ones after it).
+ */
+export function isShadow(host: string | undefined, localPort?: number, shadowPort?: number): boolean {
+  if (shadowPort !== undefined && localPort === shadowPort) return true;
+  if (!host) return false;
+  return host.endsWith('-shadow') || host.replace(/:\d+$/, '').endsWith('-shadow');
 }

@@ -1,4 +1,5 @@
-// Prometheus metrics on a per-app registry (never the global one, so several apps can live in one test process).
+// Prometheus metrics on a per-app registry (never the global one, so several apps can live in one test process), and their route.
+import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -44,4 +45,11 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
   };
+}
+
+/** `GET /metrics` in Prometheus' text format, on the management port only. */
+export function metricsRoute(management: FastifyInstance, metrics: Metrics): void {
+  management.get('/metrics', { schema: { response: { 200: { type: 'string' } } } }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
 }

@@ -6,14 +6,6 @@ import { ConfigError, loadConfig, type ServiceConfig, type ServiceDefinition } f
 import type { BuildOptions, Service } from './service.ts';
 import { telemetryHandshake, tracerOwnedHeaders } from './telemetry-handshake.ts';
 
-type ShutdownHook = () => Promise<void>;
-const shutdownHooks: ShutdownHook[] = [];
-
-/** Work that must finish inside graceful shutdown, after the servers have drained (e.g. flushing spans). */
-export function onShutdown(hook: ShutdownHook): void {
-  shutdownHooks.push(hook);
-}
-
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -77,7 +69,6 @@ export async function run(
     }, config.shutdownTimeoutMs);
     await service.close();
     clearTimeout(cut);
-    for (const hook of shutdownHooks) await hook();
     if (telemetry) await telemetry.shutdown();
     app.log.info('stopped');
   });

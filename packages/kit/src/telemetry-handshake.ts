@@ -1,4 +1,5 @@
 // How the kit learns about tracing without depending on it: the telemetry register module leaves this on globalThis.
+// Imported by that module too (as @mesh-demo/kit/telemetry-handshake, which loads nothing else), so the key is written once.
 import { TRACE_HEADERS } from './headers.ts';
 
 /** What `@mesh-demo/telemetry/register` publishes under `Symbol.for('mesh-demo.telemetry')`. */
@@ -13,7 +14,13 @@ export interface TelemetryHandshake {
   shutdown(): Promise<void>;
 }
 
+// A registry symbol, so the kit and the telemetry package agree on it even when each has its own copy of this module.
 const KEY = Symbol.for('mesh-demo.telemetry');
+
+/** What the telemetry register module calls once tracing is decided, before the app is imported. */
+export function publishTelemetryHandshake(handshake: TelemetryHandshake): void {
+  (globalThis as Record<symbol, TelemetryHandshake | undefined>)[KEY] = handshake;
+}
 
 export function telemetryHandshake(): TelemetryHandshake | undefined {
   return (globalThis as Record<symbol, TelemetryHandshake | undefined>)[KEY];

@@ -1,7 +1,7 @@
 // The text form is derived from the JSON form: each case of the tutorial's one-liner, success and failure.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Chain, renderText } from '../src/index.ts';
+import { type Chain, renderText } from '../src/chain.ts';
 import { chainOf } from '../src/testing.ts';
 
 describe('renderText', () => {

@@ -1,7 +1,7 @@
 // Config loading: defaults, typed mapping, and one line naming every bad variable, whatever the number of bad values.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig, type ServiceDefinition } from '../src/index.ts';
+import { ConfigError, loadConfig, type ServiceDefinition, VERSION_PATTERN } from '../src/config.ts';
 
 const customer: ServiceDefinition = { name: 'customer', edge: true, downstream: 'preference' };
 const leaf: ServiceDefinition = { name: 'recommendation', edge: false };
@@ -129,5 +129,12 @@ describe('loadConfig', () => {
       /^ConfigError: invalid SHADOW_PORT: must differ from PORT and MANAGEMENT_PORT \(got 8080\)$/,
     );
     assert.throws(() => loadConfig(leaf, { HOSTNAME: 'x', SHADOW_PORT: '70000' }), /^ConfigError: invalid SHADOW_PORT: must be <= 65535/);
+  });
+});
+
+describe('VERSION_PATTERN', () => {
+  it('accepts short labels and refuses spaces, a leading punctuation mark and more than 63 characters', () => {
+    for (const label of ['v1', 'v2', '1.2.3-rc_1', 'a'.repeat(63)]) assert.ok(VERSION_PATTERN.test(label), label);
+    for (const label of ['v 1', '-v1', '.v1', '', 'a'.repeat(64), 'v1:x']) assert.equal(VERSION_PATTERN.test(label), false, label);
   });
 });

@@ -1,17 +1,10 @@
 // Fault controls on the management port and from env: error rate and status, delay, readiness, header scope, metrics.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import {
-  buildService,
-  ConfigError,
-  chainRoute,
-  decide,
-  hopEntry,
-  loadConfig,
-  NO_FAULTS,
-  type Service,
-  type ServiceDefinition,
-} from '../src/index.ts';
+import { chainRoute, hopEntry } from '../src/chain-route.ts';
+import { ConfigError, loadConfig, type ServiceDefinition } from '../src/config.ts';
+import { decide, delayInverted, NO_FAULTS } from '../src/faults.ts';
+import { buildService, type Service } from '../src/service.ts';
 import { testConfig } from '../src/testing.ts';
 
 const leaf: ServiceDefinition = { name: 'recommendation', edge: false };
@@ -167,5 +160,13 @@ describe('decide', () => {
       ),
       { delayMs: 199 },
     );
+  });
+});
+
+describe('delayInverted', () => {
+  it('is the one delay rule: a maximum below the delay is inverted, an equal or missing one is not', () => {
+    assert.equal(delayInverted({ delayMs: 100, delayMaxMs: 99 }), true);
+    assert.equal(delayInverted({ delayMs: 100, delayMaxMs: 100 }), false);
+    assert.equal(delayInverted({ delayMs: 100 }), false);
   });
 });

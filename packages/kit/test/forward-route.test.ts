@@ -1,7 +1,9 @@
 // The forwarding route against an undici MockAgent: every row of the error contract, both forms, headers, counters, metrics.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { buildService, forwardRoutes, type Service, type ServiceDefinition } from '../src/index.ts';
+import { forwardRoutes } from '../src/chain-route.ts';
+import type { ServiceDefinition } from '../src/config.ts';
+import { buildService, type Service } from '../src/service.ts';
 import { chainOf, JSON_HEADERS, type MockDownstream, mockDownstream, testConfig } from '../src/testing.ts';
 
 const edge: ServiceDefinition = { name: 'customer', edge: true, downstream: 'preference' };

@@ -1,7 +1,7 @@
 // Header propagation: what crosses a hop, what the edge adds, and which values are never forwarded.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_PROPAGATED_HEADERS, propagatedHeaders, requestIdFrom, safeHeaderValue, TRACE_HEADERS } from '../src/index.ts';
+import { DEFAULT_PROPAGATED_HEADERS, propagatedHeaders, requestIdFrom, safeHeaderValue, TRACE_HEADERS } from '../src/headers.ts';
 
 const names = DEFAULT_PROPAGATED_HEADERS;
 

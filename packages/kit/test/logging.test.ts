@@ -1,7 +1,8 @@
 // Logs: one JSON line per request with its request id, and never a secret from the request.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { buildService, forwardRoutes } from '../src/index.ts';
+import { forwardRoutes } from '../src/chain-route.ts';
+import { buildService } from '../src/service.ts';
 import { chainOf, JSON_HEADERS, mockDownstream, testConfig } from '../src/testing.ts';
 
 it('logs one line per request with request_id and shadow, and no authorization or cookie value even at trace level', async () => {

@@ -1,7 +1,7 @@
 // What marks a request as a mirrored copy: the shadow port it arrived on, or the -shadow Host suffix of older meshes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isShadow } from '../src/respond.ts';
+import { isShadow } from '../src/headers.ts';
 
 describe('isShadow', () => {
   it('is true for a request that arrived on the shadow port, whatever its Host (Istio >= 1.28 keeps the Host)', () => {

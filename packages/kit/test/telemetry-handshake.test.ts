@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { propagatedHeaders } from '../src/headers.ts';
-import { traceFields } from '../src/service.ts';
-import { type TelemetryHandshake, tracerOwnedHeaders } from '../src/telemetry-handshake.ts';
+import { traceFields } from '../src/server.ts';
+import { publishTelemetryHandshake, type TelemetryHandshake, telemetryHandshake, tracerOwnedHeaders } from '../src/telemetry-handshake.ts';
 
 const handshake = (tracing: boolean, ownedHeaders: string[] = []): TelemetryHandshake => ({
   tracing,
@@ -46,4 +46,14 @@ test('owned headers are not copied downstream, while x-request-id and routing he
 
 test('with no tracer registered there is no active span, so log lines get no trace fields', () => {
   assert.deepEqual(traceFields(), {});
+});
+
+test('what the telemetry module publishes is what the kit reads: the key is one', () => {
+  const published = handshake(true, ['traceparent']);
+  publishTelemetryHandshake(published);
+  try {
+    assert.equal(telemetryHandshake(), published);
+  } finally {
+    delete (globalThis as Record<symbol, unknown>)[Symbol.for('mesh-demo.telemetry')];
+  }
 });

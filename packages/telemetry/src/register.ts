@@ -1,5 +1,5 @@
 // Loaded with `node --import @mesh-demo/telemetry/register` before the app: starts tracing from OTEL_* and tells the kit.
-import { publish } from './handshake.ts';
+import { publishTelemetryHandshake } from '@mesh-demo/kit/telemetry-handshake';
 import { jsonLog } from './log.ts';
 import { serviceNameOf } from './resource.ts';
 import { settingsFromEnv } from './settings.ts';
@@ -14,12 +14,17 @@ if (settings.enabled) {
     // Imported only when tracing is on, so OTEL_TRACES_EXPORTER=none costs nothing at start-up.
     const { startTracing } = await import('./sdk.ts');
     const tracing = await startTracing(settings, process.env, process.argv[1], log);
-    publish({ tracing: true, clientSpans: tracing.clientSpans, ownedHeaders: tracing.ownedHeaders, shutdown: () => tracing.shutdown() });
+    publishTelemetryHandshake({
+      tracing: true,
+      clientSpans: tracing.clientSpans,
+      ownedHeaders: tracing.ownedHeaders,
+      shutdown: () => tracing.shutdown(),
+    });
   } catch (error) {
     // Tracing must never keep a service from starting.
     log('warn', `telemetry: tracing is off, it failed to start (${(error as Error).message.split('\n', 1)[0]})`);
-    publish({ tracing: false, clientSpans: false, ownedHeaders: [], shutdown: async () => {} });
+    publishTelemetryHandshake({ tracing: false, clientSpans: false, ownedHeaders: [], shutdown: async () => {} });
   }
 } else {
-  publish({ tracing: false, clientSpans: false, ownedHeaders: [], shutdown: async () => {} });
+  publishTelemetryHandshake({ tracing: false, clientSpans: false, ownedHeaders: [], shutdown: async () => {} });
 }

@@ -22,6 +22,9 @@ export function serviceNameOf(entry: string | undefined): string | undefined {
  */
 export function resourceAttributes(settings: TelemetrySettings, env: Env, entry: string | undefined): Record<string, string> {
   const known: Record<string, string> = {};
+  // The one road of VERSION into spans. This module runs (--import) before the app has a config, and a provider's
+  // resource is fixed when it is made, so the kit's validated config cannot reach it; the kit therefore never writes
+  // service.version itself. A VERSION the kit refuses stops the process before any span exists, so both always agree.
   const version = env.VERSION?.trim();
   if (version) known['service.version'] = version;
   const pod = env.POD_NAME?.trim();
