@@ -3,21 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { podsOf } from '../src/commands/logs.ts';
 import type { PodStatus } from '../src/control.ts';
+import { podStatus } from './pod-status.ts';
 
 function pod(name: string, workload: string, labels: Record<string, string>): PodStatus {
-  return {
-    namespace: 'mesh-demo',
-    name,
-    workload,
-    ip: '10.244.1.2',
-    netns: `meshdemo-${name}`,
-    proxy: 'sidecar',
-    phase: 'Running',
-    ready: true,
-    restarts: 0,
-    service: labels.app ?? null,
-    labels,
-  };
+  return podStatus(name, labels, { workload });
 }
 
 // Step 03a: recommendation v1 and v2 side by side, two replicas of v2, and the ingress gateway.

@@ -3,23 +3,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatStatus } from '../src/commands/status.ts';
 import type { MeshStatus, PodStatus } from '../src/control.ts';
+import { podStatus } from './pod-status.ts';
 
 function pod(name: string, overrides: Partial<PodStatus> = {}): PodStatus {
   const [app = name, version = 'v1'] = name.split('-');
-  return {
-    namespace: 'mesh-demo',
-    name,
-    workload: `${app}-${version}`,
-    ip: '10.244.1.2',
-    netns: `meshdemo-${name}`,
-    proxy: 'sidecar',
-    phase: 'Running',
-    ready: true,
-    restarts: 0,
-    service: app,
-    labels: { app, version },
-    ...overrides,
-  };
+  return podStatus(name, { app, version }, overrides);
 }
 
 function status(overrides: Partial<MeshStatus> = {}): MeshStatus {

@@ -3,21 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MeshStatus, PodStatus } from '../../src/control.ts';
 import { chartPorts, Scraper } from '../../src/view/scraper.ts';
+import { podStatus } from '../pod-status.ts';
 
-const pod = (name: string, app: string, version: string | undefined, ip: string, extra: Partial<PodStatus> = {}): PodStatus => ({
-  namespace: 'mesh-demo',
-  name,
-  workload: `${app}-${version}`,
-  ip,
-  netns: `meshdemo-${name}`,
-  proxy: 'sidecar',
-  phase: 'Running',
-  ready: true,
-  restarts: 0,
-  service: app,
-  labels: { app, ...(version && { version }) },
-  ...extra,
-});
+const pod = (name: string, app: string, version: string | undefined, ip: string, extra: Partial<PodStatus> = {}): PodStatus =>
+  podStatus(name, { app, ...(version && { version }) }, { workload: `${app}-${version}`, ip, ...extra });
 
 function status(pods: PodStatus[]): MeshStatus {
   return {
