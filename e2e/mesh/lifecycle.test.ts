@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { getStatus, RUN_DIR } from '@mesh-demo/mesh';
 import { until } from '../support/poll.ts';
 import { leftovers } from './support/lifecycle.ts';
-import { cli, EDGE, send } from './support/mesh.ts';
+import { cli, EDGE, nodeInPod, send } from './support/mesh.ts';
 
 function alive(pid: number): boolean {
   try {
@@ -121,14 +121,10 @@ describe('mesh up, status, logs, exec and down', () => {
   });
 
   it('exec runs a command inside a pod, whose calls leave through its sidecar', async () => {
-    const result = await cli([
-      'exec',
+    const result = await nodeInPod(
       'recommendation-v1',
-      '--',
-      process.execPath,
-      '-e',
       "fetch('http://preference:8080').then(r => r.text()).then(t => console.log(t.trim()))",
-    ]);
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^preference v1 => recommendation v1 from 'recommendation-v1-[0-9a-f]{10}-[a-z0-9]{5}': \d+\n$/);
   });

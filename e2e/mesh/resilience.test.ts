@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ensureMesh } from './support/lifecycle.ts';
-import { applyStep, assertShare, cli, podsOf, send, versionAt } from './support/mesh.ts';
+import { applyStep, assertShare, cli, nodeInPod, podsOf, send, versionAt } from './support/mesh.ts';
 
 const ABORT = 'customer v1 => Error: 503 - preference v1 => Error: 503 - fault filter abort';
 const TIMEOUT = 'customer v1 => Error: 503 - preference v1 => Error: 504 - upstream request timeout';
@@ -61,7 +61,7 @@ describe('resilience steps', () => {
   describe('retries', () => {
     let misbehaving = '';
     after(async () => {
-      if (misbehaving) await cli(['exec', misbehaving, '--', process.execPath, '-e', "fetch('http://localhost:8080/behave')"]);
+      if (misbehaving) await nodeInPod(misbehaving, "fetch('http://localhost:8080/behave')");
     });
 
     it('retries: with one of two recommendation pods misbehaving, every call succeeds, while the pod did answer 503s', async () => {
@@ -69,14 +69,7 @@ describe('resilience steps', () => {
       const pods = podsOf(status, 'recommendation', 'v1');
       assert.equal(pods.length, 2);
       misbehaving = pods[0]!.name;
-      const exec = await cli([
-        'exec',
-        misbehaving,
-        '--',
-        process.execPath,
-        '-e',
-        "fetch('http://localhost:8080/misbehave').then(r => console.log(r.status))",
-      ]);
+      const exec = await nodeInPod(misbehaving, "fetch('http://localhost:8080/misbehave').then(r => console.log(r.status))");
       assert.equal(exec.stdout, '200\n', exec.stderr);
       const sent = await send(40);
       assert.deepEqual([...new Set(sent.map((s) => s.status))], [200]);

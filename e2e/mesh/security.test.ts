@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { demoToken, REPO_ROOT } from '@mesh-demo/devtools';
 import { until } from '../support/poll.ts';
 import { ensureMesh } from './support/lifecycle.ts';
-import { accessLog, applyStep, cli, onePod, send, untilEdge, viaEdge } from './support/mesh.ts';
+import { accessLog, applyStep, nodeInPod, onePod, send, untilEdge, viaEdge } from './support/mesh.ts';
 
 const CUSTOMER_ID = 'spiffe://cluster.local/ns/mesh-demo/sa/customer';
 
@@ -25,27 +25,16 @@ async function plainText(url: string): Promise<string> {
 
 /** The status of a GET from inside the recommendation pod (with its identity). */
 async function fromRecommendationPod(url: string): Promise<string> {
-  const result = await cli([
-    'exec',
-    'recommendation-v1',
-    '--',
-    process.execPath,
-    '-e',
-    `fetch(${JSON.stringify(url)}).then(r => console.log(r.status))`,
-  ]);
+  const result = await nodeInPod('recommendation-v1', `fetch(${JSON.stringify(url)}).then(r => console.log(r.status))`);
   return result.stdout.trim();
 }
 
 /** What a call from inside the recommendation pod (with its identity) to a URL answers. */
 async function fromRecommendation(url: string): Promise<string> {
-  const result = await cli([
-    'exec',
+  const result = await nodeInPod(
     'recommendation-v1',
-    '--',
-    process.execPath,
-    '-e',
     `fetch(${JSON.stringify(url)}).then(async r => console.log(r.status, (await r.text()).trim().split('\\n')[0]))`,
-  ]);
+  );
   assert.equal(result.code, 0, result.stderr);
   return result.stdout.trim();
 }
@@ -127,17 +116,10 @@ describe('mutual TLS and authorization', () => {
     await untilEdge(/^200 customer v1 => /);
     const put =
       "fetch('http://customer:9000/faults', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{\"errorRate\":0}' }).then(async r => console.log(r.status, (await r.text()).trim().split('\\n')[0]))";
-    const fromRecommendation = await cli(['exec', 'recommendation-v1', '--', process.execPath, '-e', put]);
+    const fromRecommendation = await nodeInPod('recommendation-v1', put);
     assert.equal(fromRecommendation.stdout.trim(), '403 RBAC: access denied', fromRecommendation.stderr);
     assert.equal(await fromRecommendationPod('http://customer:9000/metrics'), '200');
-    const local = await cli([
-      'exec',
-      'customer-v1',
-      '--',
-      process.execPath,
-      '-e',
-      put.replace('http://customer:9000', 'http://localhost:9000'),
-    ]);
+    const local = await nodeInPod('customer-v1', put.replace('http://customer:9000', 'http://localhost:9000'));
     assert.match(local.stdout.trim(), /^200 /, local.stderr);
   });
 });

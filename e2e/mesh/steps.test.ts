@@ -4,7 +4,7 @@ import { before, describe, it } from 'node:test';
 import { until } from '../support/poll.ts';
 import { splitOf } from './support/checks.ts';
 import { ensureMesh } from './support/lifecycle.ts';
-import { accessLog, applyStep, assertShare, cli, configDump, onePod, podsOf, send, untilEdge, versionAt } from './support/mesh.ts';
+import { accessLog, applyStep, assertShare, configDump, nodeInPod, onePod, podsOf, send, untilEdge, versionAt } from './support/mesh.ts';
 
 /** The load-balancing policy of preference's Envoy cluster for recommendation v1, from its admin config dump. */
 async function lbPolicy(pod: Parameters<typeof configDump>[0]): Promise<string> {
@@ -18,14 +18,10 @@ async function lbPolicy(pod: Parameters<typeof configDump>[0]): Promise<string> 
 async function callOutside(): Promise<string> {
   // The host's leg of the bridge: an address the mesh does not know (nothing listens there on 8080). Port 8080 is one
   // the sidecar has an HTTP listener for, so it answers with a status instead of resetting the connection.
-  const result = await cli([
-    'exec',
+  const result = await nodeInPod(
     'recommendation-v1',
-    '--',
-    process.execPath,
-    '-e',
     "fetch('http://10.244.0.1:8080/').then(r => console.log(r.status), e => console.log(e.cause?.code ?? e.message))",
-  ]);
+  );
   assert.equal(result.code, 0, result.stderr);
   return result.stdout.trim();
 }

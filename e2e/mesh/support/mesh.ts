@@ -37,6 +37,11 @@ export function cli(args: readonly string[], options: { uid?: number } = {}): Pr
   });
 }
 
+/** `./pnpmw mesh exec POD -- node -e SCRIPT`: a script run inside a pod, with the pod's identity and its sidecar. */
+export function nodeInPod(pod: string, script: string): Promise<CliResult> {
+  return cli(['exec', pod, '--', process.execPath, '-e', script]);
+}
+
 /** The chart rendered for these step files, exactly as `mesh apply -f` renders it. */
 export async function render(...files: string[]): Promise<string> {
   const { helm } = await toolPaths();
