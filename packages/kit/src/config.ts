@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { type Static, type TProperties, Type } from '@sinclair/typebox';
 import envSchema from 'env-schema';
 import { delayInverted, type Faults, FaultsSchema } from './faults.ts';
-import { DEFAULT_PROPAGATED_HEADERS, HEADER_NAME_CHARS } from './headers.ts';
+import { DEFAULT_PROPAGATED_HEADERS, HEADER_NAME } from './headers.ts';
 
 /** What a service is, fixed in its code: the parts that never come from env. */
 export interface ServiceDefinition {
@@ -18,7 +18,6 @@ export interface ServiceDefinition {
 /** What VERSION may be: a short label (it names the version in responses, metrics, logs and Kubernetes labels). */
 export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
-const HEADER_NAME = `${HEADER_NAME_CHARS}+`;
 const faultEnv = FaultsSchema.properties;
 const port = (fallback: number) => Type.Integer({ minimum: 1, maximum: 65535, default: fallback });
 const millis = (fallback: number, maximum = 600_000) => Type.Integer({ minimum: 0, maximum, default: fallback });

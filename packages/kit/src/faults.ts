@@ -1,7 +1,7 @@
 // Runtime fault injection: an error rate with a status, a fixed or random delay, readiness off, optionally scoped to a header.
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { HEADER_NAME_CHARS } from './headers.ts';
+import { HEADER_NAME } from './headers.ts';
 import type { Metrics } from './metrics.ts';
 
 export const FaultsSchema = Type.Object(
@@ -16,7 +16,7 @@ export const FaultsSchema = Type.Object(
     match: Type.Optional(
       Type.Object(
         {
-          header: Type.String({ pattern: `^${HEADER_NAME_CHARS}{1,64}$` }),
+          header: Type.String({ pattern: `^${HEADER_NAME}$` }),
           value: Type.String({ maxLength: 256 }),
         },
         { additionalProperties: false, description: 'only requests carrying this header value get the error and delay' },

@@ -124,6 +124,8 @@ describe('faults from env', () => {
     ['FAULT_ERROR_STATUS', '200', /^invalid FAULT_ERROR_STATUS: must be >= 400/],
     ['FAULT_READY', 'maybe', /^invalid FAULT_READY: must be boolean/],
     ['FAULT_MATCH', 'jason', /^invalid FAULT_MATCH: must be header-name=value/],
+    // 65 characters: PUT /faults refuses that header name, so env does too.
+    ['FAULT_MATCH', `${'x'.repeat(65)}=1`, /^invalid FAULT_MATCH: must be header-name=value/],
   ] as const) {
     it(`rejects ${variable}=${value} naming the variable`, () => {
       assert.throws(
