@@ -4,6 +4,7 @@ import { type Static, type TProperties, Type } from '@sinclair/typebox';
 import envSchema from 'env-schema';
 import { delayInverted, type Faults, FaultsSchema } from './faults.ts';
 import { DEFAULT_PROPAGATED_HEADERS, HEADER_NAME } from './headers.ts';
+import { DEFAULT_VERSION } from './telemetry-handshake.ts';
 
 /** What a service is, fixed in its code: the parts that never come from env. */
 export interface ServiceDefinition {
@@ -24,7 +25,7 @@ const millis = (fallback: number, maximum = 600_000) => Type.Integer({ minimum: 
 
 /** Env vars every service reads. Defaults are the in-cluster ones; `pnpm start` overrides ports and URLs. */
 const commonEnv = {
-  VERSION: Type.String({ pattern: VERSION_PATTERN.source, default: 'v1' }),
+  VERSION: Type.String({ pattern: VERSION_PATTERN.source, default: DEFAULT_VERSION }),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
   PORT: port(8080),
   MANAGEMENT_PORT: port(9000),

@@ -1,6 +1,7 @@
 // The resource every span carries: service name and version, pod and namespace where known, then OTEL_RESOURCE_ATTRIBUTES.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { DEFAULT_VERSION } from '@mesh-demo/kit/telemetry-handshake';
 import type { TelemetrySettings } from './settings.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -24,9 +25,9 @@ export function resourceAttributes(settings: TelemetrySettings, env: Env, entry:
   const known: Record<string, string> = {};
   // The one road of VERSION into spans. This module runs (--import) before the app has a config, and a provider's
   // resource is fixed when it is made, so the kit's validated config cannot reach it; the kit therefore never writes
-  // service.version itself. A VERSION the kit refuses stops the process before any span exists, so both always agree.
-  const version = env.VERSION?.trim();
-  if (version) known['service.version'] = version;
+  // service.version itself. A VERSION the kit refuses stops the process before any span exists, and an unset one is
+  // the kit's default here too, so both always agree.
+  known['service.version'] = env.VERSION?.trim() || DEFAULT_VERSION;
   const pod = env.POD_NAME?.trim();
   if (pod) known['k8s.pod.name'] = pod;
   const namespace = env.POD_NAMESPACE?.trim();
