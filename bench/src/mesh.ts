@@ -128,26 +128,63 @@ async function proxyMemory(status: MeshStatus): Promise<ProxyMemory[]> {
   return out;
 }
 
+/** `mesh up` to the first 200 at the edge: once cold (nothing built or cached), then warm (3 runs in full). */
+async function timeUps(profile: Profile, log: (line: string) => void): Promise<{ upColdMs: number[]; upWarmMs: number[] }> {
+  const upColdMs = [await timeUp(true)];
+  const upWarmMs: number[] = [];
+  for (let run = 0; run < (profile.name === 'full' ? 3 : 1); run++) {
+    await cli('down');
+    upWarmMs.push(await timeUp(false));
+  }
+  log(`mesh up to the first 200: cold ${upColdMs.map(Math.round).join(', ')} ms, warm ${upWarmMs.map(Math.round).join(', ')} ms`);
+  return { upColdMs, upWarmMs };
+}
+
+/** How soon a `mesh apply` shows at the edge, and when apply itself returns (5 runs in full). */
+async function timeSwitches(profile: Profile, log: (line: string) => void): Promise<{ visibleMs: number; applyMs: number }[]> {
+  const switches: { visibleMs: number; applyMs: number }[] = [];
+  for (let run = 0; run < (profile.name === 'full' ? 5 : 1); run++) switches.push(await timeSwitch());
+  const ms = (pick: (s: { visibleMs: number; applyMs: number }) => number) => switches.map((s) => Math.round(pick(s))).join(', ');
+  log(`step switch visible at the edge after ${ms((s) => s.visibleMs)} ms (apply returned after ${ms((s) => s.applyMs)} ms)`);
+  return switches;
+}
+
+/** The same load through the mesh's edge and straight to the plain chain, round by round in alternating order. */
+async function loadBothWays(
+  profile: Profile,
+  plain: LocalServices,
+  log: (line: string) => void,
+): Promise<{ meshed: LoadResult[]; unmeshed: LoadResult[] }> {
+  const meshed: LoadResult[] = [];
+  const unmeshed: LoadResult[] = [];
+  for (let round = 1; round <= profile.rounds; round++) {
+    const order = round % 2 ? ['plain', 'mesh'] : ['mesh', 'plain'];
+    for (const which of order) {
+      const url = which === 'mesh' ? EDGE : plain.url('customer');
+      const result = await runLoad({
+        url,
+        connections: profile.connections,
+        durationSeconds: profile.durationSeconds,
+        warmupSeconds: profile.warmupSeconds,
+      });
+      (which === 'mesh' ? meshed : unmeshed).push(result);
+      log(
+        `mesh round ${round}/${profile.rounds} ${which}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms${result.non2xx + result.errors ? `, ${result.non2xx + result.errors} failed` : ''}`,
+      );
+      await sleep(profile.name === 'quick' ? 200 : 1000);
+    }
+  }
+  return { meshed, unmeshed };
+}
+
 export async function measureMesh(profile: Profile, log: (line: string) => void): Promise<MeshFigures | Skipped> {
   const missing = await meshMissing();
   if (missing) return { skipped: missing };
   await cli('down');
   let plain: LocalServices | undefined;
   try {
-    const upColdMs = [await timeUp(true)];
-    const upWarmMs: number[] = [];
-    for (let run = 0; run < (profile.name === 'full' ? 3 : 1); run++) {
-      await cli('down');
-      upWarmMs.push(await timeUp(false));
-    }
-    log(`mesh up to the first 200: cold ${upColdMs.map(Math.round).join(', ')} ms, warm ${upWarmMs.map(Math.round).join(', ')} ms`);
-
-    const switches: { visibleMs: number; applyMs: number }[] = [];
-    for (let run = 0; run < (profile.name === 'full' ? 5 : 1); run++) switches.push(await timeSwitch());
-    log(
-      `step switch visible at the edge after ${switches.map((s) => Math.round(s.visibleMs)).join(', ')} ms (apply returned after ${switches.map((s) => Math.round(s.applyMs)).join(', ')} ms)`,
-    );
-
+    const { upColdMs, upWarmMs } = await timeUps(profile, log);
+    const switches = await timeSwitches(profile, log);
     // The sidecars' price: the mesh as the chart deploys it, tracing off as in the plain chain it is compared with.
     const dir = mkdtempSync(join(tmpdir(), 'bench-mesh-'));
     const tracingOff = join(dir, 'tracing-off.yaml');
@@ -156,25 +193,7 @@ export async function measureMesh(profile: Profile, log: (line: string) => void)
     plain = await startLocalServices({ env: TRACING_OFF_ENV, nodeArgs: offNodeArgs(), stdout: 'discard' });
     await sleep(1000);
     const idle = await proxyMemory(await getStatus());
-    const meshed: LoadResult[] = [];
-    const unmeshed: LoadResult[] = [];
-    for (let round = 1; round <= profile.rounds; round++) {
-      const order = round % 2 ? ['plain', 'mesh'] : ['mesh', 'plain'];
-      for (const which of order) {
-        const url = which === 'mesh' ? EDGE : plain.url('customer');
-        const result = await runLoad({
-          url,
-          connections: profile.connections,
-          durationSeconds: profile.durationSeconds,
-          warmupSeconds: profile.warmupSeconds,
-        });
-        (which === 'mesh' ? meshed : unmeshed).push(result);
-        log(
-          `mesh round ${round}/${profile.rounds} ${which}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms${result.non2xx + result.errors ? `, ${result.non2xx + result.errors} failed` : ''}`,
-        );
-        await sleep(profile.name === 'quick' ? 200 : 1000);
-      }
-    }
+    const { meshed, unmeshed } = await loadBothWays(profile, plain, log);
     const afterLoad = await proxyMemory(await getStatus());
     return {
       upColdMs,
