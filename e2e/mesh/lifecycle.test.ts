@@ -63,6 +63,7 @@ describe('mesh up, status, logs, exec and down', () => {
       /customer +http:\/\/localhost:8080 +-> customer-mesh-demo\.apps-crc\.testing \(via istio-ingressgateway\.istio-ingress, 1 endpoint\)/,
     );
     assert.match(result.stdout, /partner +http:\/\/localhost:8081 +-> partner-mesh-demo\.apps-crc\.testing/);
+    assert.match(result.stdout, /\n {2}\S.* view +# the traffic as a live graph on http:\/\/127\.0\.0\.1:20001\/\n/);
   });
 
   it('answers the chain from customer and from partner through the ingress gateway, every hop in the mesh', async () => {

@@ -4,7 +4,7 @@ import { existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LOCAL_PORTS, portIsFree, REPO_ROOT } from '@mesh-demo/devtools';
+import { commandName, LOCAL_PORTS, portIsFree, REPO_ROOT } from '@mesh-demo/devtools';
 import { CONTROL_SOCKET, command, getStatus, type MeshStatus, NotRunning, RUN_DIR } from '../control.ts';
 import { MeshError } from '../errors.ts';
 import { parseObjects, renderChart, resolveStepFile } from '../render.ts';
@@ -111,7 +111,11 @@ function printEdge(status: MeshStatus): void {
       `  ${edge.app.padEnd(9)} ${edge.url.padEnd(22)} -> ${edge.host} (via ${edge.target}, ${edge.endpoints} endpoint${edge.endpoints === 1 ? '' : 's'})`,
     );
   }
-  console.log('\n  ./pnpmw loop -n 100              # the split and every hop, through the ingress gateway');
-  console.log('  ./pnpmw mesh apply -f 03a-blue-green-50-50');
-  console.log('  ./pnpmw mesh status | logs customer v1 | down');
+  // As the user typed it (./pnpmw mesh, pnpm mesh, node .../cli.ts); loop is a sibling script of the same runner.
+  const mesh = commandName('mesh');
+  const loop = mesh.endsWith(' mesh') ? `${mesh.slice(0, -' mesh'.length)} loop` : './pnpmw loop';
+  console.log(`\n  ${`${loop} -n 100`.padEnd(32)} # the split and every hop, through the ingress gateway`);
+  console.log(`  ${`${mesh} view`.padEnd(32)} # the traffic as a live graph on http://127.0.0.1:20001/`);
+  console.log(`  ${mesh} apply -f 03a-blue-green-50-50`);
+  console.log(`  ${mesh} status | logs customer v1 | down`);
 }
