@@ -1,6 +1,6 @@
 // Scrapes every proxy of the local mesh once a second and keeps the last few scrapes of each, for graph.ts.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { downstreamOf, isServiceName, REPO_ROOT } from '@mesh-demo/devtools';
 import { parse } from 'yaml';
 import type { MeshStatus } from '../control.ts';
@@ -96,12 +96,7 @@ export class Scraper {
       downstreamOf: (app) => (isServiceName(app) ? downstreamOf(app) : undefined),
       ports: this.ports,
       namespace: appPod?.namespace ?? 'mesh-demo',
-      step: status.files.map((f) =>
-        f
-          .split('/')
-          .pop()!
-          .replace(/\.ya?ml$/, ''),
-      ),
+      step: status.files.map((f) => basename(f).replace(/\.ya?ml$/, '')),
       at,
       windowSeconds: this.options.windowSeconds,
       unreadable,

@@ -1,4 +1,4 @@
-// Counters into rates and histograms into quantiles over a sliding window of scrapes, surviving counter resets.
+// Counters into increases and histograms into quantiles over a sliding window of scrapes, surviving counter resets.
 
 /** A counter's value at one scrape. */
 export interface Point {
@@ -18,13 +18,6 @@ export function increase(points: readonly Point[]): number {
     total += now >= before ? now - before : now;
   }
   return total;
-}
-
-/** Per-second rate over the points' time span (0 with fewer than two points or no time between them). */
-export function rate(points: readonly Point[]): number {
-  if (points.length < 2) return 0;
-  const seconds = (points[points.length - 1]!.at - points[0]!.at) / 1000;
-  return seconds > 0 ? increase(points) / seconds : 0;
 }
 
 /** A cumulative histogram bucket (upper bound `le`, in the histogram's unit) and its count's growth in the window. */

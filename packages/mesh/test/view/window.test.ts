@@ -1,17 +1,16 @@
 // Rates and quantiles over a window of scrapes: the arithmetic behind every number `mesh view` shows.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { increase, quantile, rate } from '../../src/view/window.ts';
+import { increase, quantile } from '../../src/view/window.ts';
 
-describe('increase and rate', () => {
-  it('is the growth between the first and last scrape, per second over their span', () => {
+describe('increase', () => {
+  it('is the growth between the first and last scrape', () => {
     const points = [
       { at: 0, value: 100 },
       { at: 1000, value: 130 },
       { at: 2000, value: 160 },
     ];
     assert.equal(increase(points), 60);
-    assert.equal(rate(points), 30);
   });
 
   it('counts a counter that dropped (its sidecar restarted) from zero, instead of a negative rate', () => {
@@ -22,19 +21,11 @@ describe('increase and rate', () => {
       { at: 3000, value: 17 },
     ];
     assert.equal(increase(points), 20 + 7 + 10);
-    assert.equal(rate(points), 37 / 3);
   });
 
-  it('is 0 for a single scrape, or scrapes at the same moment', () => {
-    assert.equal(rate([{ at: 5, value: 9 }]), 0);
-    assert.equal(rate([]), 0);
-    assert.equal(
-      rate([
-        { at: 5, value: 1 },
-        { at: 5, value: 4 },
-      ]),
-      0,
-    );
+  it('is 0 for a single scrape, or none', () => {
+    assert.equal(increase([{ at: 5, value: 9 }]), 0);
+    assert.equal(increase([]), 0);
   });
 });
 
