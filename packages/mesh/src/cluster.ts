@@ -46,8 +46,21 @@ export function suspects(error: string, objects: readonly KubeObject[]): string[
     .map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
 }
 
+/** Chart objects plus what the platform adds for them (the ingress gateway, Gateway API gateways). */
+function withPlatform(chart: readonly KubeObject[]): KubeObject[] {
+  // Service Mesh 2 (a ServiceMeshMember names its control plane): the gateway is the SMCP's, in the SMCP's namespace.
+  const member = chart.find((o) => o.kind === 'ServiceMeshMember' && groupOf(o) === 'maistra.io');
+  const controlPlane = (member?.spec as { controlPlaneRef?: { namespace?: string } } | undefined)?.controlPlaneRef?.namespace;
+  const gateway = controlPlane ? smcpIngressGateway(controlPlane) : ingressGateway();
+  const platform = [...gateway, ...gatewayApiInfrastructure(chart)].map(withDefaults);
+  return [...platform, ...chart];
+}
+
 export class LocalCluster {
   private chart: KubeObject[] = [];
+  /** The chart plus the platform's objects for it, and who joins the mesh: both change only when apply() does. */
+  private desired: KubeObject[] = [];
+  private context: InjectionContext = { memberNamespaces: new Set() };
   private step: StepSummary = { files: [], ignored: [] };
   readonly pods: PodRecord[] = [];
   private readonly clusterIPs = new Map<string, string>();
@@ -115,6 +128,8 @@ export class LocalCluster {
     }
     const ignored = [...new Set(defaulted.filter((o) => !this.readsKind(o)).map((o) => `${o.kind}.${groupOf(o)}`))];
     this.chart = defaulted;
+    this.desired = withPlatform(defaulted);
+    this.context = context;
     this.step = { files, ignored };
     this.failures.clear();
     const since = Date.now();
@@ -153,16 +168,6 @@ export class LocalCluster {
     return { memberNamespaces: new Set(members) };
   }
 
-  /** Chart objects plus what the platform adds for them (the ingress gateway, Gateway API gateways). */
-  private desiredObjects(): KubeObject[] {
-    // Service Mesh 2 (a ServiceMeshMember names its control plane): the gateway is the SMCP's, in the SMCP's namespace.
-    const member = this.chart.find((o) => o.kind === 'ServiceMeshMember' && groupOf(o) === 'maistra.io');
-    const controlPlane = (member?.spec as { controlPlaneRef?: { namespace?: string } } | undefined)?.controlPlaneRef?.namespace;
-    const gateway = controlPlane ? smcpIngressGateway(controlPlane) : ingressGateway();
-    const platform = [...gateway, ...gatewayApiInfrastructure(this.chart)].map(withDefaults);
-    return [...platform, ...this.chart];
-  }
-
   private services(objects: readonly KubeObject[]): Service[] {
     const inUse = new Set(this.clusterIPs.values());
     return objects
@@ -180,7 +185,7 @@ export class LocalCluster {
   }
 
   private endpointsOf(namespace: string, name: string): EdgeEndpoint[] {
-    const service = this.desiredObjects().find(
+    const service = this.desired.find(
       (o): o is Service => isKind(o, 'Service', '') && o.metadata.name === name && o.metadata.namespace === namespace,
     );
     if (!service) return [];
@@ -233,10 +238,10 @@ export class LocalCluster {
         pod.ready = ready;
       }),
     );
-    const desired = this.desiredObjects();
+    const desired = this.desired;
     const deployments = desired.filter((o): o is Deployment => isKind(o, 'Deployment', 'apps'));
     const plan = planPods(deployments, this.pods);
-    const context = this.injectionContext(this.chart);
+    const context = this.context;
     const created: PodRecord[] = [];
     for (const { deployment, hash } of plan.create) {
       const namespace = deployment.metadata.namespace ?? '';
@@ -302,7 +307,7 @@ export class LocalCluster {
       if (failed.length) throw new MeshError(`pod ${failed[0]![0]} cannot start: ${failed[0]![1]}`);
       const live = this.pods.filter((p) => p.phase !== 'Terminating');
       const plan = planPods(
-        this.desiredObjects().filter((o): o is Deployment => isKind(o, 'Deployment', 'apps')),
+        this.desired.filter((o): o is Deployment => isKind(o, 'Deployment', 'apps')),
         this.pods,
       );
       const waiting = live.filter((p) => !p.ready).map((p) => p.name);

@@ -143,7 +143,7 @@ const server = createServer((req, res) => {
       .finally(() => {
         res.end();
         server.close();
-        void rm(RUN_DIR, { recursive: true, force: true }).finally(() => process.exit(0));
+        exitClean(0);
       });
     return;
   }
@@ -167,27 +167,31 @@ const booted = (async () => {
     await teardown().catch(() => {});
     // Stay until a client has heard why, then go: a failed boot leaves nothing running.
     setTimeout(() => {
-      void rm(RUN_DIR, { recursive: true, force: true }).finally(() => process.exit(1));
+      exitClean(1);
     }, 2000);
   } finally {
     listeners.delete(collect);
   }
 })();
 
+/** The supervisor's last act: its run directory goes with it (that is how `down` and `up` know it is gone). */
+function exitClean(code: number): void {
+  void rm(RUN_DIR, { recursive: true, force: true }).finally(() => process.exit(code));
+}
+
+/** Everything stopped as `down` would, then exit. */
+function stopAndExit(code: number): void {
+  void shutdown(say).finally(() => exitClean(code));
+}
+
 // A bug here must not leave pods running unattended: say what happened, then stop everything as `down` would.
 for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
   process.on(event, (error: unknown) => {
     say(`supervisor failed: ${(error as Error)?.stack ?? String(error)}`);
-    void shutdown(say).finally(() => {
-      void rm(RUN_DIR, { recursive: true, force: true }).finally(() => process.exit(1));
-    });
+    stopAndExit(1);
   });
 }
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    void shutdown(say).finally(() => {
-      void rm(RUN_DIR, { recursive: true, force: true }).finally(() => process.exit(0));
-    });
-  });
+  process.on(signal, () => stopAndExit(0));
 }
