@@ -5,8 +5,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { findJaeger, freePort, type Jaeger, SERVICES, serviceEntry, startJaeger } from '@mesh-demo/devtools';
+import { commandLine, findJaeger, freePort, type Jaeger, SERVICES, serviceEntry, startJaeger } from '@mesh-demo/devtools';
 import { type BenchRun, Cleanups } from './bench-run.ts';
 import { measureMesh } from './mesh.ts';
 import { memoryFigures, readAll } from './phase-memory.ts';
@@ -24,18 +23,18 @@ import { telemetryMissing } from './telemetry.ts';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 
-// `pnpm run bench -- --quick` passes the `--` on; it means nothing here.
-const { values } = parseArgs({
-  args: process.argv.slice(2).filter((arg) => arg !== '--'),
-  options: { quick: { type: 'boolean' }, out: { type: 'string' }, 'mesh-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-});
-if (values.help) {
-  console.log(`usage: pnpm bench [--quick] [--out DIR] [--mesh-only]
+const cli = commandLine(
+  'bench',
+  (command) => `usage: ${command} [--quick] [--out DIR] [--mesh-only]
   --quick       short smoke run (about a minute); writes to bench/out/ unless --out is given
   --out         where results.json, RESULTS.md and scaling.svg go (full run: bench/)
-  --mesh-only   only the local mesh's figures (needs root and ./pnpmw mesh tools), to mesh.json and MESH.md`);
-  process.exit(0);
-}
+  --mesh-only   only the local mesh's figures (needs root and ./pnpmw mesh tools), to mesh.json and MESH.md`,
+);
+// `pnpm run bench -- --quick` passes the `--` on; it means nothing here.
+const { values } = cli.parse({
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
+  options: { quick: { type: 'boolean' }, out: { type: 'string' }, 'mesh-only': { type: 'boolean' } },
+});
 const profile = PROFILES[values.quick ? 'quick' : 'full'];
 const outDir = values.out ?? (profile.name === 'full' ? BENCH_DIR : join(BENCH_DIR, 'out'));
 const run: BenchRun = { profile, log: (message) => console.log(`bench: ${message}`), cleanups: new Cleanups() };
