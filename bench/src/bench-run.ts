@@ -1,6 +1,6 @@
 // What every phase of a run shares: its profile, its log, what to stop on the way out, and load sized by the profile.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type LoadResult, runLoad } from './load.ts';
+import { failed, type LoadResult, runLoad } from './load.ts';
 import type { Profile } from './results.ts';
 import { TRACING_MODES } from './telemetry.ts';
 
@@ -34,7 +34,7 @@ export function load(
 }
 
 export function describe(result: LoadResult): string {
-  const errors = result.non2xx + result.errors + result.timeouts;
+  const errors = failed(result);
   return `${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms${errors ? `, ${errors} failed` : ''}`;
 }
 

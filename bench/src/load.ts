@@ -36,6 +36,9 @@ export interface LoadResult {
   readonly collectorCpuUsPerRequest?: number;
 }
 
+/** Answers that were not 2xx, connection errors and timeouts: what every table and log line counts as failed. */
+export const failed = (r: LoadResult): number => r.non2xx + r.errors + r.timeouts;
+
 const WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url));
 
 export function runLoad(spec: LoadSpec): Promise<LoadResult> {

@@ -82,7 +82,7 @@ async function main(): Promise<Results> {
   const reuse = await measureReuse(run);
   // Last, alone on the machine: the mesh's proxies would compete with everything above. A failure there is reported
   // (and fails the run) but keeps the figures above, which took minutes to measure.
-  const mesh = await measureMesh(profile, run.log).catch((error: Error) => {
+  const mesh = await measureMesh(run).catch((error: Error) => {
     process.exitCode = 1;
     return { skipped: `failed: ${error.message}` };
   });
@@ -106,7 +106,7 @@ function meta(jaeger: Jaeger | undefined, jaegerServices: readonly string[]): Re
 }
 
 async function meshOnly(): Promise<void> {
-  const mesh = await measureMesh(profile, run.log);
+  const mesh = await measureMesh(run);
   if (isSkipped(mesh)) throw new Error(`the local mesh cannot be measured: ${mesh.skipped}`);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'mesh.json'), `${JSON.stringify(mesh, null, 2)}\n`);

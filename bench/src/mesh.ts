@@ -8,7 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { type LocalServices, REPO_ROOT, startLocalServices } from '@mesh-demo/devtools';
 import { command, getStatus, type MeshStatus, renderChart, resolveStepFile, toolPaths } from '@mesh-demo/mesh';
-import { type LoadResult, runLoad } from './load.ts';
+import { type BenchRun, describe, load, pause } from './bench-run.ts';
+import type { LoadResult } from './load.ts';
 import { parseStatus } from './memory.ts';
 import type { MeshFigures, Profile, ProxyMemory, Skipped } from './results.ts';
 import { offNodeArgs, TRACING_OFF_ENV } from './telemetry.ts';
@@ -150,34 +151,23 @@ async function timeSwitches(profile: Profile, log: (line: string) => void): Prom
 }
 
 /** The same load through the mesh's edge and straight to the plain chain, round by round in alternating order. */
-async function loadBothWays(
-  profile: Profile,
-  plain: LocalServices,
-  log: (line: string) => void,
-): Promise<{ meshed: LoadResult[]; unmeshed: LoadResult[] }> {
+async function loadBothWays(run: BenchRun, plain: LocalServices): Promise<{ meshed: LoadResult[]; unmeshed: LoadResult[] }> {
   const meshed: LoadResult[] = [];
   const unmeshed: LoadResult[] = [];
-  for (let round = 1; round <= profile.rounds; round++) {
+  for (let round = 1; round <= run.profile.rounds; round++) {
     const order = round % 2 ? ['plain', 'mesh'] : ['mesh', 'plain'];
     for (const which of order) {
-      const url = which === 'mesh' ? EDGE : plain.url('customer');
-      const result = await runLoad({
-        url,
-        connections: profile.connections,
-        durationSeconds: profile.durationSeconds,
-        warmupSeconds: profile.warmupSeconds,
-      });
+      const result = await load(run, which === 'mesh' ? EDGE : plain.url('customer'), run.profile.connections);
       (which === 'mesh' ? meshed : unmeshed).push(result);
-      log(
-        `mesh round ${round}/${profile.rounds} ${which}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms${result.non2xx + result.errors ? `, ${result.non2xx + result.errors} failed` : ''}`,
-      );
-      await sleep(profile.name === 'quick' ? 200 : 1000);
+      run.log(`mesh round ${round}/${run.profile.rounds} ${which}: ${describe(result)}`);
+      await pause(run, which);
     }
   }
   return { meshed, unmeshed };
 }
 
-export async function measureMesh(profile: Profile, log: (line: string) => void): Promise<MeshFigures | Skipped> {
+export async function measureMesh(run: BenchRun): Promise<MeshFigures | Skipped> {
+  const { profile, log } = run;
   const missing = await meshMissing();
   if (missing) return { skipped: missing };
   await cli('down');
@@ -193,7 +183,7 @@ export async function measureMesh(profile: Profile, log: (line: string) => void)
     plain = await startLocalServices({ env: TRACING_OFF_ENV, nodeArgs: offNodeArgs(), stdout: 'discard' });
     await sleep(1000);
     const idle = await proxyMemory(await getStatus());
-    const { meshed, unmeshed } = await loadBothWays(profile, plain, log);
+    const { meshed, unmeshed } = await loadBothWays(run, plain);
     const afterLoad = await proxyMemory(await getStatus());
     return {
       upColdMs,

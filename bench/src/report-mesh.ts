@@ -1,4 +1,5 @@
 // The mesh section of RESULTS.md: its targets, the sidecars' price against the same chain without them, proxy memory.
+import { failed } from './load.ts';
 import { isSkipped, type MeshFigures, type Results } from './results.ts';
 import { atMost, fmt, median, pairedRatio } from './stats.ts';
 
@@ -26,7 +27,7 @@ export function renderMesh(results: Results): string {
   const { throughput, p99 } = sidecarRatios(mesh);
   const rps = (runs: MeshFigures['meshed']) => Math.round(median(runs.map((r) => r.rps)));
   const p99ms = (runs: MeshFigures['meshed']) => median(runs.map((r) => r.p99));
-  const failed = mesh.meshed.reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0);
+  const failures = mesh.meshed.reduce((n, r) => n + failed(r), 0);
   const sidecars = mesh.idle.filter((m) => m.proxy === 'sidecar').map((m) => m.agentMb + m.envoyMb);
   const loaded = mesh.afterLoad.filter((m) => m.proxy === 'sidecar').map((m) => m.agentMb + m.envoyMb);
   out.push(
@@ -41,7 +42,7 @@ export function renderMesh(results: Results): string {
       `| \`mesh up\` to the first 200 at the edge, warm (median, runs) | ≤ 10 s | ${ms(mesh.upWarmMs)} | ${verdict(atMost(median(mesh.upWarmMs), 10_000, 'ms'))} |`,
       `| \`mesh up\` to the first 200, cold (page cache dropped first) | – | ${ms(mesh.upColdMs)} | reported |`,
       `| A step switch visible at the edge (\`mesh apply\` to the new routing) | ≤ 1 s | ${ms(mesh.switchVisibleMs)} | ${verdict(atMost(median(mesh.switchVisibleMs), 1000, 'ms'))} |`,
-      `| Throughput through the mesh, × the chain without it | reported | ${fmt(throughput, '×')} (${rps(mesh.meshed)} vs ${rps(mesh.unmeshed)} req/s${failed ? `, ${failed} failed` : ''}) | reported |`,
+      `| Throughput through the mesh, × the chain without it | reported | ${fmt(throughput, '×')} (${rps(mesh.meshed)} vs ${rps(mesh.unmeshed)} req/s${failures ? `, ${failures} failed` : ''}) | reported |`,
       `| p99 through the mesh, × the chain without it | reported | ${fmt(p99, '×')} (${p99ms(mesh.meshed)} vs ${p99ms(mesh.unmeshed)} ms) | reported |`,
       `| RSS of one sidecar (pilot-agent + Envoy), idle · after load (median) | reported | ${Math.round(median(sidecars))} · ${Math.round(median(loaded))} MB | reported |`,
     ].join('\n'),

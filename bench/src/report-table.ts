@@ -1,5 +1,5 @@
 // What every RESULTS.md section shares: a series' runs by key, the same-run throughput ratio, and a markdown table.
-import type { LoadResult } from './load.ts';
+import { failed, type LoadResult } from './load.ts';
 import { isSkipped, type Results } from './results.ts';
 import { median, pairedRatio } from './stats.ts';
 
@@ -8,7 +8,7 @@ export const runsOf = (results: Results, key: string): LoadResult[] | undefined 
   return series && !isSkipped(series.runs) ? series.runs : undefined;
 };
 export const rps = (runs: readonly LoadResult[]) => runs.map((r) => r.rps);
-export const failed = (r: LoadResult) => r.non2xx + r.errors + r.timeouts;
+export { failed };
 
 /** Ratio of one configuration's throughput to another's, paired round by round. */
 export function throughputRatio(results: Results, key: string, referenceKey: string): number {

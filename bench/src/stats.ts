@@ -1,5 +1,5 @@
 // Small statistics and the ratio rules every headline figure follows (a ratio to a reference from the same run).
-import type { LoadResult } from './load.ts';
+import { failed, type LoadResult } from './load.ts';
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -23,7 +23,7 @@ export function medianRun(runs: readonly LoadResult[]): { rps: number; p50: numb
     rps: median(runs.map((r) => r.rps)),
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
-    failed: runs.reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0),
+    failed: runs.reduce((n, r) => n + failed(r), 0),
   };
 }
 
