@@ -6,7 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import { type Dispatcher, Pool } from 'undici';
 import { type Chain, ChainSchema, type Failure } from './chain.ts';
 import type { DownstreamConfig, ServiceConfig } from './config.ts';
-import { propagatedHeaders } from './headers.ts';
+import { namesToCopy, propagatedHeaders } from './headers.ts';
 import type { Metrics } from './metrics.ts';
 
 const isChain = TypeCompiler.Compile(ChainSchema);
@@ -170,13 +170,9 @@ export function downstreamCall(
   metrics: Metrics,
   tracing: TracingOptions,
 ): (request: FastifyRequest) => Promise<DownstreamOutcome> {
+  const names = namesToCopy(config.propagateHeaders, tracing.tracerOwnedHeaders);
   return async (request) => {
-    const headers = propagatedHeaders(request.headers, {
-      names: config.propagateHeaders,
-      requestId: request.id,
-      edge: config.service.edge,
-      ...(tracing.tracerOwnedHeaders && { skip: tracing.tracerOwnedHeaders }),
-    });
+    const headers = propagatedHeaders(request.headers, { names, requestId: request.id, edge: config.service.edge });
     if (tracing.injectTraceContext) propagation.inject(otelContext.active(), headers);
     const started = performance.now();
     const outcome = await client.call(headers);

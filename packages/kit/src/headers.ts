@@ -53,15 +53,17 @@ export interface PropagationOptions {
   readonly requestId: string;
   /** Edge services derive `baggage-user-agent` from `user-agent` (the tutorial routes browsers on it). */
   readonly edge: boolean;
-  /** Names to leave out, e.g. trace headers when a tracer injects its own. */
-  readonly skip?: ReadonlySet<string>;
+}
+
+/** The names to copy, less those a tracer writes itself: worked out once per service, not per request. */
+export function namesToCopy(names: readonly string[], skip: ReadonlySet<string> | undefined): readonly string[] {
+  return skip ? names.filter((name) => !skip.has(name)) : names;
 }
 
 /** The headers to send downstream for one incoming request. */
 export function propagatedHeaders(incoming: IncomingHttpHeaders, options: PropagationOptions): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of options.names) {
-    if (options.skip?.has(name)) continue;
     const value = safeHeaderValue(incoming[name]);
     if (value !== undefined) out[name] = value;
   }

@@ -1,7 +1,14 @@
 // Header propagation: what crosses a hop, what the edge adds, and which values are never forwarded.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_PROPAGATED_HEADERS, propagatedHeaders, requestIdFrom, safeHeaderValue, TRACE_HEADERS } from '../src/headers.ts';
+import {
+  DEFAULT_PROPAGATED_HEADERS,
+  namesToCopy,
+  propagatedHeaders,
+  requestIdFrom,
+  safeHeaderValue,
+  TRACE_HEADERS,
+} from '../src/headers.ts';
 
 const names = DEFAULT_PROPAGATED_HEADERS;
 
@@ -37,7 +44,7 @@ describe('propagatedHeaders', () => {
   it('leaves out the names a tracer owns', () => {
     const out = propagatedHeaders(
       { traceparent: '00-abc', user: 'u' },
-      { names, requestId: 'r', edge: false, skip: new Set(TRACE_HEADERS) },
+      { names: namesToCopy(names, new Set(TRACE_HEADERS)), requestId: 'r', edge: false },
     );
     assert.equal(out.traceparent, undefined);
     assert.equal(out.user, 'u');
