@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './topology.ts';
 
 /** A key published on purpose: it signs tokens for the demo only; never trust it anywhere else. */
-export const DEMO_KEY_FILE = join(REPO_ROOT, 'packages', 'devtools', 'demo-jwt-key.pem');
+const DEMO_KEY_FILE = join(REPO_ROOT, 'packages', 'devtools', 'demo-jwt-key.pem');
 export const DEMO_KEY_ID = 'mesh-demo-1';
 export const DEMO_ISSUER = 'mesh-demo';
 

@@ -73,7 +73,7 @@ export function checkTag(value: string): string {
   return value;
 }
 
-export function checkEngine(value: string): EngineName {
+function checkEngine(value: string): EngineName {
   if (!(ENGINES as readonly string[]).includes(value)) throw new BadValue(`--engine ${JSON.stringify(value)}: want docker or podman`);
   return value as EngineName;
 }

@@ -24,7 +24,7 @@ async function answers(url: string, check: (body: string) => boolean): Promise<b
   }
 }
 
-export const realProbe: PortProbe = {
+const realProbe: PortProbe = {
   isFree: portIsFree,
   // Neither request counts as a hit: the README's curls after a `start --with` still show 1, 2, 3.
   answersAsService: async (instance) =>

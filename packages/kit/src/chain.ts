@@ -49,7 +49,6 @@ export const ChainSchema = Type.Object(
 export type Hop = Static<typeof HopSchema>;
 export type Failure = Static<typeof FailureSchema>;
 export type Chain = Static<typeof ChainSchema>;
-export type FailureKind = Failure['kind'];
 
 const isError = (status: number) => status >= 400;
 

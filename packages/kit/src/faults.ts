@@ -35,14 +35,6 @@ export function delayInverted(faults: Pick<Faults, 'delayMs' | 'delayMaxMs'>): b
   return faults.delayMaxMs !== undefined && faults.delayMaxMs < faults.delayMs;
 }
 
-/**
- * Why a fault setting is impossible, or undefined when it is fine. The shape itself is the route's body schema, which
- * Fastify has already enforced by the time this runs.
- */
-export function faultsProblem(faults: Faults): string | undefined {
-  return delayInverted(faults) ? 'delayMaxMs must be >= delayMs' : undefined;
-}
-
 /** What to do to one request under the current faults. */
 export interface FaultDecision {
   readonly delayMs: number;

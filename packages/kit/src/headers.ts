@@ -24,7 +24,7 @@ export const DEFAULT_PROPAGATED_HEADERS: readonly string[] = [...TRACE_HEADERS, 
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** The characters of a header name (RFC 9110's token), for patterns that take one: PROPAGATE_HEADERS, a fault's match. */
-export const HEADER_NAME_CHARS = "[!#$%&'*+.^_`|~0-9A-Za-z-]";
+const HEADER_NAME_CHARS = "[!#$%&'*+.^_`|~0-9A-Za-z-]";
 /** A header name a setting may name: one rule for env and for PUT /faults, so what one accepts the other does too. */
 export const HEADER_NAME = `${HEADER_NAME_CHARS}{1,64}`;
 const MAX_FORWARDED_VALUE = 4096;
