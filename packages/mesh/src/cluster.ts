@@ -8,7 +8,7 @@ import { type EdgeEndpoint, type EdgeRoute, edgeRoutes } from './edge.ts';
 import { EdgeProxy } from './edge-proxy.ts';
 import { MeshError } from './errors.ts';
 import { type InjectionContext, injectionFor } from './injector.ts';
-import { Istiod, pushesDone, type Rejection, rejections, unsynced } from './istiod.ts';
+import { Istiod, lastingRejections, pushesDone, type Rejection, rejections, unsynced } from './istiod.ts';
 import type { Deployment, KubeObject, Service } from './kube.ts';
 import { groupOf, isKind, keyOf, resolvePort, selects, withDefaults } from './kube.ts';
 import { Kubelet } from './kubelet.ts';
@@ -300,6 +300,7 @@ export class LocalCluster {
   /** Waits until the step runs as applied, failing fast on a pod that cannot start or a config Envoy rejects. */
   private async converge(since: number, say: (line: string) => void, timeoutMs: number): Promise<void> {
     const deadline = since + timeoutMs;
+    const rejectionsSeen = new Map<string, number>();
     let reported = '';
     while (Date.now() < deadline) {
       await this.tick();
@@ -312,8 +313,9 @@ export class LocalCluster {
       );
       const waiting = live.filter((p) => !p.ready).map((p) => p.name);
       const proxies = await this.istiod.syncz();
-      // Only pushes of this step count: a rejection of the step before stays in force until istiod pushes this one.
-      const rejected = rejections(proxies, since);
+      // Only pushes of this step count: a rejection of the step before stays in force until istiod pushes this one, and
+      // shows against that push until the proxy answers it, so a rejection must last to count.
+      const rejected = lastingRejections(rejections(proxies, since), rejectionsSeen, Date.now());
       if (rejected.length) {
         const first = rejected[0]!;
         const culprits = suspects(first.error, this.chart);

@@ -31,6 +31,8 @@ export interface Rejection {
   readonly proxy: string;
   readonly type: string;
   readonly error: string;
+  /** The nonce of the push not yet acknowledged: the rejected one, or one sent after it and not yet answered. */
+  readonly sent?: string;
 }
 
 /** The types a proxy must have acknowledged for its config to be the one istiod sent last. */
@@ -119,6 +121,8 @@ export function unsynced(proxies: readonly ProxySync[]): string[] {
 /**
  * Every push an Envoy rejected (NACKed) that is still the latest of its type: istiod keeps `lastError` after a later
  * push is accepted, so only an error whose push was never acknowledged (sent != acked) is a rejection in force.
+ * istiod records no nonce with the error, so for the moment between a new push and its ACK the error of the push
+ * before still shows here: `lastingRejections` tells the two apart.
  * `sentSince` (epoch ms) keeps only pushes sent since then, e.g. since a step was applied.
  */
 export function rejections(proxies: readonly ProxySync[], sentSince?: number): Rejection[] {
@@ -126,8 +130,34 @@ export function rejections(proxies: readonly ProxySync[], sentSince?: number): R
     Object.entries(p.resources ?? {})
       .filter(([, status]) => status.lastError && status.sent !== status.acked)
       .filter(([, status]) => sentSince === undefined || (status.sentTime !== undefined && Date.parse(status.sentTime) >= sentSince))
-      .map(([type, status]) => ({ proxy: p.proxy, type: type.split('.').pop() ?? type, error: status.lastError! })),
+      .map(([type, status]) => ({
+        proxy: p.proxy,
+        type: type.split('.').pop() ?? type,
+        error: status.lastError!,
+        ...(status.sent !== undefined && { sent: status.sent }),
+      })),
   );
+}
+
+/** How long one push must stay rejected before it counts: Envoy answers a push within milliseconds, ACK or NACK. */
+export const REJECTION_SETTLE_MS = 1000;
+
+/**
+ * Rejections that stayed on the same push (proxy, type, nonce) for `settleMs`, as a caller polling syncz sees them.
+ * `seen` (first sight of each, epoch ms) lives across the polls of one wait.
+ */
+export function lastingRejections(
+  rejected: readonly Rejection[],
+  seen: Map<string, number>,
+  now: number,
+  settleMs = REJECTION_SETTLE_MS,
+): Rejection[] {
+  return rejected.filter((r) => {
+    const key = `${r.proxy}|${r.type}|${r.sent ?? ''}`;
+    const first = seen.get(key) ?? now;
+    seen.set(key, first);
+    return now - first >= settleMs;
+  });
 }
 
 /** istiod's progress with the changes it was sent (local-istiod GET /pushes, from its discovery server). */

@@ -1,7 +1,7 @@
 // Reading istiod's /debug/syncz: which proxies still lag behind its last push, and which pushes an Envoy rejected.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IGNORED_CHANGE_MS, type ProxySync, pushesDone, rejections, unsynced } from '../src/istiod.ts';
+import { IGNORED_CHANGE_MS, lastingRejections, type ProxySync, pushesDone, rejections, unsynced } from '../src/istiod.ts';
 
 const LISTENER = 'type.googleapis.com/envoy.config.listener.v3.Listener';
 const CLUSTER = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
@@ -75,7 +75,7 @@ describe('rejections', () => {
     const proxy = synced('preference-v1-8d6f5c7b9-t5r4e.mesh-demo');
     proxy.resources![LISTENER] = { sent: 'n2', acked: 'n1', lastError: nack };
     assert.deepEqual(rejections([synced('customer.mesh-demo'), proxy]), [
-      { proxy: 'preference-v1-8d6f5c7b9-t5r4e.mesh-demo', type: 'Listener', error: nack },
+      { proxy: 'preference-v1-8d6f5c7b9-t5r4e.mesh-demo', type: 'Listener', error: nack, sent: 'n2' },
     ]);
   });
 
@@ -132,5 +132,24 @@ describe('pushesDone', () => {
   it('gives up waiting for a change istiod never sees (no proxy depends on it) after a while, once idle', () => {
     assert.equal(pushesDone(idle, 7, IGNORED_CHANGE_MS + 1), true);
     assert.equal(pushesDone({ ...idle, queued: 1 }, 7, IGNORED_CHANGE_MS + 1), false);
+  });
+});
+
+describe('lastingRejections', () => {
+  const rejection = (sent: string) => ({ proxy: 'customer.mesh-demo', type: 'RouteConfiguration', error: 'missing ): (Safari', sent });
+
+  it('counts a push that stays rejected for the settle time, not before', () => {
+    const seen = new Map<string, number>();
+    assert.deepEqual(lastingRejections([rejection('n7')], seen, 1000, 1000), []);
+    assert.deepEqual(lastingRejections([rejection('n7')], seen, 1999, 1000), []);
+    assert.deepEqual(lastingRejections([rejection('n7')], seen, 2000, 1000), [rejection('n7')]);
+  });
+
+  it("starts over when the error shows against a newer push: the step before's error awaiting its ACK, which the proxy then accepts", () => {
+    const seen = new Map<string, number>();
+    lastingRejections([rejection('n7')], seen, 0, 1000);
+    // istiod sent n8; until the proxy answers it, the error of n7 still shows, now against n8.
+    assert.deepEqual(lastingRejections([rejection('n8')], seen, 1500, 1000), []);
+    assert.deepEqual(lastingRejections([], seen, 1600, 1000), []);
   });
 });
