@@ -16,8 +16,13 @@ function cause(error: unknown): string {
 
 export interface JaegerQuery {
   readonly url: string;
-  /** The trace with this id, or undefined when Jaeger has none. */
-  trace(traceId: string): Promise<JaegerTrace | undefined>;
+  /** Services that have reported spans so far. */
+  services(): Promise<string[]>;
+  /**
+   * The trace with this id, or undefined when Jaeger has none. T is the caller's view of Jaeger's JSON trace (the e2e
+   * tests read fields the tree does not); it is not checked.
+   */
+  trace<T = JaegerTrace>(traceId: string): Promise<T | undefined>;
   /** The trace that started last, of one service or of all; undefined when Jaeger has no trace. */
   last(service?: string): Promise<JaegerTrace | undefined>;
   /** The latest trace whose spans carry this x-request-id, with how many traces carry it. */
@@ -74,8 +79,9 @@ export function jaegerQuery(base: string): JaegerQuery {
 
   return {
     url,
-    async trace(traceId) {
-      const { status, body } = await get<{ data?: JaegerTrace[] | null }>(`/api/traces/${encodeURIComponent(traceId)}`);
+    services,
+    async trace<T>(traceId: string) {
+      const { status, body } = await get<{ data?: T[] | null }>(`/api/traces/${encodeURIComponent(traceId)}`);
       if (status === 404) return undefined;
       return body?.data?.[0];
     },

@@ -4,10 +4,12 @@ import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type JaegerQuery, jaegerQuery } from './jaeger-query.ts';
 import { freePorts } from './ports.ts';
 import { REPO_ROOT } from './topology.ts';
 
-export interface Jaeger {
+/** A running Jaeger; services() and trace() are jaegerQuery's, the client `pnpm trace` reads Jaeger with. */
+export interface Jaeger extends Pick<JaegerQuery, 'services' | 'trace'> {
   /** gitVersion of the binary, or a note that a `go build` left it unstamped. */
   readonly version: string;
   /** The running process (changes on restart). */
@@ -17,10 +19,6 @@ export interface Jaeger {
   /** OTEL_EXPORTER_JAEGER_ENDPOINT (Jaeger Thrift over HTTP). */
   readonly jaegerEndpoint: string;
   readonly queryUrl: string;
-  /** Services that have reported spans so far. */
-  services(): Promise<string[]>;
-  /** The trace with this id in Jaeger's JSON form, or undefined while Jaeger has none. */
-  trace<T>(traceId: string): Promise<T | undefined>;
   stop(): Promise<void>;
   /** Start again on the same ports (storage is in memory, so it starts empty). */
   restart(): Promise<void>;
@@ -179,6 +177,7 @@ export async function startJaeger(binary = findJaeger()): Promise<Jaeger> {
 
   await start();
   const version = await versionOf(binary);
+  const api = jaegerQuery(queryUrl);
   return {
     version,
     get pid() {
@@ -187,18 +186,8 @@ export async function startJaeger(binary = findJaeger()): Promise<Jaeger> {
     otlpEndpoint: `http://127.0.0.1:${otlpHttp}`,
     jaegerEndpoint: `http://127.0.0.1:${thrift}/api/traces`,
     queryUrl,
-    async services() {
-      const response = await fetch(`${queryUrl}/api/services`, { signal: AbortSignal.timeout(2000) });
-      const body = (await response.json()) as { data?: string[] | null };
-      return body.data ?? [];
-    },
-    async trace<T>(traceId: string) {
-      const response = await fetch(`${queryUrl}/api/traces/${traceId}`, { signal: AbortSignal.timeout(2000) });
-      if (response.status === 404) return undefined;
-      if (!response.ok) throw new Error(`jaeger query answered ${response.status}`);
-      const body = (await response.json()) as { data?: T[] };
-      return body.data?.[0];
-    },
+    services: api.services,
+    trace: api.trace,
     stop,
     async restart() {
       await stop();

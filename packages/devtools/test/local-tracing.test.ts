@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { test } from 'node:test';
-import { localTracing, otlpEndpoint } from '../src/local-tracing.ts';
+import { localTracing } from '../src/local-tracing.ts';
 import { freePort } from '../src/ports.ts';
 
 async function listening(): Promise<{ server: Server; url: string }> {
@@ -45,13 +45,4 @@ test('an OTEL_TRACES_EXPORTER or OTEL_SDK_DISABLED that is set is obeyed without
   const off = await localTracing({ OTEL_TRACES_EXPORTER: 'none' });
   assert.deepEqual([off.on, off.env, off.line], [false, {}, 'start: tracing off (OTEL_TRACES_EXPORTER=none)']);
   assert.equal((await localTracing({ OTEL_SDK_DISABLED: 'true' })).line, 'start: tracing off (OTEL_SDK_DISABLED=true)');
-});
-
-test('the endpoint probed is the traces endpoint, else the OTLP endpoint, else localhost:4318', () => {
-  assert.equal(otlpEndpoint({}), 'http://localhost:4318');
-  assert.equal(otlpEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }), 'http://c:4318');
-  assert.equal(
-    otlpEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://t:4318/v1/traces' }),
-    'http://t:4318/v1/traces',
-  );
 });

@@ -1,23 +1,45 @@
 // Creates the one exporter OTEL_TRACES_EXPORTER names, importing only that exporter's package (the others cost start-up).
-import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+// Only type imports at the top: `pnpm start` reads exporterEndpoint through the light ./probe entry, without OpenTelemetry.
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { ExporterName } from './settings.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+export interface ExporterEndpoint {
+  /** The endpoint as set: the variable that wins, else the default. */
+  readonly configured: string;
+  /** Where spans are sent: for OTLP's base endpoint that is <base>/v1/traces, as the exporter appends it. */
+  readonly url: string;
+}
+
+/**
+ * Where the exporter sends spans, read from the variables its package reads; undefined for console, which prints. The
+ * Jaeger exporter without an endpoint sends to its agent over UDP, given here as a udp:// URL.
+ */
+export function exporterEndpoint(name: ExporterName, env: Env): ExporterEndpoint | undefined {
+  switch (name) {
+    case 'otlp': {
+      const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+      if (traces) return { configured: traces, url: traces };
+      const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || 'http://localhost:4318';
+      return { configured: base, url: `${base.replace(/\/$/, '')}/v1/traces` };
+    }
+    case 'jaeger': {
+      const endpoint =
+        env.OTEL_EXPORTER_JAEGER_ENDPOINT?.trim() ||
+        `udp://${env.OTEL_EXPORTER_JAEGER_AGENT_HOST?.trim() || 'localhost'}:${env.OTEL_EXPORTER_JAEGER_AGENT_PORT?.trim() || '6832'}`;
+      return { configured: endpoint, url: endpoint };
+    }
+    case 'console':
+      return undefined;
+  }
+}
+
 /** Where spans go, for the warning people read when export fails. */
 export function exporterTarget(name: ExporterName, env: Env): string {
-  if (name === 'jaeger') {
-    const endpoint = env.OTEL_EXPORTER_JAEGER_ENDPOINT?.trim();
-    if (endpoint) return `jaeger ${endpoint}`;
-    return `jaeger agent udp://${env.OTEL_EXPORTER_JAEGER_AGENT_HOST?.trim() || 'localhost'}:${env.OTEL_EXPORTER_JAEGER_AGENT_PORT?.trim() || '6832'}`;
-  }
-  if (name === 'otlp') {
-    const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
-    const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || 'http://localhost:4318';
-    return `otlp ${traces || `${base.replace(/\/$/, '')}/v1/traces`}`;
-  }
-  return 'console';
+  const endpoint = exporterEndpoint(name, env);
+  if (!endpoint) return name;
+  return `${name}${endpoint.url.startsWith('udp:') ? ' agent' : ''} ${endpoint.url}`;
 }
 
 /** The OTLP protocol asked for; http/protobuf unless http/json (grpc is not bundled: it costs start-up and a native-ish stack). */
@@ -51,38 +73,5 @@ export async function createExporter(name: ExporterName, env: Env): Promise<Span
       const { JsonConsoleExporter } = await import('./json-console-exporter.ts');
       return new JsonConsoleExporter();
     }
-  }
-}
-
-/**
- * Imports and builds the exporter at the first export instead of at start-up: the exporter packages are the largest part
- * of tracing's load time, and the first batch leaves a second after the first request, well after the pod is ready.
- */
-export class LazyExporter implements SpanExporter {
-  private loading: Promise<SpanExporter> | undefined;
-  private readonly load: () => Promise<SpanExporter>;
-
-  constructor(load: () => Promise<SpanExporter>) {
-    this.load = load;
-  }
-
-  private exporter(): Promise<SpanExporter> {
-    this.loading ??= this.load();
-    return this.loading;
-  }
-
-  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    this.exporter().then(
-      (exporter) => exporter.export(spans, done),
-      (error: Error) => done({ code: ExportResultCode.FAILED, error }),
-    );
-  }
-
-  async shutdown(): Promise<void> {
-    if (this.loading) await (await this.loading).shutdown();
-  }
-
-  async forceFlush(): Promise<void> {
-    if (this.loading) await (await this.loading).forceFlush?.();
   }
 }

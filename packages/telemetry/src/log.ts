@@ -1,5 +1,6 @@
 // Telemetry's own log lines as JSON in the shape of the services' pino lines, so every line a service writes is JSON.
 import { hostname } from 'node:os';
+import { versionOf } from './resource.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -18,7 +19,7 @@ export function jsonLog(env: Env, service: string | undefined, write: (line: str
   const threshold = LEVELS[env.LOG_LEVEL?.trim().toLowerCase() ?? ''] ?? LEVELS.info!;
   const base: Record<string, unknown> = {
     ...(service && { service }),
-    ...(env.VERSION?.trim() && { version: env.VERSION.trim() }),
+    version: versionOf(env),
     host: env.HOSTNAME?.trim() || hostname(),
   };
   return (level, msg, fields = {}) => {

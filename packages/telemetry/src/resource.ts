@@ -18,6 +18,14 @@ export function serviceNameOf(entry: string | undefined): string | undefined {
 }
 
 /**
+ * The service's version: VERSION, else the kit's default. Spans and telemetry's own log lines read it here, the kit its
+ * validated config with the same default, so all three say the same version.
+ */
+export function versionOf(env: Env): string {
+  return env.VERSION?.trim() || DEFAULT_VERSION;
+}
+
+/**
  * Attributes in increasing precedence: what the process knows (VERSION, the downward-API POD_NAME / POD_NAMESPACE,
  * HOSTNAME), then OTEL_RESOURCE_ATTRIBUTES, then OTEL_SERVICE_NAME, as the spec orders them.
  */
@@ -27,7 +35,7 @@ export function resourceAttributes(settings: TelemetrySettings, env: Env, entry:
   // resource is fixed when it is made, so the kit's validated config cannot reach it; the kit therefore never writes
   // service.version itself. A VERSION the kit refuses stops the process before any span exists, and an unset one is
   // the kit's default here too, so both always agree.
-  known['service.version'] = env.VERSION?.trim() || DEFAULT_VERSION;
+  known['service.version'] = versionOf(env);
   const pod = env.POD_NAME?.trim();
   if (pod) known['k8s.pod.name'] = pod;
   const namespace = env.POD_NAMESPACE?.trim();

@@ -19,7 +19,8 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { collectorUrl, probeCollector } from './collector-probe.ts';
 import { CountingProcessor } from './counting-processor.ts';
-import { createExporter, exporterTarget, LazyExporter, otlpProtocol } from './exporters.ts';
+import { createExporter, exporterTarget, otlpProtocol } from './exporters.ts';
+import { LazyExporter } from './lazy-exporter.ts';
 import { jsonLog, type Log } from './log.ts';
 import { QuietExporter, spanCount } from './quiet-exporter.ts';
 import { resourceAttributes } from './resource.ts';

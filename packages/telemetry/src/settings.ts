@@ -102,9 +102,18 @@ function nonNegative(env: Env, name: string, fallback: number, warnings: string[
   return fallback;
 }
 
+/**
+ * Why tracing is off, as the setting that turns it off (`OTEL_SDK_DISABLED=true`, `OTEL_TRACES_EXPORTER=otlp,none`),
+ * or undefined when it is on. `none` anywhere in the exporter list wins.
+ */
+export function tracingOff(env: Env): string | undefined {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return 'OTEL_SDK_DISABLED=true';
+  if (list(env.OTEL_TRACES_EXPORTER).includes('none')) return `OTEL_TRACES_EXPORTER=${env.OTEL_TRACES_EXPORTER?.trim()}`;
+  return undefined;
+}
+
 export function settingsFromEnv(env: Env): TelemetrySettings {
   const warnings: string[] = [];
-  const disabled = env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true';
 
   // One exporter: the first known name (a list is allowed by the spec, but two backends for one demo is a mistake).
   const exporters = list(env.OTEL_TRACES_EXPORTER);
@@ -158,7 +167,7 @@ export function settingsFromEnv(env: Env): TelemetrySettings {
   const serviceName = env.OTEL_SERVICE_NAME?.trim() || resourceAttributes['service.name'] || undefined;
 
   return {
-    enabled: !disabled && chosen !== 'none',
+    enabled: tracingOff(env) === undefined,
     exporter: chosen === 'none' ? 'otlp' : (chosen as ExporterName),
     sampler,
     ratio,

@@ -1,7 +1,9 @@
 // Finding the collector's endpoint from OTEL_* and probing it with a real TCP connect on 127.0.0.1.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
+import { promisify } from 'node:util';
 import { collectorUrl, probeCollector } from '../src/collector-probe.ts';
 
 test('the OTLP endpoint is the traces endpoint, else the base endpoint, else localhost:4318', () => {
@@ -29,4 +31,16 @@ test('a listening port answers the probe; the same port closed is refused, with 
   assert.deepEqual(await probeCollector(url, 1000), { ok: true });
   await new Promise<void>((resolve) => server.close(() => resolve()));
   assert.deepEqual(await probeCollector(url, 1000), { ok: false, reason: 'ECONNREFUSED' });
+});
+
+test('with unref: false, a probe awaited at top level by a process doing nothing else settles with its answer', async () => {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const probe = new URL('../src/collector-probe.ts', import.meta.url).href;
+  const script = `const { probeCollector } = await import(${JSON.stringify(probe)});
+console.log(JSON.stringify(await probeCollector(new URL('http://127.0.0.1:${port}'), 1000, { unref: false })));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+  assert.deepEqual(JSON.parse(stdout), { ok: false, reason: 'ECONNREFUSED' });
 });

@@ -22,6 +22,12 @@ test("a line is one JSON object with pino's level number, time, the service's ba
   );
 });
 
+test("with VERSION unset a line carries the kit's default version, as the app's lines and the spans do", () => {
+  const { lines, log } = capture({ HOSTNAME: 'h' });
+  log('info', 'telemetry: x');
+  assert.equal((JSON.parse(lines[0]!) as { version?: unknown }).version, 'v1');
+});
+
 test('LOG_LEVEL filters as it does for the app: info by default, warn drops info, silent drops everything', () => {
   const byDefault = capture({});
   byDefault.log('debug', 'd');

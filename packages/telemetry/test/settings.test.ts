@@ -1,7 +1,7 @@
 // OTEL_* env parsing: the issue's defaults, the standard overrides, and one-line warnings instead of crashes for bad values.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_BATCH, parseResourceAttributes, settingsFromEnv } from '../src/settings.ts';
+import { DEFAULT_BATCH, parseResourceAttributes, settingsFromEnv, tracingOff } from '../src/settings.ts';
 
 test('with no OTEL_* set, tracing is on: otlp, parentbased_always_on, and W3C plus B3 multi-header propagation', () => {
   const settings = settingsFromEnv({});
@@ -17,6 +17,13 @@ test('OTEL_TRACES_EXPORTER=none and OTEL_SDK_DISABLED=true both turn tracing off
   assert.equal(settingsFromEnv({ OTEL_TRACES_EXPORTER: 'none' }).enabled, false);
   assert.equal(settingsFromEnv({ OTEL_SDK_DISABLED: 'true', OTEL_TRACES_EXPORTER: 'jaeger' }).enabled, false);
   assert.equal(settingsFromEnv({ OTEL_SDK_DISABLED: 'false' }).enabled, true);
+});
+
+test('tracingOff names the setting that turns tracing off, OTEL_SDK_DISABLED first, and nothing while tracing is on', () => {
+  assert.equal(tracingOff({ OTEL_SDK_DISABLED: ' TRUE ', OTEL_TRACES_EXPORTER: 'none' }), 'OTEL_SDK_DISABLED=true');
+  assert.equal(tracingOff({ OTEL_TRACES_EXPORTER: ' otlp, None ' }), 'OTEL_TRACES_EXPORTER=otlp, None');
+  assert.equal(tracingOff({ OTEL_SDK_DISABLED: 'false', OTEL_TRACES_EXPORTER: 'otlp' }), undefined);
+  assert.equal(tracingOff({}), undefined);
 });
 
 test('jaeger and console are chosen by name, case and spaces ignored', () => {
