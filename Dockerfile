@@ -17,15 +17,15 @@ COPY pnpm-lock.yaml pnpm-workspace.yaml ./
 RUN pnpm fetch
 COPY . .
 RUN pnpm install --frozen-lockfile --offline && pnpm build
-# Everything above is the same for all four services, so one build's cache serves the other three.
+# Everything above is the same for all four services, so one build's cache serves the other three. `pnpm build` ends
+# by bundling each service (packages/devtools/src/bundle.ts): its code and every dependency in dist/bundle, so the
+# runtime image needs no node_modules.
 ARG SERVICE
-# pnpm 10 deploys only injected workspace packages; the setting is given here alone because the dev workspace wants
-# symlinks (an edit to packages/kit is seen at once). --prod: no devDependencies, no TypeScript in the image.
 RUN case "$SERVICE" in customer|partner|preference|recommendation) ;; \
       *) echo "build arg SERVICE must be one of customer, partner, preference, recommendation (got '$SERVICE')" >&2; exit 1 ;; esac \
- && pnpm --config.inject-workspace-packages=true --filter "@mesh-demo/$SERVICE" deploy --prod /out
+ && mkdir -p /out/dist && cp "services/$SERVICE/package.json" /out/ && cp -r "services/$SERVICE/dist/bundle" /out/dist/
 
-# --- runtime: the base image plus the service's compiled code and production dependencies, nothing else.
+# --- runtime: the base image plus the service's bundle, nothing else.
 FROM ${BASE_IMAGE}
 ARG SERVICE
 LABEL org.opencontainers.image.title="mesh-demo-${SERVICE}" \
@@ -35,11 +35,10 @@ WORKDIR /app
 # Owned by root and world-readable: any UID (OpenShift's arbitrary one in group 0 too) can read it and none can
 # change it; the service writes nothing to disk, so the root filesystem can be mounted read-only.
 COPY --from=build /out/package.json ./package.json
-COPY --from=build /out/node_modules ./node_modules
 COPY --from=build /out/dist ./dist
 USER 1000
 EXPOSE 8080 9000
 # No shell and no wrapper: node is PID 1 and gets SIGTERM itself (the kit's run() drains and exits on it).
 # This is the service package's `start` script in exec form; keep the two the same (e2e/images checks it).
 ENTRYPOINT []
-CMD ["node", "--import", "@mesh-demo/telemetry/register", "dist/main.js"]
+CMD ["node", "--import", "./dist/bundle/register.js", "dist/bundle/main.js"]

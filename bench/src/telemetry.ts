@@ -1,12 +1,11 @@
 // The tracing modes, driven only by the standard OTEL_* env and the telemetry package's --import, and whether they can run.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { REPO_ROOT } from '@mesh-demo/devtools';
+import { REPO_ROOT, serviceDir, TELEMETRY_NODE_ARGS } from '@mesh-demo/devtools';
 
 const PACKAGE = join(REPO_ROOT, 'packages', 'telemetry');
-/** The built register module: services run from dist, so their instrumentation does too. */
-const REGISTER = join(PACKAGE, 'dist', 'register.js');
+/** The register module as the services run it: bundled beside each service's main (checked on one of them). */
+const REGISTER = join(serviceDir('customer'), 'dist', 'bundle', 'register.js');
 
 export type TracingModeName = 'jaeger-100' | 'otlp-100' | 'parentbased-1';
 
@@ -49,13 +48,13 @@ export const TRACING_MODES: readonly TracingMode[] = [
 /** Why traced modes cannot run here, or undefined when they can. */
 export function telemetryMissing(): string | undefined {
   if (!existsSync(join(PACKAGE, 'package.json'))) return 'telemetry package not present';
-  if (!existsSync(REGISTER)) return 'telemetry package not built (packages/telemetry/dist/register.js missing)';
+  if (!existsSync(REGISTER)) return 'services not bundled (services/customer/dist/bundle/register.js missing: pnpm build)';
   return undefined;
 }
 
 /** Node flags that load the instrumentation before the service, as a container's NODE_OPTIONS would. */
 export function telemetryNodeArgs(): string[] {
-  return ['--import', pathToFileURL(REGISTER).href];
+  return [...TELEMETRY_NODE_ARGS];
 }
 
 /** Env for "tracing off": the product's own switch (the register module still loads, as in the image, and stays idle). */

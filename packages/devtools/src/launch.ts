@@ -35,16 +35,16 @@ export interface LaunchOptions {
  * Tracing is loaded the way the image and `pnpm --filter <service> start` load it; the OTEL_* env vars of the caller
  * pass through (e.g. OTEL_TRACES_EXPORTER=none to switch it off, or an endpoint of your own Jaeger).
  */
-export const TELEMETRY_NODE_ARGS: readonly string[] = ['--import', '@mesh-demo/telemetry/register'];
+export const TELEMETRY_NODE_ARGS: readonly string[] = ['--import', './dist/bundle/register.js'];
 
 /** A service's package directory: its `start` script runs there, and `--import` specifiers resolve from it. */
 export function serviceDir(name: ServiceName): string {
   return join(REPO_ROOT, 'services', name);
 }
 
-/** The command that runs a service: the same one the container image uses. */
+/** The command that runs a service: the same one the container image uses (its bundle, written by `pnpm build`). */
 export function serviceEntry(name: ServiceName): string {
-  return join(serviceDir(name), 'dist', 'main.js');
+  return join(serviceDir(name), 'dist', 'bundle', 'main.js');
 }
 
 export function launch(options: LaunchOptions): ServiceProcess {

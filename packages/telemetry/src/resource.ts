@@ -9,12 +9,16 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** The service's own name when OTEL_SERVICE_NAME is unset: the package of the entry script (`@mesh-demo/customer` -> customer). */
 export function serviceNameOf(entry: string | undefined): string | undefined {
   if (!entry) return undefined;
-  try {
-    const manifest = JSON.parse(readFileSync(join(dirname(dirname(entry)), 'package.json'), 'utf8')) as { name?: unknown };
-    return typeof manifest.name === 'string' ? manifest.name.replace(/^@[^/]+\//, '') : undefined;
-  } catch {
-    return undefined;
+  // The nearest package.json that has a name: services/x/dist/bundle/package.json only says "type": "module".
+  for (let dir = dirname(entry), up = 0; up < 4; dir = dirname(dir), up++) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown };
+      if (typeof manifest.name === 'string') return manifest.name.replace(/^@[^/]+\//, '');
+    } catch {
+      // No package.json here (or not JSON): look one level up.
+    }
   }
+  return undefined;
 }
 
 /**

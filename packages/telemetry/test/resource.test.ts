@@ -1,5 +1,7 @@
 // The resource on every span: what the process knows (VERSION, pod, namespace, host), then the OTEL_* env over it.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { resourceAttributes } from '../src/resource.ts';
@@ -40,5 +42,17 @@ describe('resourceAttributes', () => {
     const entry = join(import.meta.dirname, '..', '..', '..', 'services', 'partner', 'dist', 'main.js');
     assert.equal(attributes({}, entry)['service.name'], 'partner');
     assert.equal(attributes({})['service.name'], 'unknown_service:node');
+  });
+
+  it("names the service after the nearest package.json with a name, past the bundle's nameless one (dist/bundle/main.js -> x)", () => {
+    const root = mkdtempSync(join(tmpdir(), 'resource-'));
+    try {
+      mkdirSync(join(root, 'dist', 'bundle'), { recursive: true });
+      writeFileSync(join(root, 'package.json'), JSON.stringify({ name: '@mesh-demo/preference' }));
+      writeFileSync(join(root, 'dist', 'bundle', 'package.json'), JSON.stringify({ type: 'module' }));
+      assert.equal(attributes({}, join(root, 'dist', 'bundle', 'main.js'))['service.name'], 'preference');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
