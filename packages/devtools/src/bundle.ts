@@ -79,8 +79,10 @@ export async function bundleService(name: ServiceName): Promise<string> {
     platform: 'node',
     target: 'node22.19',
     banner: { js: BANNER },
-    // Whitespace and names are kept: a logged 5xx stack must stay readable. Syntax minification is free to read.
+    // Smaller source parses faster and V8 keeps less of it (measured: ~40 ms and ~4 MB per service). Identifiers are
+    // kept, so a logged 5xx stack still names its functions. No source maps: --enable-source-maps cost 170 ms and 50 MB.
     minifySyntax: true,
+    minifyWhitespace: true,
     logLevel: 'warning',
   });
   await bundleJaegerExporter(outdir);

@@ -3,11 +3,12 @@
 import { context as otelContext, propagation } from '@opentelemetry/api';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { FastifyRequest } from 'fastify';
-import { type Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import { type Chain, ChainSchema, type Failure } from './chain.ts';
 import type { DownstreamConfig, ServiceConfig } from './config.ts';
 import { namesToCopy, propagatedHeaders } from './headers.ts';
-import type { Metrics } from './metrics.ts';
+import { labelledOnce, type Metrics } from './metrics.ts';
+import { Pool, request } from './undici-pool.ts';
 
 const isChain = TypeCompiler.Compile(ChainSchema);
 
@@ -69,7 +70,7 @@ async function send(
   const options = { origin, path: '/', method: 'GET' as const, headers, signal };
   for (let retry = 0; ; retry++) {
     try {
-      return await pool.request(options);
+      return await request(pool, options);
     } catch (error) {
       if (signal.aborted || retry >= STALE_RETRIES || !STALE_SOCKET.has(errorCode(error))) throw error;
     }
@@ -171,12 +172,13 @@ export function downstreamCall(
   tracing: TracingOptions,
 ): (request: FastifyRequest) => Promise<DownstreamOutcome> {
   const names = namesToCopy(config.propagateHeaders, tracing.tracerOwnedHeaders);
+  const downstreamDuration = labelledOnce((...values) => metrics.downstreamDuration.labels(...values));
   return async (request) => {
     const headers = propagatedHeaders(request.headers, { names, requestId: request.id, edge: config.service.edge });
     if (tracing.injectTraceContext) propagation.inject(otelContext.active(), headers);
     const started = performance.now();
     const outcome = await client.call(headers);
-    metrics.downstreamDuration.labels(client.name, outcomeLabel(outcome)).observe((performance.now() - started) / 1000);
+    downstreamDuration(client.name, outcomeLabel(outcome)).observe((performance.now() - started) / 1000);
     if (outcome.type === 'failure') request.log.warn({ downstream: client.name, failure: outcome.failure }, 'downstream call failed');
     return outcome;
   };

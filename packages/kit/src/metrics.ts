@@ -12,6 +12,23 @@ export interface Metrics {
   readonly faults: Counter<'kind' | 'status'>;
 }
 
+/**
+ * One labelled child per label combination, made once: prom-client's labels() hashes the labels and builds a new child
+ * on every call, a per-request cost on the hot path. Holds no more entries than the metric itself has series.
+ */
+export function labelledOnce<C>(labels: (...values: string[]) => C): (...values: string[]) => C {
+  const children = new Map<string, C>();
+  return (...values) => {
+    const key = values.join('\n');
+    let child = children.get(key);
+    if (child === undefined) {
+      child = labels(...values);
+      children.set(key, child);
+    }
+    return child;
+  };
+}
+
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

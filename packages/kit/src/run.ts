@@ -71,6 +71,8 @@ export async function run(
     clearTimeout(cut);
     if (telemetry) await telemetry.shutdown();
     app.log.info('stopped');
+    // close-with-grace exits as soon as this returns: the lines still buffered must reach stdout first.
+    service.flushLogs();
   });
   return service;
 }

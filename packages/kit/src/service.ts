@@ -9,7 +9,8 @@ import { faultRoutes } from './fault-routes.ts';
 import { createFaultControl, type FaultControl } from './faults.ts';
 import { isShadow, REQUEST_ID_HEADER } from './headers.ts';
 import { healthRoutes, type ServiceState } from './health.ts';
-import { createMetrics, type Metrics, metricsRoute } from './metrics.ts';
+import { logDestination } from './log-destination.ts';
+import { createMetrics, labelledOnce, type Metrics, metricsRoute } from './metrics.ts';
 import { buildServer, closeServer, type LogStream, shadowServer } from './server.ts';
 
 /** What a service's routes get to work with. */
@@ -45,6 +46,8 @@ export interface Service {
   readonly faults: FaultControl;
   /** Stop both apps and the downstream pool; in-flight requests finish first. */
   close(): Promise<void>;
+  /** Write out the log lines still buffered (stdout is written in batches): the last step before the process exits. */
+  flushLogs(): void;
 }
 
 type ShadowOf = (request: FastifyRequest) => boolean;
@@ -56,9 +59,10 @@ function observeRequests(app: FastifyInstance, metrics: Metrics, shadowOf: Shado
     reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  const requestDuration = labelledOnce((...values) => metrics.requestDuration.labels(...values));
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.requestDuration.labels(route, request.method, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
+    requestDuration(route, request.method, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
     request.log.info(
       {
         method: request.method,
@@ -77,10 +81,11 @@ function observeRequests(app: FastifyInstance, metrics: Metrics, shadowOf: Shado
 function hopCounter(config: ServiceConfig, metrics: Metrics, shadowOf: ShadowOf): ServiceContext['countHop'] {
   const { name } = config.service;
   let hits = 0;
+  const hitsOf = labelledOnce((...values) => metrics.hits.labels(...values));
   return (request) => {
     const shadow = shadowOf(request);
     hits += 1;
-    metrics.hits.labels(name, config.version, String(shadow)).inc();
+    hitsOf(name, config.version, String(shadow)).inc();
     return { service: name, version: config.version, host: config.hostname, hits, shadow };
   };
 }
@@ -90,8 +95,10 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
   const metrics = createMetrics();
   const faults = createFaultControl(config.faults, metrics);
   const isReady = () => state.ready && faults.current.ready;
-  const app = buildServer(config, 'public', options.logStream);
-  const management = buildServer(config, 'management', options.logStream);
+  // One destination for both apps, so their lines share one buffer and one flush.
+  const logs = options.logStream ? { stream: options.logStream, flush: () => {} } : logDestination();
+  const app = buildServer(config, 'public', logs.stream);
+  const management = buildServer(config, 'management', logs.stream);
   const shadow = config.shadowPort !== undefined ? shadowServer(config, app) : undefined;
   const shadowOf: ShadowOf = (request) => isShadow(request.headers.host, request.socket?.localPort, config.shadowPort);
   const downstream = config.downstream && createDownstreamClient(config.downstream, options.dispatcher);
@@ -137,5 +144,6 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
     async close() {
       await Promise.all([app.close(), management.close()]);
     },
+    flushLogs: logs.flush,
   };
 }
