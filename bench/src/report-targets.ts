@@ -28,20 +28,23 @@ function throughputTarget(results: Results, measure: string, key: string, refere
 
 const REFERENCE_KEYS = new Set(['hello', 'minimal']);
 
-function startTarget(results: Results): TargetRow {
-  const measure = 'Start to ready, telemetry on (slowest service, median)';
+/** Start to ready with telemetry on, two targets: within 1.5× the Fastify hello of the same run, and 300 ms outright. */
+const START_VS_HELLO = 1.5;
+const START_MS = 300;
+
+function startTargets(results: Results): TargetRow[] {
+  const relative = 'Start to ready, telemetry on (slowest service, median), vs the Fastify hello';
+  const absolute = 'Start to ready, telemetry on (slowest service, median)';
   const entries = Object.entries(results.services);
   const hello = median(results.referenceStart);
   if (entries.some(([, f]) => isSkipped(f.startOn))) {
     const reason = entries.map(([, f]) => f.startOn).find(isSkipped)!.skipped;
     const [worst, off] = entries.map(([name, f]) => [name, median(f.startOff)] as const).reduce((a, b) => (b[1] > a[1] ? b : a));
-    return {
-      measure,
-      target: '≤ 400 ms',
-      value: '–',
-      verdict: `skipped: ${reason}`,
-      absolute: `telemetry off: slowest ${Math.round(off)} ms (${worst}), ${fmt(off / hello, '×')} the hello reference (${Math.round(hello)} ms)`,
-    };
+    const detail = `telemetry off: slowest ${Math.round(off)} ms (${worst}), ${fmt(off / hello, '×')} the hello reference (${Math.round(hello)} ms)`;
+    return [
+      { measure: relative, target: `≤ ${START_VS_HELLO}×`, value: '–', verdict: `skipped: ${reason}`, absolute: detail },
+      { measure: absolute, target: `≤ ${START_MS} ms`, value: '–', verdict: `skipped: ${reason}`, absolute: '' },
+    ];
   }
   const on = entries.map(([name, f]) => [name, median(f.startOn as number[])] as const);
   const [worst, ms] = on.reduce((a, b) => (b[1] > a[1] ? b : a));
@@ -50,13 +53,22 @@ function startTarget(results: Results): TargetRow {
   const cpu = Array.isArray(figures.startOnCpu)
     ? `; CPU used by then ${Math.round(median(figures.startOnCpu))} ms (hello ${Math.round(median(results.referenceStartCpu))} ms)`
     : '';
-  return {
-    measure,
-    target: '≤ 400 ms',
-    value: `${Math.round(ms)} ms (${worst})`,
-    verdict: atMost(ms, 400, 'ms'),
-    absolute: `${fmt(ms / off, '×')} its start with telemetry off (${Math.round(off)} ms), ${fmt(ms / hello, '×')} the hello reference (${Math.round(hello)} ms)${cpu}`,
-  };
+  return [
+    {
+      measure: relative,
+      target: `≤ ${START_VS_HELLO}×`,
+      value: `${fmt(ms / hello, '×')} (${worst})`,
+      verdict: atMost(ms / hello, START_VS_HELLO, '×'),
+      absolute: `${Math.round(ms)} vs ${Math.round(hello)} ms${cpu}`,
+    },
+    {
+      measure: absolute,
+      target: `≤ ${START_MS} ms`,
+      value: `${Math.round(ms)} ms (${worst})`,
+      verdict: atMost(ms, START_MS, 'ms'),
+      absolute: `${fmt(ms / off, '×')} its start with telemetry off (${Math.round(off)} ms)`,
+    },
+  ];
 }
 
 function memoryTarget(results: Results): TargetRow {
@@ -86,7 +98,7 @@ export function renderTargets(results: Results): string[] {
     throughputTarget(results, 'Tracing on at 100% (jaeger exporter), vs tracing off', 'jaeger-100', 'off', 0.6),
     throughputTarget(results, 'Tracing on at 100% (otlp exporter), vs tracing off', 'otlp-100', 'off', 0.6),
     throughputTarget(results, '1% parent-based sampling, vs tracing off', 'parentbased-1', 'off', 0.9),
-    startTarget(results),
+    ...startTargets(results),
     memoryTarget(results),
   ];
   return [
