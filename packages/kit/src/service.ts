@@ -9,7 +9,7 @@ import { faultRoutes } from './fault-routes.ts';
 import { createFaultControl, type FaultControl } from './faults.ts';
 import { isShadow, REQUEST_ID_HEADER } from './headers.ts';
 import { healthRoutes, type ServiceState } from './health.ts';
-import { logDestination } from './log-destination.ts';
+import { type LogDestination, logDestination } from './log-destination.ts';
 import { createMetrics, labelledOnce, type Metrics, metricsRoute } from './metrics.ts';
 import { buildServer, closeServer, type LogStream, shadowServer } from './server.ts';
 
@@ -51,12 +51,20 @@ export interface Service {
 }
 
 type ShadowOf = (request: FastifyRequest) => boolean;
+type InFlight = Pick<LogDestination, 'begin' | 'end'>;
 
 /** The public port's request id header, and one log line and one duration sample per request. */
-function observeRequests(app: FastifyInstance, metrics: Metrics, shadowOf: ShadowOf): void {
+function observeRequests(app: FastifyInstance, metrics: Metrics, shadowOf: ShadowOf, logs: InFlight): void {
   // Callback-style hooks: nothing here awaits, and an async hook costs a promise and a microtask turn per request.
   app.addHook('onRequest', (request, reply, done) => {
+    logs.begin();
     reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  // A client that went away before its answer: the request is no longer in flight (if onResponse runs too, the count
+  // only ends at zero sooner, which writes a batch early).
+  app.addHook('onRequestAbort', (_request, done) => {
+    logs.end();
     done();
   });
   const requestDuration = labelledOnce((...values) => metrics.requestDuration.labels(...values));
@@ -73,6 +81,7 @@ function observeRequests(app: FastifyInstance, metrics: Metrics, shadowOf: Shado
       },
       'request',
     );
+    logs.end();
     done();
   });
 }
@@ -96,14 +105,16 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
   const faults = createFaultControl(config.faults, metrics);
   const isReady = () => state.ready && faults.current.ready;
   // One destination for both apps, so their lines share one buffer and one flush.
-  const logs = options.logStream ? { stream: options.logStream, flush: () => {} } : logDestination();
+  const logs: LogDestination = options.logStream
+    ? { stream: options.logStream, begin: () => {}, end: () => {}, flush: () => {} }
+    : logDestination();
   const app = buildServer(config, 'public', logs.stream);
   const management = buildServer(config, 'management', logs.stream);
   const shadow = config.shadowPort !== undefined ? shadowServer(config, app) : undefined;
   const shadowOf: ShadowOf = (request) => isShadow(request.headers.host, request.socket?.localPort, config.shadowPort);
   const downstream = config.downstream && createDownstreamClient(config.downstream, options.dispatcher);
 
-  observeRequests(app, metrics, shadowOf);
+  observeRequests(app, metrics, shadowOf, logs);
   healthRoutes(app, isReady);
   healthRoutes(management, isReady);
   faultRoutes(management, faults);
