@@ -19,7 +19,7 @@ COPY . .
 RUN pnpm install --frozen-lockfile --offline && pnpm build
 # Everything above is the same for all four services, so one build's cache serves the other three. `pnpm build` ends
 # by bundling each service (packages/devtools/src/bundle.ts): its code and every dependency in dist/bundle, so the
-# runtime image needs no node_modules.
+# runtime image installs no packages.
 ARG SERVICE
 RUN case "$SERVICE" in customer|partner|preference|recommendation) ;; \
       *) echo "build arg SERVICE must be one of customer, partner, preference, recommendation (got '$SERVICE')" >&2; exit 1 ;; esac \

@@ -21,8 +21,13 @@ const BANNER = [
 ].join(' ');
 
 const JAEGER_EXPORTER = '@opentelemetry/exporter-jaeger';
-/** The Jaeger exporter's own CommonJS bundle, beside the ESM outputs (which import it by this relative path). */
-const JAEGER_FILE = 'exporter-jaeger.cjs';
+/**
+ * The Jaeger exporter's own CommonJS bundle, relative to the ESM outputs (which import it by this path). Under a
+ * node_modules directory on purpose: Node keeps its deprecation warnings about `Buffer()` and `url.parse()` (which
+ * jaeger-client still calls) for code outside node_modules, and would otherwise print two at the first export.
+ */
+const JAEGER_DIR = join('node_modules', 'exporter-jaeger');
+const JAEGER_FILE = `./${JAEGER_DIR}/index.cjs`;
 
 /**
  * The Jaeger exporter is bundled apart, as CommonJS: jaeger-client's Thrift stack is sloppy-mode code (it assigns a
@@ -31,7 +36,8 @@ const JAEGER_FILE = 'exporter-jaeger.cjs';
  */
 async function bundleJaegerExporter(outdir: string): Promise<void> {
   const exporter = createRequire(REGISTER_ENTRY).resolve(JAEGER_EXPORTER);
-  const outfile = join(outdir, JAEGER_FILE);
+  const dir = join(outdir, JAEGER_DIR);
+  const outfile = join(dir, 'index.cjs');
   await build({
     entryPoints: [exporter],
     outfile,
@@ -47,7 +53,7 @@ async function bundleJaegerExporter(outdir: string): Promise<void> {
   writeFileSync(outfile, code.replace(/^"use strict";\n/, ''));
   const client = dirname(createRequire(exporter).resolve('jaeger-client/package.json'));
   for (const idl of ['jaeger-idl', 'thriftrw-idl']) {
-    cpSync(join(client, 'dist', 'src', idl), join(outdir, idl), { recursive: true, filter: (p) => !p.includes('crossdock') });
+    cpSync(join(client, 'dist', 'src', idl), join(dir, idl), { recursive: true, filter: (p) => !p.includes('crossdock') });
   }
 }
 
@@ -55,7 +61,7 @@ async function bundleJaegerExporter(outdir: string): Promise<void> {
 const jaegerExternal: Plugin = {
   name: 'jaeger-exporter-apart',
   setup(b) {
-    b.onResolve({ filter: /^@opentelemetry\/exporter-jaeger$/ }, () => ({ path: `./${JAEGER_FILE}`, external: true }));
+    b.onResolve({ filter: /^@opentelemetry\/exporter-jaeger$/ }, () => ({ path: JAEGER_FILE, external: true }));
   },
 };
 
