@@ -1,14 +1,13 @@
 // Bundles each service's build output and the telemetry register module into services/<name>/dist/bundle (run by `pnpm build`).
 // Why: loading ~800 files of node_modules was most of a service's start (and ~20 MB of its RSS); one ESM bundle per
 // service loads in a fraction of that, and the image then needs no node_modules at all. Measured in bench/README.md.
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import { BUNDLE_DIR, serviceDir } from './launch.ts';
 import { REPO_ROOT, SERVICES, type ServiceName } from './topology.ts';
-
-/** Where a service's bundle goes, relative to its package: `start`, the image and launch() run it from there. */
-export const BUNDLE_DIR = join('dist', 'bundle');
 
 const REGISTER_ENTRY = join(REPO_ROOT, 'packages', 'telemetry', 'dist', 'register.js');
 
@@ -32,11 +31,10 @@ const JAEGER_FILE = `./${JAEGER_DIR}/index.cjs`;
 /**
  * The Jaeger exporter is bundled apart, as CommonJS: jaeger-client's Thrift stack is sloppy-mode code (it assigns a
  * function's read-only `name`, which throws inside an ES module), and it reads its IDL files from paths relative to
- * its own code at run time, so those are copied beside it.
+ * its own code at run time, so those are copied beside it. Built once into `dir`; every service gets a copy.
  */
-async function bundleJaegerExporter(outdir: string): Promise<void> {
+async function bundleJaegerExporter(dir: string): Promise<void> {
   const exporter = createRequire(REGISTER_ENTRY).resolve(JAEGER_EXPORTER);
-  const dir = join(outdir, JAEGER_DIR);
   const outfile = join(dir, 'index.cjs');
   await build({
     entryPoints: [exporter],
@@ -65,15 +63,15 @@ const jaegerExternal: Plugin = {
   },
 };
 
-export async function bundleService(name: ServiceName): Promise<string> {
-  const serviceDir = join(REPO_ROOT, 'services', name);
-  const outdir = join(serviceDir, BUNDLE_DIR);
+/** One service's bundle; `jaegerExporter` is the directory bundleJaegerExporter wrote, copied in as it is. */
+async function bundleService(name: ServiceName, jaegerExporter: string): Promise<void> {
+  const outdir = join(serviceDir(name), BUNDLE_DIR);
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   await build({
     // Both entries in one build: they share chunks, so the OpenTelemetry API and the kit's telemetry handshake that
     // register.js sets up are the very modules main.js reads.
-    entryPoints: { main: join(serviceDir, 'dist', 'main.js'), register: REGISTER_ENTRY },
+    entryPoints: { main: join(serviceDir(name), 'dist', 'main.js'), register: REGISTER_ENTRY },
     outdir,
     bundle: true,
     // The SDK and each exporter stay in their own chunks, imported only when tracing is on (as without the bundle).
@@ -91,11 +89,18 @@ export async function bundleService(name: ServiceName): Promise<string> {
     minifyWhitespace: true,
     logLevel: 'warning',
   });
-  await bundleJaegerExporter(outdir);
+  cpSync(jaegerExporter, join(outdir, JAEGER_DIR), { recursive: true });
   // The bundle runs as ESM whatever directory it is copied to (the image copies the service's package.json too).
   writeFileSync(join(outdir, 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);
-  return outdir;
 }
 
 // Silent on success, like tsc before it: `pnpm start` and friends build first, and their output is theirs.
-if (import.meta.main) await Promise.all(SERVICES.map(bundleService));
+if (import.meta.main) {
+  const staging = mkdtempSync(join(tmpdir(), 'mesh-demo-bundle-'));
+  try {
+    await bundleJaegerExporter(staging);
+    await Promise.all(SERVICES.map((name) => bundleService(name, staging)));
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}

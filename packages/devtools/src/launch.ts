@@ -37,6 +37,9 @@ export interface LaunchOptions {
  */
 export const TELEMETRY_NODE_ARGS: readonly string[] = ['--import', './dist/bundle/register.js'];
 
+/** Where `pnpm build` writes a service's bundle (main.js, register.js, their chunks), relative to its package. */
+export const BUNDLE_DIR = join('dist', 'bundle');
+
 /** A service's package directory: its `start` script runs there, and `--import` specifiers resolve from it. */
 export function serviceDir(name: ServiceName): string {
   return join(REPO_ROOT, 'services', name);
@@ -44,7 +47,7 @@ export function serviceDir(name: ServiceName): string {
 
 /** The command that runs a service: the same one the container image uses (its bundle, written by `pnpm build`). */
 export function serviceEntry(name: ServiceName): string {
-  return join(serviceDir(name), 'dist', 'bundle', 'main.js');
+  return join(serviceDir(name), BUNDLE_DIR, 'main.js');
 }
 
 export function launch(options: LaunchOptions): ServiceProcess {
