@@ -1,9 +1,9 @@
 // Service configuration: one TypeBox schema per service, read from env only, failing fast with one line naming every bad variable.
 import { hostname } from 'node:os';
 import { type Static, type TProperties, Type } from '@sinclair/typebox';
-import envSchema from 'env-schema';
 import { delayInverted, type Faults, FaultsSchema } from './faults.ts';
 import { DEFAULT_PROPAGATED_HEADERS, HEADER_NAME } from './headers.ts';
+import { envValidator } from './schema-compilers.ts';
 import { DEFAULT_VERSION } from './telemetry-handshake.ts';
 
 /** What a service is, fixed in its code: the parts that never come from env. */
@@ -92,9 +92,12 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** The env schema of one service: the common variables, and the downstream ones when it has a downstream. */
+/**
+ * The env schema of one service: the common variables, and the downstream ones when it has a downstream. Variables it
+ * does not name are dropped by the check (the rest of the process env), never an error.
+ */
 function envSchemaFor(service: ServiceDefinition) {
-  return Type.Object({ ...commonEnv, ...(service.downstream ? downstreamEnv(service.downstream) : {}) });
+  return Type.Object({ ...commonEnv, ...(service.downstream ? downstreamEnv(service.downstream) : {}) }, { additionalProperties: false });
 }
 
 type CommonEnv = Static<ReturnType<typeof envSchemaFor>> & Record<string, unknown>;
@@ -158,24 +161,21 @@ function patternHint(variable: string): string {
 export function loadConfig(service: ServiceDefinition, env: Readonly<Record<string, string | undefined>>): ServiceConfig {
   const data: Record<string, string> = { HOSTNAME: hostname() };
   for (const [key, value] of Object.entries(env)) if (value !== undefined) data[key] = value;
-  const schema = envSchemaFor(service);
+  const validate = envValidator(envSchemaFor(service));
+  // The check coerces, fills defaults and drops unknown variables in place, on a copy.
+  const check = (input: Record<string, string>): CommonEnv | undefined => {
+    const parsed: Record<string, unknown> = { ...input };
+    return validate(parsed) ? (parsed as CommonEnv) : undefined;
+  };
   let problems = new Map<string, string>();
-  let parsed: CommonEnv | undefined;
-  try {
-    parsed = envSchema<CommonEnv>({ schema, data, env: false });
-  } catch (error) {
-    const errors = (error as { errors?: AjvError[] }).errors;
-    if (!errors) throw new ConfigError(String((error as Error).message));
-    problems = describe(errors, env);
+  let parsed = check(data);
+  if (!parsed) {
+    problems = describe((validate.errors ?? []) as AjvError[], env);
     // Once more without the bad ones (their defaults stand in), so the checks between variables below still judge
     // the good ones: every mistake shows in one start, not one per crash.
     const rest: Record<string, string> = { HOSTNAME: hostname() };
     for (const [key, value] of Object.entries(data)) if (!problems.has(key)) rest[key] = value;
-    try {
-      parsed = envSchema<CommonEnv>({ schema, data: rest, env: false });
-    } catch {
-      parsed = undefined;
-    }
+    parsed = check(rest);
   }
   if (parsed)
     for (const [variable, problem] of relations(parsed, (...vars) => vars.every((v) => !problems.has(v)))) problems.set(variable, problem);

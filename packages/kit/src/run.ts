@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig, type ServiceConfig, type ServiceDefinition } from './config.ts';
+import { precompiledMisses } from './precompiled.ts';
 import type { BuildOptions, Service } from './service.ts';
 import { telemetryHandshake, tracerOwnedHeaders } from './telemetry-handshake.ts';
 
@@ -49,6 +50,9 @@ export async function run(
     await app.listen({ host: config.host, port: config.port, listenTextResolver: (a) => `listening on ${a}` });
     if (service.shadow) await listen(service.shadow, config.host, config.shadowPort!);
     if (service.shadow) app.log.info(`shadow copies listening on http://${config.host}:${config.shadowPort}`);
+    // A bundle whose build did not see some schema still works, but compiled it at start: say which, so it gets fixed.
+    const missed = precompiledMisses();
+    if (missed.length) app.log.warn({ schemas: missed }, "compiled at start: not in the build's precompiled code");
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'error';
     const ports = [config.port, config.managementPort, config.shadowPort].filter((p) => p !== undefined).join('/');

@@ -4,6 +4,7 @@ import { trace } from '@opentelemetry/api';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { ServiceConfig } from './config.ts';
 import { requestIdFrom } from './headers.ts';
+import { fastifyCompilers } from './schema-compilers.ts';
 
 /** Where log lines go instead of stdout, e.g. to assert on them. */
 export interface LogStream {
@@ -74,6 +75,8 @@ export function buildServer(config: ServiceConfig, port: 'public' | 'management'
     requestIdHeader: false,
     // A typo in a request body is an error, never silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
+    // The build's precompiled validators and serialisers, else Fastify's own compilers with the options above.
+    schemaController: { compilersFactory: fastifyCompilers() },
     genReqId: (request) => requestIdFrom(request.headers),
     // During shutdown, requests on open keep-alive connections are still served (with Connection: close), not refused.
     return503OnClosing: false,
