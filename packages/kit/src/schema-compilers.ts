@@ -83,7 +83,8 @@ export function fastifyCompilers(): FastifyCompilersFactory {
   const factory: { buildValidator: BuildValidator; buildSerializer: BuildSerializer } = {
     buildValidator: (externalSchemas, options) => {
       const fallback = lazily(() => compilers.buildValidator(externalSchemas, options));
-      return (route) => (capturing() ? undefined : precompiledValidator('validator', route.schema, label('validator', route))) ?? fallback()(route);
+      return (route) =>
+        (capturing() ? undefined : precompiledValidator('validator', route.schema, label('validator', route))) ?? fallback()(route);
     },
     buildSerializer: (externalSchemas, options) => {
       const fallback = lazily(() => compilers.buildSerializer(externalSchemas, options));
