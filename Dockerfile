@@ -24,10 +24,12 @@ ARG SERVICE
 RUN case "$SERVICE" in customer|partner|preference|recommendation) ;; \
       *) echo "build arg SERVICE must be one of customer, partner, preference, recommendation (got '$SERVICE')" >&2; exit 1 ;; esac \
  && mkdir -p /out/dist && cp "services/$SERVICE/package.json" /out/ && cp -r "services/$SERVICE/dist/bundle" /out/dist/ \
- && for cache in /out/dist/bundle/compile-cache/*-0; do cp -r "$cache" "${cache%-0}-1000"; done
+ && for cache in /out/dist/bundle/compile-cache/*-0; do cp -r "$cache" "${cache%-0}-1000"; done \
+ && chmod -R a+rX /out/dist/bundle/compile-cache
 # `pnpm build` filled the bundle's compile cache (V8's compiled code, so a start skips parsing). Node names the cache's
 # directory after the UID that wrote it: the build ran as root (0), the service runs as 1000 (USER below), so the
-# cache is copied under that name. An arbitrary UID (OpenShift's restricted SCC) finds none and parses as without it.
+# cache is copied under that name, and made readable (Node writes its files for their owner only). An arbitrary UID
+# (OpenShift's restricted SCC) finds no cache of its own and parses as without it.
 
 # --- runtime: the base image plus the service's bundle, nothing else.
 FROM ${BASE_IMAGE}
