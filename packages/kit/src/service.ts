@@ -11,6 +11,7 @@ import { isShadow, REQUEST_ID_HEADER } from './headers.ts';
 import { healthRoutes, type ServiceState } from './health.ts';
 import { type LogDestination, logDestination } from './log-destination.ts';
 import { createMetrics, labelledOnce, type Metrics, metricsRoute } from './metrics.ts';
+import { requestLogger } from './request-line.ts';
 import { buildServer, closeServer, type LogStream, shadowServer } from './server.ts';
 
 /** What a service's routes get to work with. */
@@ -54,7 +55,13 @@ type ShadowOf = (request: FastifyRequest) => boolean;
 type InFlight = Pick<LogDestination, 'begin' | 'end'>;
 
 /** The public port's request id header, and one log line and one duration sample per request. */
-function observeRequests(app: FastifyInstance, metrics: Metrics, shadowOf: ShadowOf, logs: InFlight): void {
+function observeRequests(
+  app: FastifyInstance,
+  metrics: Metrics,
+  shadowOf: ShadowOf,
+  logs: InFlight,
+  logRequest: ReturnType<typeof requestLogger>,
+): void {
   // Callback-style hooks: nothing here awaits, and an async hook costs a promise and a microtask turn per request.
   app.addHook('onRequest', (request, reply, done) => {
     logs.begin();
@@ -71,16 +78,7 @@ function observeRequests(app: FastifyInstance, metrics: Metrics, shadowOf: Shado
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     requestDuration(route, request.method, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
-    request.log.info(
-      {
-        method: request.method,
-        url: request.url,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-        shadow: shadowOf(request),
-      },
-      'request',
-    );
+    logRequest?.(request, reply);
     logs.end();
     done();
   });
@@ -114,7 +112,7 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
   const shadowOf: ShadowOf = (request) => isShadow(request.headers.host, request.socket?.localPort, config.shadowPort);
   const downstream = config.downstream && createDownstreamClient(config.downstream, options.dispatcher);
 
-  observeRequests(app, metrics, shadowOf, logs);
+  observeRequests(app, metrics, shadowOf, logs, requestLogger(config, logs.stream, shadowOf));
   healthRoutes(app, isReady);
   healthRoutes(management, isReady);
   faultRoutes(management, faults);

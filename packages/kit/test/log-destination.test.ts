@@ -1,4 +1,4 @@
-// The batched log destination: lines are written at once while no request is in flight, and gathered while some are.
+// The batched log destination: lines are written at once when quiet, and gathered while requests are in flight.
 import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,6 +65,23 @@ describe('the batched stdout log destination', () => {
     while (written() !== line) {
       assert.ok(Date.now() < deadline, 'the backstop wrote the gathered line within 2 s');
       await sleep(20);
+    }
+  });
+
+  it('gathers a line that comes within 20 ms of the last write and writes it within 20 ms, with any that follow', async () => {
+    const logs = logDestination(fd);
+    const [first, second, third] = lines(3);
+    logs.stream.write(first!);
+    assert.equal(written(), first, 'the first line, after a quiet spell, at once');
+    logs.stream.write(second!);
+    logs.begin();
+    logs.end();
+    logs.stream.write(third!);
+    // Polled, with a described limit well above the 20 ms: this says "soon", not how fast.
+    const deadline = Date.now() + 2000;
+    while (written() !== `${first}${second}${third}`) {
+      assert.ok(Date.now() < deadline, 'the gathered lines were written within 2 s');
+      await sleep(5);
     }
   });
 
