@@ -7,7 +7,7 @@ export interface LogDestination {
   readonly stream: LogStream;
   /** A request began: lines are gathered from now until no request is left in flight. */
   begin(): void;
-  /** A request ended: when it was the last one in flight, the gathered lines are written (at once, or within QUIET_MS). */
+  /** A request ended: when it was the last one in flight, the gathered lines are written (at once, or this loop turn). */
   end(): void;
   /** Writes out every line gathered so far, synchronously. */
   flush(): void;
@@ -21,11 +21,11 @@ export interface LogDestination {
  *
  * Why not always at once when none is in flight: a leaf hop (no downstream) finishes each request before it reads the
  * next, so "none in flight" came after every request, and every line was a write of its own (measured: 2 write
- * syscalls per request on recommendation instead of 1, and 14% of the chain's throughput). So a line is written at
- * once only when nothing was written for QUIET_MS (a person's curl, a test's request); within QUIET_MS of the last
- * write it waits at most QUIET_MS, gathered with the others. A request that never ends (its client went away) cannot
- * hold lines back for longer than BACKSTOP_MS. A stalled reader of a full pipe blocks the writer, as it blocks
- * console.log.
+ * syscalls per request on recommendation instead of 1). So a line is written at once only when nothing was written for
+ * QUIET_MS (a person's curl, a test's request); within QUIET_MS of the last write it is written at the end of the
+ * event-loop turn (setImmediate), with every other line that turn logged. A request that never ends (its client went
+ * away) cannot hold lines back for longer than BACKSTOP_MS. A stalled reader of a full pipe blocks the writer, as it
+ * blocks console.log.
  */
 const MAX_BATCH = 8 * 1024;
 const QUIET_MS = 20;
@@ -37,12 +37,12 @@ export function logDestination(fd = 1): LogDestination {
   const boom = pino.destination({ dest: fd, sync: true, minLength: MAX_BATCH, periodicFlush: BACKSTOP_MS });
   let inFlight = 0;
   let lastFlush = Number.NEGATIVE_INFINITY;
-  let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
   // Whether a line came since the last flush: a flush with nothing to write is no write, and starts no quiet interval.
   let pending = false;
   const flush = () => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
+    if (immediate) clearImmediate(immediate);
+    immediate = undefined;
     if (!pending) return;
     pending = false;
     lastFlush = performance.now();
@@ -52,12 +52,10 @@ export function logDestination(fd = 1): LogDestination {
       // stdout already closed (the reader went away): nothing left to write to.
     }
   };
-  /** None in flight: write now if the last write was long enough ago, else once QUIET_MS has passed since it. */
+  /** None in flight: write now if the last write was long enough ago, else at the end of this event-loop turn. */
   const settle = () => {
-    const since = performance.now() - lastFlush;
-    if (since >= QUIET_MS) flush();
-    // Unref'd: it never keeps the process alive; shutdown flushes last anyway.
-    else timer ??= setTimeout(flush, QUIET_MS - since).unref();
+    if (performance.now() - lastFlush >= QUIET_MS) flush();
+    else immediate ??= setImmediate(flush);
   };
   return {
     stream: {
