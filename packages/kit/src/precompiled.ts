@@ -36,11 +36,6 @@ export function installPrecompiled(precompiled: PrecompiledTable): void {
   misses.length = 0;
 }
 
-/** True when the build's table is installed (the bundle), false from source (tests, `--conditions=development`). */
-export function hasPrecompiled(): boolean {
-  return table !== undefined;
-}
-
 /** The build's validator for this schema, if any. `label` names what it checks, for the misses a bundle reports. */
 export function precompiledValidator(kind: 'env' | 'validator', schema: unknown, label: string): Validate | undefined {
   if (!table) return undefined;

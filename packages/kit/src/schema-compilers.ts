@@ -60,12 +60,12 @@ let compilers: Compilers = compileAtStart;
 /** Each service's env schema is built afresh per loadConfig; its check is compiled (or looked up) once. */
 const envValidators = new Map<string, Validate>();
 
-/** Build time only: the precompile step swaps in compilers that also keep each function's source code. */
 /** A capture compiles every schema itself, whatever table is installed: its output is what becomes the table. */
 function capturing(): boolean {
   return compilers !== compileAtStart;
 }
 
+/** Build time only: the precompile step swaps in compilers that also keep each function's source code. */
 export function useCompilers(next: Compilers): void {
   compilers = next;
   envValidators.clear();

@@ -22,23 +22,13 @@ function safeErrors(app: FastifyInstance): void {
   });
 }
 
-const NO_TRACE: { trace_id?: string; span_id?: string } = Object.freeze({});
-
-/**
- * pino's default merge copies every field of the line into the mixin's object; with no span there is nothing to add,
- * so the line's own object is used as is (same fields, same order) and the shared NO_TRACE is never written to.
- */
-function mergeTraceFields(line: object, fields: object): object {
-  return fields === NO_TRACE ? line : Object.assign(fields, line);
-}
-
 /**
  * trace_id and span_id of the active span on every log line, so logs and traces join. Reading the context is cheap,
  * and without a tracer (no --import of the telemetry register module) there is no span and nothing is added.
  */
 export function traceFields(): { trace_id?: string; span_id?: string } {
   const span = trace.getActiveSpan();
-  if (!span) return NO_TRACE;
+  if (!span) return {};
   const { traceId, spanId } = span.spanContext();
   return { trace_id: traceId, span_id: spanId };
 }
@@ -63,7 +53,6 @@ export function buildServer(config: ServiceConfig, port: 'public' | 'management'
             level: config.logLevel,
             base: { service: config.service.name, version: config.version, host: config.hostname, port },
             mixin: traceFields,
-            mixinMergeStrategy: mergeTraceFields,
             redact: {
               paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'],
               censor: '[redacted]',
