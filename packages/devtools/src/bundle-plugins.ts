@@ -25,7 +25,7 @@ export const COMPILE_CACHE_DIR = 'compile-cache';
  */
 export function serviceEntryPlugin(name: ServiceName): Plugin {
   const contents: Record<string, string> = {
-    main: `import './${PRECOMPILED_DIR.split(/[\\/]/).slice(1).join('/')}/index.js';\nimport './main.js';\n`,
+    main: `import './${PRECOMPILED_DIR}/index.js';\nimport './dist/main.js';\n`,
     register: [
       "import { enableCompileCache } from 'node:module';",
       "import { join } from 'node:path';",
@@ -43,7 +43,7 @@ export function serviceEntryPlugin(name: ServiceName): Plugin {
       }));
       b.onLoad({ filter: /.*/, namespace: 'service-entry' }, (args) => ({
         contents: contents[args.path],
-        resolveDir: join(serviceDir(name), 'dist'),
+        resolveDir: serviceDir(name),
         loader: 'js',
       }));
     },

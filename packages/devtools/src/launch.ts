@@ -31,14 +31,14 @@ export interface LaunchOptions {
   readonly stdout?: 'pipe' | 'discard';
 }
 
+/** Where `pnpm build` writes a service's bundle (main.js, register.js, their chunks), relative to its package. */
+export const BUNDLE_DIR = join('dist', 'bundle');
+
 /**
  * Tracing is loaded the way the image and `pnpm --filter <service> start` load it; the OTEL_* env vars of the caller
  * pass through (e.g. OTEL_TRACES_EXPORTER=none to switch it off, or an endpoint of your own Jaeger).
  */
-export const TELEMETRY_NODE_ARGS: readonly string[] = ['--import', './dist/bundle/register.js'];
-
-/** Where `pnpm build` writes a service's bundle (main.js, register.js, their chunks), relative to its package. */
-export const BUNDLE_DIR = join('dist', 'bundle');
+export const TELEMETRY_NODE_ARGS: readonly string[] = ['--import', `./${join(BUNDLE_DIR, 'register.js')}`];
 
 /** A service's package directory: its `start` script runs there, and `--import` specifiers resolve from it. */
 export function serviceDir(name: ServiceName): string {
