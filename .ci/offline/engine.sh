@@ -28,7 +28,7 @@ ensure_packages() {
     /usr/bin/prometheus:prometheus /usr/bin/docker-registry:docker-registry /usr/bin/curl:curl; do
     [ -x "${pair%%:*}" ] || [[ " ${missing[*]} " == *" ${pair#*:} "* ]] || missing+=("${pair#*:}")
   done
-  [ ${#missing[@]} -eq 0 ] || bash "$MESH_REPO/.ci/tools/apt-install.sh" "${missing[@]}"
+  [ ${#missing[@]} -eq 0 ] || bash "$MESH_REPO/tools/apt-install.sh" "${missing[@]}"
 }
 
 engine_up() { "$DOCKER" version --format '{{.Server.Version}}' >/dev/null 2>&1; }

@@ -11,7 +11,7 @@ repo=$(cd "$here/../.." && pwd)
 jaeger_image=mesh-demo-ci/jaeger:2.13.0
 prometheus_image=mesh-demo-ci/prometheus:debian
 # shellcheck source=../tools/versions.sh
-. "$repo/.ci/tools/versions.sh"
+. "$repo/tools/versions.sh"
 
 # What each stand-in is built from, kept as a label on the image: the engine's data root outlives a clone, so an image
 # whose label matches is reused as it is (no Go build, no docker build), and one built from something else is replaced.
@@ -27,10 +27,10 @@ build_stand_in() { # image source dockerfile binary-in-context source-binary
   "$DOCKER" build -q --label "mesh-demo-ci.built-from=$source" -t "$image" "$ctx" >/dev/null
 }
 
-# The one Jaeger build of the repo (pinned in .ci/tools/versions.sh: the v2.13.0 release that docker-compose.yml names).
+# The one Jaeger build of the repo (pinned in tools/versions.sh: the v2.13.0 release that docker-compose.yml names).
 jaeger_source="github.com/jaegertracing/jaeger@$JAEGER_MODULE_VERSION"
 if [ "$(built_from "$jaeger_image")" != "$jaeger_source" ]; then
-  bash "$repo/.ci/tools/install-tools.sh" jaeger
+  bash "$repo/tools/install-tools.sh" jaeger
   build_stand_in "$jaeger_image" "$jaeger_source" jaeger-stand-in.Dockerfile jaeger-linux "$repo/.tools/bin/jaeger"
 fi
 

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 # Jaeger for the traced modes, only when they will run (without the telemetry package they are skipped anyway).
-if [ -d packages/telemetry ] && command -v go >/dev/null; then bash .ci/tools/install-tools.sh jaeger; fi
+if [ -d packages/telemetry ] && command -v go >/dev/null; then bash tools/install-tools.sh jaeger; fi
 
 # Quick mode writes to bench/out/ (gitignored), so committed results stay as the last full run left them.
 rm -rf bench/out

@@ -150,8 +150,8 @@ typecheck() {
 
 # Tools first: without them nothing else can run, so stop at the first failure here.
 stage "chart: pnpm install" "$root/pnpmw" install --frozen-lockfile || exit 1
-stage "chart: build tools (helm, kubeconform, istioctl)" bash .ci/tools/install-tools.sh || { stage_summary; exit 1; }
-stage "chart: build kubeconform schemas (Kubernetes, Istio, Gateway API, Route, Maistra, the operators' CRDs)" bash .ci/tools/build-schemas.sh || { stage_summary; exit 1; }
+stage "chart: build tools (helm, kubeconform, istioctl)" bash tools/install-tools.sh || { stage_summary; exit 1; }
+stage "chart: build kubeconform schemas (Kubernetes, Istio, Gateway API, Route, Maistra, the operators' CRDs)" bash .ci/lib/build-schemas.sh || { stage_summary; exit 1; }
 stage "chart: helm lint --strict (chart and every example)" lint_all
 stage "chart: helm template (every example, and each step on ossm2)" render_all
 stage "chart: kubeconform (every rendered object)" schemas_validate

@@ -37,7 +37,7 @@ trap cleanup EXIT
 
 ensure_packages
 # Compose v2 from its Go module (.ci/run's tools stage has usually built it already: then this only checks the stamp).
-bash .ci/tools/install-tools.sh compose
+bash tools/install-tools.sh compose
 log "$("$DOCKER" --version), $($COMPOSE version)"
 phase "packages and Compose"
 

@@ -7,12 +7,12 @@ cd "$(dirname "$0")/../.."
 
 if ! command -v iptables >/dev/null; then
   echo "mesh: installing Debian's iptables (the sidecars' traffic capture runs it inside each pod's namespace)"
-  bash .ci/tools/apt-install.sh --no-install-recommends iptables
+  bash tools/apt-install.sh --no-install-recommends iptables
 fi
 
 if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
   echo "mesh: installing Debian's chromium (e2e/mesh/view.test.ts reads the mesh view page in it, headless)"
-  bash .ci/tools/apt-install.sh --no-install-recommends chromium
+  bash tools/apt-install.sh --no-install-recommends chromium
 fi
 
 cleanup() {

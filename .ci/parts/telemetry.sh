@@ -5,11 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 
-bash .ci/tools/install-tools.sh jaeger
+bash tools/install-tools.sh jaeger
 
 if ! command -v prometheus >/dev/null; then
   echo "telemetry: installing Debian's prometheus (only the binary is used; the tests run it on 127.0.0.1 with their own config)"
-  bash .ci/tools/apt-install.sh --no-install-recommends prometheus
+  bash tools/apt-install.sh --no-install-recommends prometheus
 fi
 
 export JAEGER_BIN="$root/.tools/bin/jaeger"

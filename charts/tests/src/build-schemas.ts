@@ -2,7 +2,7 @@
 // Maistra, and the operators install/ subscribes to).
 //
 // Usage: node src/build-schemas.ts <out-dir>
-// Inputs come from env (set by .ci/tools/build-schemas.sh, which downloads pinned Go modules):
+// Inputs come from env (set by .ci/lib/build-schemas.sh, which downloads pinned Go modules):
 //   K8S_SWAGGER      path to k8s.io/kubernetes api/openapi-spec/swagger.json
 //   CRD_FILES        colon-separated CRD YAML files (multi-document)
 //   OPENSHIFT_OPENAPI  path to github.com/openshift/api openapi/openapi.json (BuildConfig, ImageStream)
@@ -136,7 +136,7 @@ const outDir = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta
 const swagger = process.env.K8S_SWAGGER;
 const crdFiles = (process.env.CRD_FILES ?? '').split(':').filter(Boolean);
 if (!swagger || crdFiles.length === 0) {
-  console.error('build-schemas: set K8S_SWAGGER and CRD_FILES (see .ci/tools/build-schemas.sh)');
+  console.error('build-schemas: set K8S_SWAGGER and CRD_FILES (see .ci/lib/build-schemas.sh)');
   process.exit(2);
 }
 const core = fromSwagger(swagger, outDir);

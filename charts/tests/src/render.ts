@@ -27,7 +27,7 @@ export type K8sObject = {
 
 export function helmBin(): string {
   const bin = process.env.HELM ?? join(repoRoot, '.tools/bin/helm');
-  if (!existsSync(bin)) throw new Error(`helm not found at ${bin}: run .ci/tools/install-tools.sh helm or set HELM`);
+  if (!existsSync(bin)) throw new Error(`helm not found at ${bin}: run tools/install-tools.sh helm or set HELM`);
   return bin;
 }
 

@@ -3,9 +3,9 @@
 # the ones named (jaeger; compose; the local mesh's pilot-agent, local-istiod and istio-bootstrap); idempotent (a binary
 # with a matching version stamp is kept).
 set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=versions.sh
-. "$root/.ci/tools/versions.sh"
+. "$root/tools/versions.sh"
 bin="$root/.tools/bin"
 logs="$root/.tools/logs"
 # Go's usual install place when it is not on PATH (CI's stages do not all add it); without Go, one line says so, and

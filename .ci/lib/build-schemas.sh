@@ -3,7 +3,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=versions.sh
-. "$root/.ci/tools/versions.sh"
+. "$root/tools/versions.sh"
 out="$root/.tools/schemas"
 stamp="$out/.sources"
 # The CRDs of the operators install/ subscribes to (Istio, IstioCNI, Kiali, ServiceMeshControlPlane,
