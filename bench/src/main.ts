@@ -1,11 +1,13 @@
 // `pnpm bench` / `pnpm bench --quick`: measures the chain beside its references in one run, writes JSON, markdown, SVG.
 // The run goes phase by phase (src/phase-*.ts); this file reads the options, runs the phases in order, writes the files.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { commandLine, findJaeger, freePort, type Jaeger, SERVICES, serviceEntry, startJaeger } from '@mesh-demo/devtools';
+import { buildServices } from '@mesh-demo/build';
+import { findJaeger, type Jaeger, startJaeger } from '@mesh-demo/devtools';
+import { CommandError, defineCommand, freePort, runEntry } from '@mesh-demo/workspace';
 import { type BenchRun, Cleanups } from './bench-run.ts';
 import { measureMesh } from './mesh.ts';
 import { memoryFigures, readAll } from './phase-memory.ts';
@@ -23,39 +25,18 @@ import { telemetryMissing } from './telemetry.ts';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 
-const cli = commandLine(
-  'bench',
-  (command) => `usage: ${command} [--quick] [--out DIR] [--mesh-only]
-  --quick       short smoke run (about a minute); writes to bench/out/ unless --out is given
-  --out         where results.json, RESULTS.md and scaling.svg go (full run: bench/)
-  --mesh-only   only the local mesh's figures (needs root and ./pnpmw mesh tools), to mesh.json and MESH.md`,
-);
-// `pnpm run bench -- --quick` passes the `--` on; it means nothing here.
-const { values } = cli.parse({
-  args: process.argv.slice(2).filter((arg) => arg !== '--'),
-  options: { quick: { type: 'boolean' }, out: { type: 'string' }, 'mesh-only': { type: 'boolean' } },
-});
-const profile = PROFILES[values.quick ? 'quick' : 'full'];
-const outDir = values.out ?? (profile.name === 'full' ? BENCH_DIR : join(BENCH_DIR, 'out'));
-const run: BenchRun = { profile, log: (message) => console.log(`bench: ${message}`), cleanups: new Cleanups() };
-
-for (const name of SERVICES) {
-  if (!existsSync(serviceEntry(name))) {
-    console.error(`bench: ${serviceEntry(name)} is missing; run ./pnpmw build first (pnpm bench does)`);
-    process.exit(1);
-  }
+/** What one run of the bench shares: where it writes, what it measures, and what it has started. */
+interface Context {
+  readonly run: BenchRun;
+  readonly outDir: string;
+  readonly began: number;
+  readonly loadBefore: number[];
+  readonly telemetrySkip: string | undefined;
+  readonly jaegerBinary: string | undefined;
+  readonly tracedSkip: string | undefined;
 }
 
-// Everything started here is stopped on the way out, also on Ctrl-C.
-process.once('SIGINT', () => void run.cleanups.stopAll().then(() => process.exit(130)));
-
-const began = performance.now();
-const loadBefore = loadavg();
-const telemetrySkip = telemetryMissing();
-const jaegerBinary = findJaeger();
-const tracedSkip = telemetrySkip ?? (jaegerBinary ? undefined : 'no jaeger');
-
-async function startTracing(): Promise<Jaeger | undefined> {
+async function startTracing({ run, tracedSkip, jaegerBinary }: Context): Promise<Jaeger | undefined> {
   if (tracedSkip || !jaegerBinary) {
     run.log(`traced modes skipped: ${tracedSkip}`);
     return undefined;
@@ -66,8 +47,9 @@ async function startTracing(): Promise<Jaeger | undefined> {
   return jaeger;
 }
 
-async function main(): Promise<Results> {
-  const jaeger = await startTracing();
+async function measureAll(context: Context): Promise<Results> {
+  const { run, telemetrySkip, tracedSkip } = context;
+  const jaeger = await startTracing(context);
   const starts = await measureStarts(run, telemetrySkip, jaeger?.otlpEndpoint ?? `http://127.0.0.1:${await freePort()}`);
   const measured = await startTargets(run, jaeger);
   await sleep(1000);
@@ -87,13 +69,14 @@ async function main(): Promise<Results> {
     return { skipped: `failed: ${error.message}` };
   });
   if (isSkipped(mesh)) run.log(`local mesh not measured: ${mesh.skipped}`);
-  return { meta: meta(jaeger, jaegerServices), series, scaling, ...starts, memory, reuse, mesh };
+  return { meta: meta(context, jaeger, jaegerServices), series, scaling, ...starts, memory, reuse, mesh };
 }
 
-function meta(jaeger: Jaeger | undefined, jaegerServices: readonly string[]): Results['meta'] {
+function meta(context: Context, jaeger: Jaeger | undefined, jaegerServices: readonly string[]): Results['meta'] {
+  const { run, began, loadBefore, telemetrySkip, tracedSkip } = context;
   return {
     date: new Date().toISOString(),
-    profile,
+    profile: run.profile,
     node: process.version,
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -105,29 +88,66 @@ function meta(jaeger: Jaeger | undefined, jaegerServices: readonly string[]): Re
   };
 }
 
-async function meshOnly(): Promise<void> {
+async function meshOnly({ run, outDir }: Context): Promise<void> {
   const mesh = await measureMesh(run);
-  if (isSkipped(mesh)) throw new Error(`the local mesh cannot be measured: ${mesh.skipped}`);
+  if (isSkipped(mesh)) throw new CommandError(`the local mesh cannot be measured: ${mesh.skipped}`);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'mesh.json'), `${JSON.stringify(mesh, null, 2)}\n`);
   writeFileSync(join(outDir, 'MESH.md'), renderMesh({ mesh } as Results));
   run.log(`wrote mesh.json and MESH.md to ${outDir}`);
 }
 
-try {
-  if (values['mesh-only']) {
-    await meshOnly();
-    process.exit(0);
-  }
-  const results = await main();
+/** The whole run, or the mesh's figures alone: results, markdown and the scaling chart written to the out directory. */
+async function measure(context: Context, meshOnlyRun: boolean): Promise<void> {
+  const { run, outDir } = context;
+  if (meshOnlyRun) return meshOnly(context);
+  const results = await measureAll(context);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(outDir, 'RESULTS.md'), renderMarkdown(results));
   writeFileSync(join(outDir, 'scaling.svg'), renderScalingSvg(results));
   run.log(`wrote results.json, RESULTS.md and scaling.svg to ${outDir} in ${results.meta.elapsedSeconds} s`);
-} catch (error) {
-  console.error(`bench: ${(error as Error).message}`);
-  process.exitCode = 1;
-} finally {
-  await run.cleanups.stopAll();
 }
+
+export const bench = defineCommand({
+  name: 'bench',
+  summary: 'the chain beside its references, in one run',
+  synopsis: '[--quick] [--out DIR] [--mesh-only]',
+  details: () => `  --quick       short smoke run (about a minute); writes to bench/out/ unless --out is given
+  --out         where results.json, RESULTS.md and scaling.svg go (full run: bench/)
+  --mesh-only   only the local mesh's figures (needs root and ./pnpmw mesh tools), to mesh.json and MESH.md`,
+  options: { quick: { type: 'boolean' }, out: { type: 'string' }, 'mesh-only': { type: 'boolean' } },
+  async run({ values }) {
+    const profile = PROFILES[values.quick ? 'quick' : 'full'];
+    const run: BenchRun = { profile, log: (message) => console.log(`bench: ${message}`), cleanups: new Cleanups() };
+    // What the pods, the image and `pnpm start` run: built from the current source, as they build it.
+    await buildServices();
+    // Everything started here is stopped on the way out, also on Ctrl-C.
+    process.once('SIGINT', () => void run.cleanups.stopAll().then(() => process.exit(130)));
+    const telemetrySkip = telemetryMissing();
+    const jaegerBinary = findJaeger();
+    const context: Context = {
+      run,
+      outDir: values.out ?? (profile.name === 'full' ? BENCH_DIR : join(BENCH_DIR, 'out')),
+      began: performance.now(),
+      loadBefore: loadavg(),
+      telemetrySkip,
+      jaegerBinary,
+      tracedSkip: telemetrySkip ?? (jaegerBinary ? undefined : 'no jaeger'),
+    };
+    try {
+      await measure(context, values['mesh-only'] === true);
+    } finally {
+      await run.cleanups.stopAll();
+    }
+    // A failed mesh phase keeps the figures above it but fails the run (measureAll sets it).
+    return process.exitCode === 1 ? 1 : 0;
+  },
+});
+
+// `pnpm run bench -- --quick` passes the `--` on; it means nothing here.
+if (import.meta.main)
+  process.exitCode = await runEntry(
+    bench,
+    process.argv.slice(2).filter((arg) => arg !== '--'),
+  );

@@ -6,15 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { type LocalServices, REPO_ROOT, startLocalServices } from '@mesh-demo/devtools';
+import { type LocalServices, startLocalServices } from '@mesh-demo/devtools';
 import { command, getStatus, type MeshStatus, renderChart, resolveStepFile, toolPaths } from '@mesh-demo/mesh';
+import { REPO_ROOT } from '@mesh-demo/workspace';
 import { type BenchRun, describe, load, pause } from './bench-run.ts';
 import type { LoadResult } from './load.ts';
 import { parseStatus } from './memory.ts';
 import type { MeshFigures, Profile, ProxyMemory, Skipped } from './results.ts';
 import { offNodeArgs, TRACING_OFF_ENV } from './telemetry.ts';
 
-const CLI = join(REPO_ROOT, 'packages', 'mesh', 'src', 'cli.ts');
+const CLI = join(REPO_ROOT, 'packages', 'mesh', 'src', 'main.ts');
 const EDGE = 'http://127.0.0.1:8080';
 
 function cli(...args: string[]): Promise<{ code: number; output: string }> {

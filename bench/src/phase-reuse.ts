@@ -1,5 +1,6 @@
 // Phase 5: connections opened per 1,000 chained requests, on a chain of its own behind counting proxies.
-import { freePort, type LocalServices, startLocalServices } from '@mesh-demo/devtools';
+import { type LocalServices, startLocalServices } from '@mesh-demo/devtools';
+import { freePort } from '@mesh-demo/workspace';
 import type { BenchRun } from './bench-run.ts';
 import { startCountingProxy } from './conn-proxy.ts';
 import { runLoad } from './load.ts';

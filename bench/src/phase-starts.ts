@@ -1,6 +1,6 @@
 // Phase 1: start to ready of every service, telemetry off and on, beside the hello reference (interleaved, so drift hits
 // all of them alike).
-import { SERVICES, type ServiceName } from '@mesh-demo/devtools';
+import { SERVICES, type ServiceName } from '@mesh-demo/workspace';
 import type { BenchRun } from './bench-run.ts';
 import type { Results, ServiceFigures } from './results.ts';
 import { measureHelloStart, measureStartToReady } from './start-time.ts';

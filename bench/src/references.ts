@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@mesh-demo/devtools';
+import { freePort } from '@mesh-demo/workspace';
 
 export interface RefProcess {
   readonly name: string;

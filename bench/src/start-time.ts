@@ -1,6 +1,6 @@
 // Start to ready: from spawn until /health/ready first answers 200, polled every 5 ms; for a service or the hello reference.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, launch, localEnv, type ServiceName } from '@mesh-demo/devtools';
+import { freePort, launch, localEnv, type ServiceName } from '@mesh-demo/workspace';
 import { request } from 'undici';
 import { cpuSeconds } from './cpu.ts';
 import { spawnRef } from './references.ts';

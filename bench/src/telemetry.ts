@@ -1,7 +1,7 @@
 // The tracing modes, driven only by the standard OTEL_* env and the telemetry package's --import, and whether they can run.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUNDLE_DIR, REPO_ROOT, serviceDir, TELEMETRY_NODE_ARGS } from '@mesh-demo/devtools';
+import { BUNDLE_DIR, REPO_ROOT, serviceDir, TELEMETRY_NODE_ARGS } from '@mesh-demo/workspace';
 
 const PACKAGE = join(REPO_ROOT, 'packages', 'telemetry');
 /** The register module as the services run it: bundled beside each service's main (checked on one of them). */

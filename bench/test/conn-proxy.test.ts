@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { test } from 'node:test';
-import { freePort } from '@mesh-demo/devtools';
+import { freePort } from '@mesh-demo/workspace';
 import { startCountingProxy } from '../src/conn-proxy.ts';
 
 test('two client connections are counted as two, and an echo comes back through', async () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { REPO_ROOT } from '@mesh-demo/devtools';
+import { REPO_ROOT } from '@mesh-demo/workspace';
 import { get } from '../support/http.ts';
 import { DEFAULT_PORTS, engineVolumes, hostnameOf, projectResources, type Stack, stack } from './support/compose-stack.ts';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { freePort, REPO_ROOT, SERVICES, type ServiceName } from '@mesh-demo/devtools';
+import { freePort, REPO_ROOT, SERVICES, type ServiceName } from '@mesh-demo/workspace';
 import { get } from '../support/http.ts';
 import { until } from '../support/poll.ts';
 import { docker, inspect } from './support/docker.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { REPO_ROOT, SERVICES } from '@mesh-demo/devtools';
+import { REPO_ROOT, SERVICES } from '@mesh-demo/workspace';
 import { get } from '../support/http.ts';
 import { until } from '../support/poll.ts';
 import { docker, imageOf, inspect } from './support/docker.ts';

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { type LocalServices, SERVICES, type ServiceName, serviceEntry, startLocalServices } from '@mesh-demo/devtools';
+import { type LocalServices, startLocalServices } from '@mesh-demo/devtools';
+import { SERVICES, type ServiceName, serviceEntry } from '@mesh-demo/workspace';
 import { rawRequest, slowloris } from '../support/raw.ts';
 
 const LEAKS = /\bat .*\.(ts|js):\d+|node_modules|\/work\/|Error: .*\n\s+at |"stack"/;

@@ -1,7 +1,8 @@
 // What a bundle starts from, on real processes: its build's compiled schemas and V8's cached code, nothing compiled afresh.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type LocalServices, SERVICES, startLocalServices } from '@mesh-demo/devtools';
+import { type LocalServices, startLocalServices } from '@mesh-demo/devtools';
+import { SERVICES } from '@mesh-demo/workspace';
 
 /** Node's own account of each module it compiled with the compile cache on (NODE_DEBUG_NATIVE=COMPILE_CACHE, stderr). */
 const CACHE_VERDICT = /^\[compile cache\] V8 code cache for ESM file:\/\/\S*\/dist\/bundle\/(\S+) was (.+?),/;

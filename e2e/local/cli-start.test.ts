@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { defaultInstances, portIsFree, REPO_ROOT } from '@mesh-demo/devtools';
+import { defaultInstances, portIsFree, REPO_ROOT } from '@mesh-demo/workspace';
 import { CURL_STAND_IN, exitOf, type Running, run, start } from '../support/cli.ts';
 import { get } from '../support/http.ts';
 import { until } from '../support/poll.ts';

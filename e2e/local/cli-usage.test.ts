@@ -1,6 +1,11 @@
 // The local CLIs as typed: a wrong option gets the usage and exit 2 (no stack, no pnpm noise), naming the command as typed.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { DEVTOOLS_COMMANDS } from '@mesh-demo/devtools';
+import { MESH } from '@mesh-demo/mesh';
+import { REPO_ROOT } from '@mesh-demo/workspace';
 import { plainPnpm, run } from '../support/cli.ts';
 
 const CLIS = ['start', 'loop', 'fault', 'soak', 'token'] as const;
@@ -41,12 +46,12 @@ describe('a wrong option', () => {
   });
 
   it('run by node directly the usage gives the node command line', async () => {
-    const { code, stderr } = await run(process.execPath, ['packages/devtools/src/fault.ts', '--bogus'], {
+    const { code, stderr } = await run(process.execPath, ['packages/devtools/src/main.ts', 'fault', '--bogus'], {
       PNPMW_AS: '',
       npm_lifecycle_event: '',
     });
     assert.equal(code, 2, stderr);
-    assert.match(stderr, /^usage: node packages\/devtools\/src\/fault\.ts SERVICE\|--url URL/m);
+    assert.match(stderr, /^usage: node packages\/devtools\/src\/main\.ts fault SERVICE\|--url URL/m);
   });
 });
 
@@ -57,6 +62,40 @@ describe('--help', () => {
       assert.equal(code, 0, stderr);
       assert.match(stdout, new RegExp(`^usage: \\./pnpmw ${cli}( |$)`));
       assert.equal(stderr, '');
+    });
+  }
+});
+
+describe('the one list of commands', () => {
+  // pnpmw and package.json share it: a command is a script that runs a CLI entry (`exec node ... packages/*/src/main.ts`).
+  const scripts = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+  const commands = Object.entries(scripts)
+    .filter(([, body]) => /^exec node [^"]*packages\/[a-z]+\/src\/main\.ts/.test(body))
+    .map(([name]) => name);
+
+  it("is package.json's CLI scripts, and holds devtools' registry and the mesh", () => {
+    assert.deepEqual([...commands].sort(), [...Object.keys(DEVTOOLS_COMMANDS), MESH.name].sort());
+  });
+
+  for (const name of commands) {
+    it(`./pnpmw ${name} --help prints its usage, exit 0; --bogus is refused the same way as everywhere, exit 2`, async () => {
+      const help = await run('./pnpmw', [name, '--help']);
+      assert.equal(help.code, 0, help.stderr);
+      assert.match(help.stdout, new RegExp(`^usage: \\./pnpmw ${name}( |$)`, 'm'));
+      const bogus = await run('./pnpmw', [name, '--bogus']);
+      assert.equal(bogus.code, 2, bogus.stderr);
+      assert.match(bogus.stderr, new RegExp(`^${name}: unknown option '--bogus'\\nusage: \\./pnpmw ${name} `));
+    });
+  }
+
+  for (const command of MESH.commands) {
+    it(`./pnpmw mesh ${command.name} --help prints its own usage; an unknown option of it is refused, exit 2`, async () => {
+      const help = await run('./pnpmw', ['mesh', command.name, '--help']);
+      assert.equal(help.code, 0, help.stderr);
+      assert.match(help.stdout, new RegExp(`^usage: \\./pnpmw mesh ${command.name}( |$)`, 'm'));
+      const bogus = await run('./pnpmw', ['mesh', command.name, '--bogus']);
+      assert.equal(bogus.code, 2, bogus.stderr);
+      assert.match(bogus.stderr, new RegExp(`^mesh: unknown option '--bogus'\\nusage: \\./pnpmw mesh ${command.name}( |$)`, 'm'));
     });
   }
 });

@@ -1,7 +1,8 @@
 // How the chain fails, on real processes: killed, slow, restarted and broken downstreams, and faults at every hop.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type LocalServices, type ServiceName, startLocalServices } from '@mesh-demo/devtools';
+import { type LocalServices, startLocalServices } from '@mesh-demo/devtools';
+import type { ServiceName } from '@mesh-demo/workspace';
 import { type Chaos, chaosServer } from '../support/chaos.ts';
 import { get } from '../support/http.ts';
 

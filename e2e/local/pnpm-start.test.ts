@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { defaultInstances, portIsFree, REPO_ROOT } from '@mesh-demo/devtools';
+import { defaultInstances, portIsFree, REPO_ROOT } from '@mesh-demo/workspace';
 import { get } from '../support/http.ts';
 import { until } from '../support/poll.ts';
 

@@ -1,7 +1,8 @@
 // SHADOW_PORT on a real process: what arrives there is a shadow hit (answer, log line, metric); the public port's is not.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { freePort, type LocalServices, startLocalServices } from '@mesh-demo/devtools';
+import { type LocalServices, startLocalServices } from '@mesh-demo/devtools';
+import { freePort } from '@mesh-demo/workspace';
 import { get, getJson } from '../support/http.ts';
 
 describe('the shadow port, where the chart points mirrors', () => {

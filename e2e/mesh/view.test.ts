@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REPO_ROOT } from '@mesh-demo/devtools';
+import { REPO_ROOT } from '@mesh-demo/workspace';
 import { until } from '../support/poll.ts';
 import { ensureMesh } from './support/lifecycle.ts';
 import { applyStep, CLI, cli, type Sent, send, untilEdge, versionAt } from './support/mesh.ts';

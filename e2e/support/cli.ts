@@ -2,7 +2,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '@mesh-demo/devtools';
+import { REPO_ROOT } from '@mesh-demo/workspace';
 import { until } from './poll.ts';
 
 export interface Exit {

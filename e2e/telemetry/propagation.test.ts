@@ -1,7 +1,8 @@
 // Tracing without a backend: what each hop forwards with tracing on and off, and that a dead collector never hurts a request.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { freePort, type LocalServices } from '@mesh-demo/devtools';
+import type { LocalServices } from '@mesh-demo/devtools';
+import { freePort } from '@mesh-demo/workspace';
 import { until as eventually } from '../support/poll.ts';
 import { type Capture, startCapture, startSink } from './support/capture.ts';
 import { get, startQuietServices } from './support/services.ts';

@@ -2,7 +2,7 @@
 // expected chain); the services' definitions are its one home, so every copy is checked against them here.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEFINITIONS } from '../../../packages/devtools/src/topology.ts';
+import { DEFINITIONS } from '@mesh-demo/workspace';
 import { type Doc, find, render } from '../src/render.ts';
 
 type Definition = (typeof DEFINITIONS)[number];

@@ -1,7 +1,7 @@
 // One docker-compose.yml stack under test: its project, its host ports moved to free ones, and what it leaves behind.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, REPO_ROOT } from '@mesh-demo/devtools';
+import { freePort, REPO_ROOT } from '@mesh-demo/workspace';
 import { type CommandResult, compose, docker, inspect } from './docker.ts';
 
 export const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.yml');

@@ -1,7 +1,7 @@
 // Runs the Docker and compose CLIs for the image tests (polling, ports and GETs come from the shared e2e support).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '@mesh-demo/devtools';
+import { REPO_ROOT } from '@mesh-demo/workspace';
 
 const run = promisify(execFile);
 

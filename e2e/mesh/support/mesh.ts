@@ -4,13 +4,13 @@ import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '@mesh-demo/devtools';
 import type { Chain } from '@mesh-demo/kit';
 import { command, getStatus, type MeshStatus, type PodStatus, renderChart, resolveStepFile, toolPaths } from '@mesh-demo/mesh';
+import { REPO_ROOT } from '@mesh-demo/workspace';
 import { Pool } from 'undici';
 import { until } from '../../support/poll.ts';
 
-export const CLI = join(REPO_ROOT, 'packages', 'mesh', 'src', 'cli.ts');
+export const CLI = join(REPO_ROOT, 'packages', 'mesh', 'src', 'main.ts');
 
 /** The edge, as `mesh up` prints it: customer and partner through the ingress gateway. */
 export const EDGE = { customer: 'http://127.0.0.1:8080', partner: 'http://127.0.0.1:8081' } as const;

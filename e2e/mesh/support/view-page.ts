@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, REPO_ROOT } from '@mesh-demo/devtools';
+import { freePort, REPO_ROOT } from '@mesh-demo/workspace';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { until } from '../../support/poll.ts';
 import { CLI } from './mesh.ts';

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, test } from 'node:test';
-import { defaultInstances, freePort, type Jaeger, portIsFree, startJaeger } from '@mesh-demo/devtools';
+import { type Jaeger, startJaeger } from '@mesh-demo/devtools';
+import { defaultInstances, freePort, portIsFree } from '@mesh-demo/workspace';
 import { exitOf, type Running, run, start } from '../../support/cli.ts';
 import { until as eventually } from '../../support/poll.ts';
 import { get } from '../support/services.ts';

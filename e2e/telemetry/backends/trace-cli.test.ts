@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { freePort } from '@mesh-demo/devtools';
+import { freePort } from '@mesh-demo/workspace';
 import { run } from '../../support/cli.ts';
 import { until as eventually } from '../../support/poll.ts';
 import { type JaegerTrace, serviceNames } from '../support/jaeger.ts';

@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, REPO_ROOT } from '@mesh-demo/devtools';
+import { freePort, REPO_ROOT } from '@mesh-demo/workspace';
 import { until as eventually } from '../../support/poll.ts';
 import { prometheusBinary } from './tools.ts';
 

@@ -1,6 +1,7 @@
 // The services for telemetry tests: devtools' startLocalServices with quiet request logs and the OTEL_* env a test asks for.
 import { after, before } from 'node:test';
-import { type Jaeger, type LocalServices, SERVICES, type ServiceName, startJaeger, startLocalServices } from '@mesh-demo/devtools';
+import { type Jaeger, type LocalServices, startJaeger, startLocalServices } from '@mesh-demo/devtools';
+import { SERVICES, type ServiceName } from '@mesh-demo/workspace';
 
 export function startQuietServices(env: Record<string, string>, names: readonly ServiceName[] = SERVICES): Promise<LocalServices> {
   return startLocalServices({ env: { LOG_LEVEL: 'warn', ...env }, only: names, readyTimeoutMs: 30_000 });

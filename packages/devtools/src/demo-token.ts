@@ -1,11 +1,10 @@
 // Demo JWTs for the end-user authentication step: RS256, signed with the demo key whose public half the chart example holds.
 import { createPrivateKey, createSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO_ROOT } from './topology.ts';
+import { fileURLToPath } from 'node:url';
 
 /** A key published on purpose: it signs tokens for the demo only; never trust it anywhere else. */
-const DEMO_KEY_FILE = join(REPO_ROOT, 'packages', 'devtools', 'demo-jwt-key.pem');
+const DEMO_KEY_FILE = fileURLToPath(new URL('../demo-jwt-key.pem', import.meta.url));
 export const DEMO_KEY_ID = 'mesh-demo-1';
 export const DEMO_ISSUER = 'mesh-demo';
 

@@ -1,7 +1,5 @@
 // The pure side of `./pnpmw images push`: its options, checked registry and tag, image references, and push digests.
-import { parseArgs } from 'node:util';
-import { argsProblem } from './cli.ts';
-import { SERVICES } from './topology.ts';
+import { SERVICES } from '@mesh-demo/workspace';
 
 export const ENGINES = ['docker', 'podman'] as const;
 export type EngineName = (typeof ENGINES)[number];
@@ -83,19 +81,11 @@ export function appVersionOf(chartYaml: string): string | undefined {
   return /^appVersion:[ \t]*["']?([^"'\s#]+)["']?[ \t]*(?:#.*)?$/m.exec(chartYaml)?.[1];
 }
 
-/** `push` options; `defaultTag` is read only when --tag is absent (it reads the chart). */
-export function parsePushArgs(args: readonly string[], defaultTag: () => string): PushOptions {
-  let values: { registry?: string; tag?: string; engine?: string };
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: { registry: { type: 'string' }, tag: { type: 'string' }, engine: { type: 'string' } },
-    }));
-  } catch (error) {
-    throw new UsageError(argsProblem(error));
-  }
+/** `push`'s options checked; `defaultTag` is read only when --tag is absent (it reads the chart). */
+export function pushOptions(
+  values: { registry?: string | undefined; tag?: string | undefined; engine?: string | undefined },
+  defaultTag: () => string,
+): PushOptions {
   if (values.registry === undefined) throw new UsageError('push wants --registry');
   return {
     registry: checkRegistry(values.registry),

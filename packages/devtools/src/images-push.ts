@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHART_DIR, REPO_ROOT, SERVICES } from '@mesh-demo/workspace';
 import {
   appVersionOf,
   digestFromDockerPush,
@@ -12,14 +13,13 @@ import {
   type EngineName,
   imageRef,
   isLoopbackRegistry,
-  parsePushArgs,
+  type PushOptions,
 } from './image-refs.ts';
-import { REPO_ROOT, SERVICES } from './topology.ts';
 
 /** Something went wrong while building or pushing: one line for the user, exit 1. */
 export class ImagesError extends Error {}
 
-const CHART = join(REPO_ROOT, 'charts/mesh-demo/Chart.yaml');
+const CHART = join(CHART_DIR, 'Chart.yaml');
 // Engine output kept for an error report; a cold build prints a lot, and only its end says what failed.
 const KEEP_OUTPUT = 1024 * 1024;
 const BUILD_TAIL_LINES = 15;
@@ -90,7 +90,7 @@ async function pickEngine(requested: EngineName | undefined): Promise<Engine> {
   throw new ImagesError(`no container engine answers (${reasons.join('; ')})`);
 }
 
-function defaultTag(): string {
+export function defaultTag(): string {
   const version = appVersionOf(readFileSync(CHART, 'utf8'));
   if (!version) throw new ImagesError(`no appVersion in ${CHART}; pass --tag`);
   return version;
@@ -132,8 +132,7 @@ async function pushOne(engine: Engine, ref: string, tag: string): Promise<string
   }
 }
 
-export async function push(args: readonly string[]): Promise<void> {
-  const { registry, tag, engine: requested } = parsePushArgs(args, defaultTag);
+export async function push({ registry, tag, engine: requested }: PushOptions): Promise<void> {
   const engine = await pickEngine(requested);
   log(
     `${engine.name} (${engine.command}${engine.name === 'docker' && process.env.DOCKER_HOST ? ` on ${process.env.DOCKER_HOST}` : ''}), tag ${tag}`,

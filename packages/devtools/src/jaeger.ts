@@ -4,9 +4,8 @@ import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePorts, TOOLS_BIN } from '@mesh-demo/workspace';
 import { type JaegerQuery, jaegerQuery } from './jaeger-query.ts';
-import { freePorts } from './ports.ts';
-import { REPO_ROOT } from './topology.ts';
 
 /** A running Jaeger; services() and trace() are jaegerQuery's, the client `pnpm trace` reads Jaeger with. */
 export interface Jaeger extends Pick<JaegerQuery, 'services' | 'trace'> {
@@ -38,7 +37,7 @@ function executable(path: string | undefined): path is string {
 export function findJaeger(): string | undefined {
   const candidates = [
     process.env.JAEGER_BIN,
-    join(REPO_ROOT, '.tools', 'bin', 'jaeger'),
+    join(TOOLS_BIN, 'jaeger'),
     join(homedir(), 'go', 'bin', 'jaeger'),
     ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'jaeger')),
   ];
@@ -116,7 +115,7 @@ async function versionOf(binary: string): Promise<string> {
 export async function startJaeger(binary = findJaeger()): Promise<Jaeger> {
   if (!binary)
     throw new Error(
-      'jaeger not found: run `bash .ci/tools/install-tools.sh jaeger` once (it builds Jaeger v1.76.0 into .tools/bin with Go >= 1.24.6), or set JAEGER_BIN',
+      'jaeger not found: run `bash tools/install-tools.sh jaeger` once (it builds Jaeger v1.76.0 into .tools/bin with Go >= 1.24.6), or set JAEGER_BIN',
     );
   const [otlpGrpc, otlpHttp, thrift, query, queryGrpc, health] = (await freePorts(6)) as [number, number, number, number, number, number];
   const dir = mkdtempSync(join(tmpdir(), 'mesh-demo-jaeger-'));

@@ -1,7 +1,15 @@
 // The four v1 services as local processes on free ports (for e2e and bench), each restartable, with captured logs.
-import { type LaunchOptions, launch, type ServiceProcess, waitReady } from './launch.ts';
-import { freePort } from './ports.ts';
-import { type Instance, localEnv, SERVICES, type ServiceName } from './topology.ts';
+import {
+  freePort,
+  type Instance,
+  type LaunchOptions,
+  launch,
+  localEnv,
+  SERVICES,
+  type ServiceName,
+  type ServiceProcess,
+  waitReady,
+} from '@mesh-demo/workspace';
 
 export interface LocalServices {
   readonly instances: readonly Instance[];

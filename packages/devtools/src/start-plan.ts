@@ -1,6 +1,5 @@
 // What `./pnpmw start` finds on the README's ports before it starts anything: all free, the chain already running, or taken.
-import { portIsFree } from './ports.ts';
-import type { Instance } from './topology.ts';
+import { type Instance, portIsFree } from '@mesh-demo/workspace';
 
 export type PortsState =
   | { readonly kind: 'free' }

@@ -4,7 +4,8 @@ import { createPublicKey, createVerify, generateKeyPairSync } from 'node:crypto'
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { DEMO_ISSUER, DEMO_KEY_ID, demoToken, REPO_ROOT } from '../src/index.ts';
+import { REPO_ROOT } from '@mesh-demo/workspace';
+import { DEMO_ISSUER, DEMO_KEY_ID, demoToken } from '../src/demo-token.ts';
 
 /** The JWKS the chart's example hands to Istio's RequestAuthentication (the one place the public key lives). */
 function chartJwks(): { keys: { kid: string; kty: string; n: string; e: string }[] } {

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { test } from 'node:test';
+import { freePort } from '@mesh-demo/workspace';
 import { localTracing } from '../src/local-tracing.ts';
-import { freePort } from '../src/ports.ts';
 
 async function listening(): Promise<{ server: Server; url: string }> {
   const server = createServer((socket) => socket.destroy());

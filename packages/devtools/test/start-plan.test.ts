@@ -1,8 +1,8 @@
 // What `./pnpmw start` makes of the README's ports: free, our chain already there, or held by something else.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { defaultInstances } from '@mesh-demo/workspace';
 import { freePairs, type PortProbe, portsState } from '../src/start-plan.ts';
-import { defaultInstances } from '../src/topology.ts';
 
 function probe(taken: number[], ours: boolean): PortProbe {
   return { isFree: async (port) => !taken.includes(port), answersAsService: async () => ours };

@@ -1,6 +1,7 @@
 // The supervisor's control API (HTTP over a unix socket) and its client: apply a step, read the status, shut down.
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { MeshError } from './errors.ts';
 import type { Rejection } from './istiod.ts';
 
 /** Runtime state of the one local mesh a machine can run (its namespaces and ports are machine-wide too). */
@@ -44,7 +45,7 @@ export interface MeshStatus {
 /** Lines streamed back while a request runs, then one final outcome. */
 export type ControlEvent = { type: 'progress'; line: string } | { type: 'done'; line?: string } | { type: 'error'; message: string };
 
-export class NotRunning extends Error {
+export class NotRunning extends MeshError {
   constructor() {
     super('no local mesh is running (start one with ./pnpmw mesh up)');
   }

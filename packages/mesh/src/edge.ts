@@ -1,7 +1,7 @@
 // The host's edge, in the role of OpenShift's router: each Route of the chart becomes a localhost port (customer 8080,
 // partner 8081) that forwards to the Route's Service with the Route's host, so `curl localhost:8080` enters through the
 // ingress gateway exactly as `curl http://customer-mesh-demo.<domain>` does on a cluster.
-import { isServiceName, LOCAL_PORTS } from '@mesh-demo/devtools';
+import { isServiceName, LOCAL_PORTS } from '@mesh-demo/workspace';
 import type { KubeObject, Route } from './kube.ts';
 import { groupOf } from './kube.ts';
 

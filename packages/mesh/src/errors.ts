@@ -1,4 +1,6 @@
 // A failure the user can act on: printed as one line, never with a stack.
-export class MeshError extends Error {
+import { CommandError } from '@mesh-demo/workspace';
+
+export class MeshError extends CommandError {
   override readonly name = 'MeshError';
 }

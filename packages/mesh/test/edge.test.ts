@@ -1,7 +1,7 @@
 // The host's edge in the OpenShift router's role: the chart's Routes become localhost ports and Envoy listeners/clusters.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LOCAL_PORTS } from '@mesh-demo/devtools';
+import { LOCAL_PORTS } from '@mesh-demo/workspace';
 import { type EdgeEndpoint, type EdgeRoute, type EndpointLookup, edgeClusters, edgeListeners, edgeRoutes } from '../src/edge.ts';
 import type { KubeObject, Route } from '../src/kube.ts';
 import { customerService, gatewayApiRoute, ingressRoute } from './fixtures.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { REPO_ROOT } from '@mesh-demo/devtools';
+import { REPO_ROOT } from '@mesh-demo/workspace';
 import { parse } from 'yaml';
 import { ISTIOD_IP } from '../src/addresses.ts';
 import { injectionFor } from '../src/injector.ts';

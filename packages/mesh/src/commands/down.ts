@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { defineCommand } from '@mesh-demo/workspace';
 import { command, NotRunning, RUN_DIR } from '../control.ts';
 import { MeshError } from '../errors.ts';
 import { HOST_LINK, meshNamespaces, teardown } from '../network.ts';
@@ -61,3 +62,14 @@ export async function down(): Promise<void> {
   await sweep();
   console.log(`mesh: down; no namespace, link (${HOST_LINK}), process or file of the local mesh is left`);
 }
+
+export const downCommand = defineCommand({
+  name: 'down',
+  summary: 'stop everything and remove every namespace, rule and file it made',
+  synopsis: '',
+  options: {},
+  async run() {
+    await down();
+    return 0;
+  },
+});

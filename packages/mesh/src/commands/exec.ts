@@ -1,7 +1,7 @@
 // `mesh exec POD -- CMD`: a command inside a pod, as its app container's user: `oc exec deploy/x -c x -- cmd` locally.
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
-import { type ServiceName, serviceDir } from '@mesh-demo/devtools';
+import { defineCommand, type ServiceName, serviceDir } from '@mesh-demo/workspace';
 import { getStatus } from '../control.ts';
 import { MeshError } from '../errors.ts';
 import { APP_GID, APP_UID } from '../kubelet.ts';
@@ -25,3 +25,16 @@ export async function exec(target: string, argv: readonly string[]): Promise<num
   );
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
 }
+
+export const execCommand = defineCommand({
+  name: 'exec',
+  summary: 'run a command inside a pod (POD: a pod or Deployment name, e.g. recommendation-v1)',
+  synopsis: 'POD -- CMD...',
+  positionals: true,
+  passThrough: true,
+  options: {},
+  run({ positionals, passThrough, fail }) {
+    if (positionals.length !== 1 || passThrough.length === 0) fail('exec wants POD -- COMMAND [ARGS...]');
+    return exec(positionals[0]!, passThrough);
+  },
+});

@@ -2,7 +2,7 @@
 import { createReadStream, existsSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { formatLogLine } from '@mesh-demo/devtools';
+import { defineCommand, formatLogLine } from '@mesh-demo/workspace';
 import { getStatus, type PodStatus } from '../control.ts';
 import { MeshError } from '../errors.ts';
 
@@ -72,3 +72,16 @@ async function follow(file: string, show: (line: string) => void): Promise<void>
     });
   });
 }
+
+export const logsCommand = defineCommand({
+  name: 'logs',
+  summary: "the app's log lines (--proxy: its sidecar's, with the access log; -f: follow)",
+  synopsis: 'SERVICE [VERSION]',
+  positionals: true,
+  options: { proxy: { type: 'boolean' }, follow: { type: 'boolean', short: 'f' } },
+  async run({ values, positionals, fail }) {
+    if (positionals.length < 1 || positionals.length > 2) fail('logs wants SERVICE [VERSION]');
+    await logs(positionals[0]!, positionals[1], { proxy: values.proxy === true, follow: values.follow === true });
+    return 0;
+  },
+});

@@ -1,4 +1,6 @@
 // `mesh status`: the step, the edge, every pod with its proxy, and whether every proxy holds istiod's latest config.
+
+import { defineCommand } from '@mesh-demo/workspace';
 import { getStatus, type MeshStatus } from '../control.ts';
 
 function age(since: number): string {
@@ -39,3 +41,14 @@ export function formatStatus(status: MeshStatus): string {
 export async function printStatus(): Promise<void> {
   console.log(formatStatus(await getStatus()));
 }
+
+export const statusCommand = defineCommand({
+  name: 'status',
+  summary: 'pods, proxies in sync, and where the edge is',
+  synopsis: '',
+  options: {},
+  async run() {
+    await printStatus();
+    return 0;
+  },
+});

@@ -1,10 +1,11 @@
 // `mesh up` and `mesh apply`: render the step with helm, start the supervisor when needed, and follow it to running.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { commandName, LOCAL_PORTS, portIsFree, REPO_ROOT } from '@mesh-demo/devtools';
+import { BuildError, buildServices } from '@mesh-demo/build';
+import { commandName, defineCommand, LOCAL_PORTS, portIsFree, REPO_ROOT } from '@mesh-demo/workspace';
 import { CONTROL_SOCKET, command, getStatus, type MeshStatus, NotRunning, RUN_DIR } from '../control.ts';
 import { MeshError } from '../errors.ts';
 import { parseObjects, renderChart, resolveStepFile } from '../render.ts';
@@ -22,10 +23,14 @@ async function render(files: readonly string[]): Promise<{ files: string[]; mani
   return { files: paths.map((p) => relative(REPO_ROOT, p)), manifest };
 }
 
-function build(): void {
-  say('building the services (tsc --build)');
-  const result = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['--build'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  if (result.status !== 0) throw new MeshError('the services do not build; fix the errors above');
+/** The pods run each service's bundle: built from the current source on every `up`, so an edit is what runs. */
+async function build(): Promise<void> {
+  const started = performance.now();
+  const outcome = await buildServices().catch((error: Error) => {
+    throw error instanceof BuildError ? new MeshError(`the services do not build: ${error.message}`) : error;
+  });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  say(outcome === 'built' ? `built the services from source in ${seconds} s` : 'the services are built from the current source');
 }
 
 async function running(): Promise<MeshStatus | undefined> {
@@ -60,7 +65,7 @@ export async function up(files: readonly string[]): Promise<number> {
   }
   const started = performance.now();
   const step = await render(files);
-  build();
+  await build();
   await mkdir(RUN_DIR, { recursive: true });
   const log = openSync(join(RUN_DIR, 'supervisor.out'), 'a');
   const supervisor = spawn(process.execPath, [join(import.meta.dirname, '..', 'supervisor.ts')], {
@@ -119,3 +124,31 @@ function printEdge(status: MeshStatus): void {
   console.log(`  ${mesh} apply -f 03a-blue-green-50-50`);
   console.log(`  ${mesh} status | logs customer v1 | down`);
 }
+
+const STEPS = { file: { type: 'string', short: 'f', multiple: true } } as const;
+
+export const upCommand = defineCommand({
+  name: 'up',
+  summary: "start istiod, the ingress gateway and the step's pods (default step 02-mesh)",
+  synopsis: '[-f STEP]...',
+  positionals: true,
+  options: STEPS,
+  run({ values, positionals, fail }) {
+    if (positionals.length) fail(`up takes no arguments (got ${positionals.join(' ')}); name steps with -f`);
+    return up(values.file ?? ['02-mesh']);
+  },
+});
+
+export const applyCommand = defineCommand({
+  name: 'apply',
+  summary: 'switch to another step live; unchanged pods keep running (and counting)',
+  synopsis: '-f STEP [-f ...]',
+  positionals: true,
+  options: STEPS,
+  async run({ values, positionals, fail }) {
+    const files = values.file ?? [];
+    if (positionals.length || files.length === 0) fail('apply wants one or more -f STEP');
+    await apply(files);
+    return 0;
+  },
+});

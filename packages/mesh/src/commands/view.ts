@@ -1,5 +1,6 @@
 // `mesh view`: the local mesh's traffic as a live graph in the browser (or --tui in the terminal), from the proxies' own stats.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { defineCommand } from '@mesh-demo/workspace';
 import { getStatus } from '../control.ts';
 import { MeshError } from '../errors.ts';
 import { Scraper } from '../view/scraper.ts';
@@ -43,3 +44,21 @@ export async function view(options: ViewOptions): Promise<void> {
   }
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
 }
+
+export const viewCommand = defineCommand({
+  name: 'view',
+  summary: 'the traffic as a live graph on http://127.0.0.1:20001/ (--tui: in this terminal)',
+  synopsis: '[--port N] [--tui]',
+  details: () =>
+    '  --port N     where the page is served (default 20001)\n  --tui        the same numbers in this terminal\n  --window S   seconds of traffic each figure covers, 2-60 (default 5)',
+  options: { port: { type: 'string' }, tui: { type: 'boolean' }, window: { type: 'string' } },
+  async run({ values, fail }) {
+    const port = Number(values.port ?? 20001);
+    const windowSeconds = Number(values.window ?? 5);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`--port wants a port number, 1-65535 (got ${values.port})`);
+    if (!Number.isInteger(windowSeconds) || windowSeconds < 2 || windowSeconds > 60)
+      fail(`--window wants whole seconds, 2-60 (got ${values.window})`);
+    await view({ port, tui: values.tui === true, windowSeconds });
+    return 0;
+  },
+});

@@ -1,7 +1,7 @@
 // Scrapes every proxy of the local mesh once a second and keeps the last few scrapes of each, for graph.ts.
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { downstreamOf, isServiceName, REPO_ROOT } from '@mesh-demo/devtools';
+import { CHART_DIR, downstreamOf, isServiceName } from '@mesh-demo/workspace';
 import { parse } from 'yaml';
 import type { MeshStatus } from '../control.ts';
 import { buildGraph, type ChartPorts, type Scrape, type ViewPod } from './graph.ts';
@@ -25,7 +25,7 @@ const KEPT = new Set([
 
 /** The chart's default ports (values.yaml `ports`), which every example step keeps. */
 export function chartPorts(): ChartPorts {
-  const values = parse(readFileSync(join(REPO_ROOT, 'charts/mesh-demo/values.yaml'), 'utf8')) as { ports: ChartPorts };
+  const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) as { ports: ChartPorts };
   return values.ports;
 }
 

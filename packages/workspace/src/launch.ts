@@ -3,7 +3,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REPO_ROOT, type ServiceName } from './topology.ts';
+import { REPO_ROOT } from './paths.ts';
+import type { ServiceName } from './topology.ts';
 
 export interface ServiceProcess {
   readonly name: ServiceName;

@@ -1,8 +1,5 @@
-// Build step (run by bundle.ts): fills each bundle's compile cache by starting the service once per way it can start.
-
-import { launch, waitReady } from './launch.ts';
-import { freePort } from './ports.ts';
-import type { ServiceName } from './topology.ts';
+// Build step (run by buildServices, after bundling): fills each bundle's compile cache by starting the service once per way it can start.
+import { freePort, launch, type ServiceName, waitReady } from '@mesh-demo/workspace';
 
 /**
  * Each way a service starts loads other chunks: tracing off loads none of the SDK, and each exporter has its own.

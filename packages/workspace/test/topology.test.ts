@@ -1,14 +1,15 @@
-// The topology has one home, the services' definitions: devtools derives from them, docker-compose.yml must agree with them.
+// The topology has one home, the services' definitions: the workspace derives from them, docker-compose.yml must agree with them.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { DEFINITIONS, downstreamOf, isServiceName, REPO_ROOT, SERVICES } from '../src/topology.ts';
+import { REPO_ROOT } from '../src/paths.ts';
+import { DEFINITIONS, downstreamOf, isServiceName, SERVICES } from '../src/topology.ts';
 
 const downstreamIn = (d: (typeof DEFINITIONS)[number]) => ('downstream' in d ? d.downstream : undefined);
 
-describe('devtools topology', () => {
+describe('workspace topology', () => {
   it('lists the four services in chain order, as their definitions name them', () => {
     assert.deepEqual(SERVICES, ['customer', 'partner', 'preference', 'recommendation']);
     assert.deepEqual(

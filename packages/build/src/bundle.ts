@@ -1,4 +1,4 @@
-// Bundles each service's build output and the telemetry register module into services/<name>/dist/bundle (run by `pnpm build`).
+// Bundles each service's build output and the telemetry register module into services/<name>/dist/bundle.
 // Why: loading ~800 files of node_modules was most of a service's start (and ~20 MB of its RSS); one ESM bundle per
 // service loads in a fraction of that, and the image then needs no node_modules at all. Before bundling, each service's
 // schemas are compiled to code (precompile.ts); after, each bundle's compile cache is filled (compile-cache.ts), so a
@@ -7,12 +7,9 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { BUNDLE_DIR, SERVICES, type ServiceName, serviceDir } from '@mesh-demo/workspace';
 import { build, type Plugin } from 'esbuild';
 import { builtinsViaRequire, precompiledHelpers, REGISTER_ENTRY, serviceEntryPlugin } from './bundle-plugins.ts';
-import { primeCompileCache } from './compile-cache.ts';
-import { BUNDLE_DIR, serviceDir } from './launch.ts';
-import { writePrecompiled } from './precompile.ts';
-import { SERVICES, type ServiceName } from './topology.ts';
 
 /** esbuild turns a CommonJS `require('node:x')` into a call it cannot make from ESM output unless `require` exists. */
 const BANNER = [
@@ -97,15 +94,12 @@ async function bundleService(name: ServiceName, jaegerExporter: string): Promise
   writeFileSync(join(outdir, 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);
 }
 
-// Silent on success, like tsc before it: `pnpm start` and friends build first, and their output is theirs.
-if (import.meta.main) {
+/** Every service's bundle, from tsc's output and the precompiled schemas (both written before this runs). */
+export async function bundleServices(): Promise<void> {
   const staging = mkdtempSync(join(tmpdir(), 'mesh-demo-bundle-'));
   try {
     await bundleJaegerExporter(staging);
-    // One at a time: the capture swaps the kit's compilers for the whole process while it builds a service's apps.
-    for (const name of SERVICES) await writePrecompiled(name);
     await Promise.all(SERVICES.map((name) => bundleService(name, staging)));
-    await Promise.all(SERVICES.map((name) => primeCompileCache(name)));
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

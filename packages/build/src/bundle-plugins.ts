@@ -1,10 +1,9 @@
 // The esbuild plugins of the service bundles (bundle.ts): the two entries, the precompiled code's helpers, cheap built-ins.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { REPO_ROOT, type ServiceName, serviceDir } from '@mesh-demo/workspace';
 import type { Plugin } from 'esbuild';
-import { serviceDir } from './launch.ts';
 import { PRECOMPILED_DIR } from './precompile.ts';
-import { REPO_ROOT, type ServiceName } from './topology.ts';
 
 /** The telemetry register module (tsc's output): the bundle's `register` entry imports it once the cache is on. */
 export const REGISTER_ENTRY = join(REPO_ROOT, 'packages', 'telemetry', 'dist', 'register.js');

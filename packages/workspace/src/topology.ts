@@ -1,11 +1,8 @@
 // The local topology: the four services (from their own definitions), their ports and where each finds its downstream, without a mesh.
-import { fileURLToPath } from 'node:url';
-import { definition as customer } from '../../../services/customer/src/definition.ts';
-import { definition as partner } from '../../../services/partner/src/definition.ts';
-import { definition as preference } from '../../../services/preference/src/definition.ts';
-import { definition as recommendation } from '../../../services/recommendation/src/definition.ts';
-
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+import { definition as customer } from '@mesh-demo/customer/definition';
+import { definition as partner } from '@mesh-demo/partner/definition';
+import { definition as preference } from '@mesh-demo/preference/definition';
+import { definition as recommendation } from '@mesh-demo/recommendation/definition';
 
 /**
  * The four services as their own code defines them (name, edge, downstream): the one home of the topology. Plain data

@@ -1,0 +1,112 @@
+// `./pnpmw soak`: a steady rate through the local chain for N minutes, sampling RSS and open files; fails on any error or growth.
+import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { buildServices } from '@mesh-demo/build';
+import { CommandError, defineCommand, SERVICES, type ServiceName } from '@mesh-demo/workspace';
+import { Pool } from 'undici';
+import { startLocalServices } from '../local-services.ts';
+
+interface Sample {
+  readonly at: number;
+  readonly rssMb: Record<ServiceName, number>;
+  readonly fds: Record<ServiceName, number>;
+}
+
+function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+export const soak = defineCommand({
+  name: 'soak',
+  summary: 'a steady rate through the local chain for N minutes; fails on any error or growth',
+  synopsis: '[--minutes N] [--rate R]',
+  details: () => `  --minutes   how long (default 10)
+  --rate      requests per second through customer and partner (default 100)`,
+  options: { minutes: { type: 'string' }, rate: { type: 'string' } },
+  async run({ values, fail }) {
+    const minutes = Number(values.minutes ?? 10);
+    const rate = Number(values.rate ?? 100);
+    if (!(minutes > 0)) fail(`--minutes wants a number > 0 (got ${values.minutes})`);
+    if (!(rate > 0 && rate <= 5000)) fail(`--rate wants requests per second in (0, 5000] (got ${values.rate})`);
+    await buildServices();
+    const chain = await startLocalServices();
+    const pids = Object.fromEntries(SERVICES.map((name) => [name, chain.processes.get(name)!.child.pid!])) as Record<ServiceName, number>;
+    const pools = (['customer', 'partner'] as const).map((edge) => new Pool(chain.url(edge), { connections: 16 }));
+    const errors = new Map<string, number>();
+    let sent = 0;
+    let done = 0;
+    const samples: Sample[] = [];
+    const started = Date.now();
+    const end = started + minutes * 60_000;
+
+    function sample(): void {
+      const rss = {} as Record<ServiceName, number>;
+      const fds = {} as Record<ServiceName, number>;
+      for (const name of SERVICES) {
+        rss[name] = rssMb(pids[name]);
+        fds[name] = readdirSync(`/proc/${pids[name]}/fd`).length;
+      }
+      samples.push({ at: (Date.now() - started) / 1000, rssMb: rss, fds });
+      const last = samples.at(-1)!;
+      console.log(
+        `${last.at.toFixed(0).padStart(5)}s  sent ${sent}  errors ${[...errors.values()].reduce((a, b) => a + b, 0)}  ` +
+          SERVICES.map((n) => `${n} ${last.rssMb[n].toFixed(1)}MB/${last.fds[n]}fd`).join('  '),
+      );
+    }
+
+    async function one(pool: Pool): Promise<void> {
+      try {
+        const response = await pool.request({ path: '/', method: 'GET', signal: AbortSignal.timeout(10_000) });
+        await response.body.text();
+        if (response.statusCode !== 200) errors.set(String(response.statusCode), (errors.get(String(response.statusCode)) ?? 0) + 1);
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? (error as Error).name;
+        errors.set(code, (errors.get(code) ?? 0) + 1);
+      } finally {
+        done += 1;
+      }
+    }
+
+    const sampler = setInterval(sample, 10_000);
+    sample();
+    // Open-loop pacing: requests leave on schedule whether or not earlier ones finished, so slowness shows as latency.
+    const tick = 1000 / rate;
+    while (Date.now() < end) {
+      void one(pools[sent % pools.length]!);
+      sent += 1;
+      const next = started + sent * tick;
+      const wait = next - Date.now();
+      if (wait > 0) await sleep(wait);
+    }
+    while (done < sent) await sleep(50);
+    clearInterval(sampler);
+    sample();
+    await Promise.all(pools.map((p) => p.close()));
+    await chain.stopAll();
+
+    /** Growth between the second quarter and the last quarter of the run, by median: the warm-up is left out. */
+    function growth(pick: (s: Sample) => number): number {
+      const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+      const q = Math.max(1, Math.floor(samples.length / 4));
+      return median(samples.slice(-q).map(pick)) - median(samples.slice(q, 2 * q).map(pick));
+    }
+
+    const problems: string[] = [];
+    if (errors.size) problems.push(`errors: ${JSON.stringify(Object.fromEntries(errors))}`);
+    for (const name of SERVICES) {
+      const rss = growth((s) => s.rssMb[name]);
+      const fds = growth((s) => s.fds[name]);
+      console.log(`${name.padEnd(15)} RSS growth ${rss.toFixed(1)} MB, open files growth ${fds}`);
+      if (samples.length >= 8 && rss > 20) problems.push(`${name} RSS grew ${rss.toFixed(1)} MB`);
+      if (samples.length >= 8 && fds > 20) problems.push(`${name} open files grew by ${fds}`);
+    }
+    console.log(`\n${sent} requests in ${minutes} min at ${rate}/s`);
+    if (samples.length < 8) console.log('(too short to judge growth: run at least 2 minutes)');
+    if (problems.length) {
+      throw new CommandError(`failed: ${problems.join('; ')}`);
+    }
+    console.log('soak passed');
+    return 0;
+  },
+});
