@@ -1,9 +1,9 @@
 // Service configuration: one TypeBox schema per service, read from env only, failing fast with one line naming every bad variable.
 import { hostname } from 'node:os';
 import { type Static, type TProperties, Type } from '@sinclair/typebox';
+import { envValidator } from './fast/schema-compilers.ts';
 import { delayInverted, type Faults, FaultsSchema } from './faults.ts';
 import { DEFAULT_PROPAGATED_HEADERS, HEADER_NAME } from './headers.ts';
-import { envValidator } from './schema-compilers.ts';
 import { DEFAULT_VERSION } from './telemetry-handshake.ts';
 
 /** What a service is, fixed in its code: the parts that never come from env. */

@@ -6,9 +6,9 @@ import type { FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { type Chain, ChainSchema, type Failure } from './chain.ts';
 import type { DownstreamConfig, ServiceConfig } from './config.ts';
+import { Pool, request } from './fast/undici-pool.ts';
 import { namesToCopy, propagatedHeaders } from './headers.ts';
 import { labelledOnce, type Metrics } from './metrics.ts';
-import { Pool, request } from './undici-pool.ts';
 
 const isChain = TypeCompiler.Compile(ChainSchema);
 

@@ -5,13 +5,13 @@ import type { Dispatcher } from 'undici';
 import type { Hop } from './chain.ts';
 import type { ServiceConfig } from './config.ts';
 import { createDownstreamClient, type DownstreamOutcome, downstreamCall, type TracingOptions } from './downstream.ts';
+import { type LogDestination, logDestination } from './fast/log-destination.ts';
+import { requestLogger } from './fast/request-line.ts';
 import { faultRoutes } from './fault-routes.ts';
 import { createFaultControl, type FaultControl } from './faults.ts';
 import { isShadow, REQUEST_ID_HEADER } from './headers.ts';
 import { healthRoutes, type ServiceState } from './health.ts';
-import { type LogDestination, logDestination } from './log-destination.ts';
 import { createMetrics, labelledOnce, type Metrics, metricsRoute } from './metrics.ts';
-import { requestLogger } from './request-line.ts';
 import { buildServer, closeServer, type LogStream, shadowServer } from './server.ts';
 
 /** What a service's routes get to work with. */
