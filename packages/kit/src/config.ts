@@ -4,7 +4,7 @@ import { type Static, type TProperties, Type } from '@sinclair/typebox';
 import { envValidator } from './fast/schema-compilers.ts';
 import { delayInverted, type Faults, FaultsSchema } from './faults.ts';
 import { DEFAULT_PROPAGATED_HEADERS, HEADER_NAME } from './headers.ts';
-import { DEFAULT_VERSION } from './telemetry-handshake.ts';
+import { DEFAULT_VERSION, VERSION_PATTERN } from './version.ts';
 
 /** What a service is, fixed in its code: the parts that never come from env. */
 export interface ServiceDefinition {
@@ -15,9 +15,6 @@ export interface ServiceDefinition {
   /** The next hop, or undefined for the leaf. Its URL env var is `<NAME>_URL`. */
   readonly downstream?: string;
 }
-
-/** What VERSION may be: a short label (it names the version in responses, metrics, logs and Kubernetes labels). */
-export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 const faultEnv = FaultsSchema.properties;
 const port = (fallback: number) => Type.Integer({ minimum: 1, maximum: 65535, default: fallback });

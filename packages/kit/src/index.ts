@@ -2,6 +2,7 @@
 // To read how GET / works: service.ts, then chain-route.ts, downstream.ts, headers.ts and chain.ts (README.md).
 export { type Chain, ChainSchema, renderText } from './chain.ts';
 export { chainRoute, forwardRoutes, hopEntry, type ServiceRoutes } from './chain-route.ts';
-export { type ServiceConfig, type ServiceDefinition, VERSION_PATTERN } from './config.ts';
+export type { ServiceConfig, ServiceDefinition } from './config.ts';
 export { run } from './run.ts';
 export { type BuildOptions, buildService, type Service } from './service.ts';
+export { DEFAULT_VERSION, VERSION_PATTERN } from './version.ts';

@@ -1,7 +1,8 @@
 // Config loading: defaults, typed mapping, and one line naming every bad variable, whatever the number of bad values.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig, type ServiceDefinition, VERSION_PATTERN } from '../src/config.ts';
+import { ConfigError, loadConfig, type ServiceDefinition } from '../src/config.ts';
+import { VERSION_PATTERN } from '../src/version.ts';
 
 const customer: ServiceDefinition = { name: 'customer', edge: true, downstream: 'preference' };
 const leaf: ServiceDefinition = { name: 'recommendation', edge: false };
