@@ -1,10 +1,10 @@
 // Service configuration: one TypeBox schema per service, read from env only, failing fast with one line naming every bad variable.
 import { hostname } from 'node:os';
 import { type Static, type TProperties, Type } from '@sinclair/typebox';
+import { envValidator } from './fast/schema-compilers.ts';
 import { delayInverted, type Faults, FaultsSchema } from './faults.ts';
 import { DEFAULT_PROPAGATED_HEADERS, HEADER_NAME } from './headers.ts';
-import { envValidator } from './schema-compilers.ts';
-import { DEFAULT_VERSION } from './telemetry-handshake.ts';
+import { DEFAULT_VERSION, VERSION_PATTERN, VERSION_RULE } from './version.ts';
 
 /** What a service is, fixed in its code: the parts that never come from env. */
 export interface ServiceDefinition {
@@ -15,9 +15,6 @@ export interface ServiceDefinition {
   /** The next hop, or undefined for the leaf. Its URL env var is `<NAME>_URL`. */
   readonly downstream?: string;
 }
-
-/** What VERSION may be: a short label (it names the version in responses, metrics, logs and Kubernetes labels). */
-export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 const faultEnv = FaultsSchema.properties;
 const port = (fallback: number) => Type.Integer({ minimum: 1, maximum: 65535, default: fallback });
@@ -150,7 +147,7 @@ function relations(parsed: CommonEnv, good: (...variables: string[]) => boolean)
 
 function patternHint(variable: string): string {
   if (variable.endsWith('_URL')) return 'must be an http(s) origin like http://preference:8080 (no path, query or spaces)';
-  if (variable === 'VERSION') return 'must be a short label like v1 (letters, digits, . _ -)';
+  if (variable === 'VERSION') return `must be ${VERSION_RULE}`;
   if (variable === 'PROPAGATE_HEADERS') return 'must be a comma-separated list of header names';
   if (variable === 'HOSTNAME') return 'must not contain spaces or quotes';
   if (variable === 'FAULT_MATCH') return 'must be header-name=value, e.g. end-user=jason';

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig, type ServiceConfig, type ServiceDefinition } from './config.ts';
-import { precompiledMisses } from './precompiled.ts';
+import { precompiledMisses } from './fast/precompiled.ts';
 import type { BuildOptions, Service } from './service.ts';
 import { telemetryHandshake, tracerOwnedHeaders } from './telemetry-handshake.ts';
 

@@ -3,8 +3,8 @@ import { createServer, type Server, type ServerOptions } from 'node:http';
 import { trace } from '@opentelemetry/api';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { ServiceConfig } from './config.ts';
+import { fastifyCompilers } from './fast/schema-compilers.ts';
 import { requestIdFrom } from './headers.ts';
-import { fastifyCompilers } from './schema-compilers.ts';
 
 /** Where log lines go instead of stdout, e.g. to assert on them. */
 export interface LogStream {

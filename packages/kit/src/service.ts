@@ -1,31 +1,20 @@
-// Composes a service from a typed config: its public and management apps, their hooks and routes, faults and downstream.
+// Builds a service from its typed config: the public app (GET / and health) and the management app (health, faults,
+// metrics), the hooks every request passes, and the context its routes get. Reading how GET / works starts here; the
+// next file is chain-route.ts (README.md).
 import type { Server } from 'node:http';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
-import type { Hop } from './chain.ts';
+import type { ServiceContext, ServiceRoutes } from './chain-route.ts';
 import type { ServiceConfig } from './config.ts';
-import { createDownstreamClient, type DownstreamOutcome, downstreamCall, type TracingOptions } from './downstream.ts';
+import { createDownstreamClient, downstreamCall, type TracingOptions } from './downstream.ts';
+import { type LogDestination, logDestination } from './fast/log-destination.ts';
+import { requestLogger } from './fast/request-line.ts';
 import { faultRoutes } from './fault-routes.ts';
 import { createFaultControl, type FaultControl } from './faults.ts';
 import { isShadow, REQUEST_ID_HEADER } from './headers.ts';
 import { healthRoutes, type ServiceState } from './health.ts';
-import { type LogDestination, logDestination } from './log-destination.ts';
 import { createMetrics, labelledOnce, type Metrics, metricsRoute } from './metrics.ts';
-import { requestLogger } from './request-line.ts';
 import { buildServer, closeServer, type LogStream, shadowServer } from './server.ts';
-
-/** What a service's routes get to work with. */
-export interface ServiceContext {
-  readonly config: ServiceConfig;
-  readonly metrics: Metrics;
-  readonly faults: FaultControl;
-  /** Count this request to `/` (the per-instance hit counter) and describe this hop. */
-  countHop(request: FastifyRequest): Omit<Hop, 'status'>;
-  /** Call the configured downstream with this request's propagated headers. */
-  callDownstream(request: FastifyRequest): Promise<DownstreamOutcome>;
-}
-
-export type ServiceRoutes = (app: FastifyInstance, context: ServiceContext) => void;
 
 export interface BuildOptions extends TracingOptions {
   /** Replaces the downstream Pool, e.g. an undici MockAgent in unit tests. */
@@ -51,51 +40,7 @@ export interface Service {
   flushLogs(): void;
 }
 
-type ShadowOf = (request: FastifyRequest) => boolean;
 type InFlight = Pick<LogDestination, 'begin' | 'end'>;
-
-/** The public port's request id header, and one log line and one duration sample per request. */
-function observeRequests(
-  app: FastifyInstance,
-  metrics: Metrics,
-  shadowOf: ShadowOf,
-  logs: InFlight,
-  logRequest: ReturnType<typeof requestLogger>,
-): void {
-  // Callback-style hooks: nothing here awaits, and an async hook costs a promise and a microtask turn per request.
-  app.addHook('onRequest', (request, reply, done) => {
-    logs.begin();
-    reply.header(REQUEST_ID_HEADER, request.id);
-    done();
-  });
-  // A client that went away before its answer: the request is no longer in flight (if onResponse runs too, the count
-  // only ends at zero sooner, which writes a batch early).
-  app.addHook('onRequestAbort', (_request, done) => {
-    logs.end();
-    done();
-  });
-  const requestDuration = labelledOnce((...values) => metrics.requestDuration.labels(...values));
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    requestDuration(route, request.method, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
-    logRequest?.(request, reply);
-    logs.end();
-    done();
-  });
-}
-
-/** The per-instance hit counter: each call counts one request to `/` and describes this hop. */
-function hopCounter(config: ServiceConfig, metrics: Metrics, shadowOf: ShadowOf): ServiceContext['countHop'] {
-  const { name } = config.service;
-  let hits = 0;
-  const hitsOf = labelledOnce((...values) => metrics.hits.labels(...values));
-  return (request) => {
-    const shadow = shadowOf(request);
-    hits += 1;
-    hitsOf(name, config.version, String(shadow)).inc();
-    return { service: name, version: config.version, host: config.hostname, hits, shadow };
-  };
-}
 
 export function buildService(config: ServiceConfig, routes: ServiceRoutes, options: BuildOptions = {}): Service {
   const state: ServiceState = { ready: true };
@@ -109,10 +54,12 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
   const app = buildServer(config, 'public', logs.stream);
   const management = buildServer(config, 'management', logs.stream);
   const shadow = config.shadowPort !== undefined ? shadowServer(config, app) : undefined;
-  const shadowOf: ShadowOf = (request) => isShadow(request.headers.host, request.socket?.localPort, config.shadowPort);
   const downstream = config.downstream && createDownstreamClient(config.downstream, options.dispatcher);
 
-  observeRequests(app, metrics, shadowOf, logs, requestLogger(config, logs.stream, shadowOf));
+  const logRequest = requestLogger(config, logs.stream, (request) =>
+    isShadow(request.headers.host, request.socket?.localPort, config.shadowPort),
+  );
+  observeRequests(app, metrics, logs, logRequest);
   healthRoutes(app, isReady);
   healthRoutes(management, isReady);
   faultRoutes(management, faults);
@@ -120,13 +67,14 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
   const noDownstream = async (): Promise<never> => {
     throw new Error(`${config.service.name} has no downstream configured`);
   };
-  routes(app, {
+  // The service's own routes: GET / is chain-route.ts's, and callDownstream is downstream.ts's call to the next hop.
+  const context: ServiceContext = {
     config,
     metrics,
     faults,
-    countHop: hopCounter(config, metrics, shadowOf),
     callDownstream: downstream ? downstreamCall(downstream, config, metrics, options) : noDownstream,
-  });
+  };
+  routes(app, context);
 
   // The shadow port stops accepting when the public one does; the pool closes once both have drained (Fastify runs
   // onClose after the public port's in-flight requests are done).
@@ -155,4 +103,32 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
     },
     flushLogs: logs.flush,
   };
+}
+
+/**
+ * What every request on the public port passes besides its route: the x-request-id answer header (request.id is the
+ * caller's x-request-id when well-formed, else a fresh UUID: headers.ts' requestIdFrom, which server.ts gives Fastify),
+ * and once answered one duration sample and one log line.
+ */
+function observeRequests(app: FastifyInstance, metrics: Metrics, logs: InFlight, logRequest: ReturnType<typeof requestLogger>): void {
+  // Callback-style hooks: nothing here awaits, and an async hook costs a promise and a microtask turn per request.
+  app.addHook('onRequest', (request, reply, done) => {
+    logs.begin();
+    reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  // A client that went away before its answer: the request is no longer in flight (if onResponse runs too, the count
+  // only ends at zero sooner, which writes a batch early).
+  app.addHook('onRequestAbort', (_request, done) => {
+    logs.end();
+    done();
+  });
+  const requestDuration = labelledOnce((...values) => metrics.requestDuration.labels(...values));
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    requestDuration(route, request.method, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
+    logRequest?.(request, reply);
+    logs.end();
+    done();
+  });
 }

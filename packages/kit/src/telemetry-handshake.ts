@@ -14,9 +14,6 @@ export interface TelemetryHandshake {
   shutdown(): Promise<void>;
 }
 
-/** VERSION when unset: the version a service answers as, and the one its spans carry (the telemetry resource reads it). */
-export const DEFAULT_VERSION = 'v1';
-
 // A registry symbol, so the kit and the telemetry package agree on it even when each has its own copy of this module.
 const KEY = Symbol.for('mesh-demo.telemetry');
 

@@ -1,7 +1,7 @@
 // The resource every span carries: service name and version, pod and namespace where known, then OTEL_RESOURCE_ATTRIBUTES.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DEFAULT_VERSION } from '@mesh-demo/kit/telemetry-handshake';
+import { DEFAULT_VERSION } from '@mesh-demo/kit/version';
 import type { TelemetrySettings } from './settings.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;

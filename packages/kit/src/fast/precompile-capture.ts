@@ -3,10 +3,10 @@ import { StandaloneValidator } from '@fastify/ajv-compiler';
 import { StandaloneSerializer } from '@fastify/fast-json-stringify-compiler';
 import AjvModule from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
-import { loadConfig, type ServiceConfig, type ServiceDefinition } from './config.ts';
+import { loadConfig, type ServiceConfig, type ServiceDefinition } from '../config.ts';
+import type { BuildOptions, Service } from '../service.ts';
 import { type SchemaKind, schemaKey } from './precompiled.ts';
 import { type BuildSerializer, type BuildValidator, compileAtStart, ENV_AJV_OPTIONS, useCompilers } from './schema-compilers.ts';
-import type { BuildOptions, Service } from './service.ts';
 
 /** One compiled function's source: a CommonJS module whose `module.exports` is the function. */
 export interface CapturedCode {

@@ -1,7 +1,8 @@
 // undici's Pool and its request(), imported from their own files rather than the package index.
 // Why: the index also loads fetch, WebSocket, the caches and the mocks, which no service uses: ~0.4 MB of every bundle
-// and ~7 MB of every service's RSS (bench/README.md). The index is also what puts request() on every dispatcher's
-// prototype, so the kit calls that function itself, on whichever dispatcher it has (a Pool, or a test's MockAgent).
+// and ~7 MB of every service's RSS (measured when this was written, commit e30efe6; see README.md here). The index is
+// also what puts request() on every dispatcher's prototype, so the kit calls that function itself, on whichever
+// dispatcher it has (a Pool, or a test's MockAgent).
 // undici has no exports map, so these files are reachable as they are; the catalog pins the version, and the unit and
 // e2e tests exercise both.
 /// <reference path="./undici-pool-module.d.ts" />

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { logDestination } from '../src/log-destination.ts';
+import { logDestination } from '../../src/fast/log-destination.ts';
 
 describe('the batched stdout log destination', () => {
   let dir: string;

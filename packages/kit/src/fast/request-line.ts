@@ -1,7 +1,7 @@
 // The one log line per request, written out by hand in exactly the format pino gives every other line of the service.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ServiceConfig } from './config.ts';
-import { type LogStream, traceFields } from './server.ts';
+import type { ServiceConfig } from '../config.ts';
+import { type LogStream, traceFields } from '../server.ts';
 
 /** pino's number for `info`; the request line is an info line. */
 const INFO = 30;

@@ -1,6 +1,6 @@
 // Where a service's log lines go: stdout, written at once when quiet, gathered into batches under load.
 import pino from 'pino';
-import type { LogStream } from './server.ts';
+import type { LogStream } from '../server.ts';
 
 /** A log stream that gathers lines while requests are in flight and writes them when the last one ends. */
 export interface LogDestination {

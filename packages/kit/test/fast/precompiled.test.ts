@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { afterEach, describe, it } from 'node:test';
-import { forwardRoutes } from '../src/chain-route.ts';
-import { ConfigError, loadConfig, type ServiceDefinition } from '../src/config.ts';
-import { type CapturedCode, capturePrecompiled } from '../src/precompile-capture.ts';
-import { installPrecompiled, type PrecompiledTable, precompiledMisses, type Serialize, type Validate } from '../src/precompiled.ts';
-import { buildService, type Service } from '../src/service.ts';
-import { testConfig } from '../src/testing.ts';
+import { forwardRoutes } from '../../src/chain-route.ts';
+import { ConfigError, loadConfig, type ServiceDefinition } from '../../src/config.ts';
+import { type CapturedCode, capturePrecompiled } from '../../src/fast/precompile-capture.ts';
+import { installPrecompiled, type PrecompiledTable, precompiledMisses, type Serialize, type Validate } from '../../src/fast/precompiled.ts';
+import { buildService, type Service } from '../../src/service.ts';
+import { testConfig } from '../../src/testing.ts';
 
 const customer: ServiceDefinition = { name: 'customer', edge: true, downstream: 'preference' };
 const build = (config: Parameters<typeof buildService>[0], options?: Parameters<typeof buildService>[2]) =>
