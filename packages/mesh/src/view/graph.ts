@@ -1,8 +1,9 @@
 // Turns a window of scrapes (each proxy's Envoy stats merged with its app's /metrics) into the graph `mesh view` draws.
 
+import { type Aborted, abortedCalls, outboundTraffic, points, type Traffic, type Window, windowOf, workloadId } from './graph-traffic.ts';
 import type { ViewEdge, ViewGraph, ViewNode } from './model.ts';
 import type { Sample } from './prom-text.ts';
-import { type Bucket, increase, type Point, quantile } from './window.ts';
+import { type Bucket, increase, quantile } from './window.ts';
 
 /** A pod as the view needs it: whose stats these are. */
 export interface ViewPod {
@@ -41,26 +42,6 @@ export interface GraphInput {
   readonly unreadable: readonly { readonly pod: string; readonly error: string }[];
 }
 
-const CLUSTER = /^outbound\|(\d+)\|([^|]*)\|([^.]+)\.([^.]+)\.svc\./;
-
-const labelsMatch = (sample: Sample, want: Readonly<Record<string, string>>) =>
-  Object.entries(want).every(([k, v]) => sample.labels[k] === v);
-
-/** A counter's points in one pod's scrapes: the sum of the samples that match, per scrape. */
-function points(scrapes: readonly Scrape[], name: string, want: Readonly<Record<string, string>> = {}): Point[] {
-  return scrapes.map((s) => ({
-    at: s.at,
-    value: s.samples.filter((x) => x.name === name && labelsMatch(x, want)).reduce((sum, x) => sum + x.value, 0),
-  }));
-}
-
-/** The last value of a counter in a pod's scrapes (its whole life, not the window). */
-function last(scrapes: readonly Scrape[], name: string, want: Readonly<Record<string, string>>): number {
-  return points(scrapes.slice(-1), name, want)[0]?.value ?? 0;
-}
-
-const workloadId = (pod: ViewPod) => (pod.ingress ? 'ingress' : `${pod.app}:${pod.version ?? 'unversioned'}`);
-
 /** Column of an app: 1 for the apps nobody calls, then one more per hop. */
 function columnOf(app: string, apps: readonly string[], downstreamOf: GraphInput['downstreamOf'], seen = new Set<string>()): number {
   if (seen.has(app)) return 1;
@@ -69,172 +50,148 @@ function columnOf(app: string, apps: readonly string[], downstreamOf: GraphInput
   return callers.length === 0 ? 1 : 1 + Math.max(...callers.map((c) => columnOf(c, apps, downstreamOf, seen)));
 }
 
-interface ClusterTraffic {
-  requests: number;
-  errors: number;
-  buckets: Map<number, number>;
-  handshakes: number;
-  connections: number;
-}
-
-export function buildGraph(input: GraphInput): ViewGraph {
-  const since = input.at - input.windowSeconds * 1000;
-  const allScrapesOf = (pod: ViewPod) => input.scrapes.get(pod.name) ?? [];
-  const scrapesOf = (pod: ViewPod) => allScrapesOf(pod).filter((s) => s.at >= since);
-  const spans = [...input.scrapes.values()]
-    .map((all) => all.filter((s) => s.at >= since))
-    .filter((s) => s.length >= 2)
-    .map((s) => (s.at(-1)!.at - s[0]!.at) / 1000);
-  const windowSeconds = spans.length ? Math.max(...spans) : 0;
-  const perSecond = (n: number) => (windowSeconds > 0 ? n / windowSeconds : 0);
-  const live = input.pods.filter((p) => p.ready);
+/**
+ * One node per workload, with the hits its apps counted: a workload's pods are replicas, so their pods and hits add up.
+ * The column follows the call chain so that the page can draw it left to right.
+ */
+function workloadNodes(live: readonly ViewPod[], window: Window, downstreamOf: GraphInput['downstreamOf']): ViewNode[] {
   const apps = [...new Set(live.filter((p) => !p.ingress).map((p) => p.app))];
-
-  // Nodes: one per workload, with the hits its apps counted.
   const nodes = new Map<string, ViewNode>();
   for (const pod of live) {
     const id = workloadId(pod);
-    const scrapes = scrapesOf(pod);
-    const hits = increase(points(scrapes, 'mesh_demo_hits_total', { shadow: 'false' }));
-    const shadow = increase(points(scrapes, 'mesh_demo_hits_total', { shadow: 'true' }));
+    const hits = (shadow: 'true' | 'false') => window.perSecond(increase(points(window.recent(pod), 'mesh_demo_hits_total', { shadow })));
     const before = nodes.get(id);
     nodes.set(id, {
       id,
       app: pod.ingress ? 'ingress' : pod.app,
       version: pod.ingress ? null : pod.version,
       kind: pod.ingress ? 'ingress' : 'workload',
-      column: pod.ingress ? 0 : columnOf(pod.app, apps, input.downstreamOf),
+      column: pod.ingress ? 0 : columnOf(pod.app, apps, downstreamOf),
       pods: (before?.pods ?? 0) + 1,
-      hitsPerSecond: (before?.hitsPerSecond ?? 0) + perSecond(hits),
-      shadowHitsPerSecond: (before?.shadowHitsPerSecond ?? 0) + perSecond(shadow),
+      hitsPerSecond: (before?.hitsPerSecond ?? 0) + hits('false'),
+      shadowHitsPerSecond: (before?.shadowHitsPerSecond ?? 0) + hits('true'),
     });
   }
+  return [...nodes.values()];
+}
 
-  // What each destination pod's inbound listener took on the public port: splits calls sent without a subset.
+/**
+ * What each destination workload's inbound listener took on the public port, over its pods. A call sent without a
+ * subset names no version; this is the only count of where such calls landed, so it is what splits them.
+ */
+function inboundTaken(live: readonly ViewPod[], window: Window, httpPort: number): Map<string, number> {
   const inbound = new Map<string, number>();
   for (const pod of live.filter((p) => !p.ingress)) {
-    const taken = increase(points(scrapesOf(pod), 'envoy_cluster_upstream_rq_total', { cluster_name: `inbound|${input.ports.http}||` }));
+    const taken = increase(points(window.recent(pod), 'envoy_cluster_upstream_rq_total', { cluster_name: `inbound|${httpPort}||` }));
     inbound.set(workloadId(pod), (inbound.get(workloadId(pod)) ?? 0) + taken);
   }
+  return inbound;
+}
 
-  // Traffic per (source workload, destination app, port, subset), summed over the source's pods.
-  const traffic = new Map<string, ClusterTraffic & { from: string; app: string; port: number; subset: string }>();
-  const aborted = new Map<string, number>();
-  for (const pod of live) {
-    const scrapes = scrapesOf(pod);
-    const longer = allScrapesOf(pod);
-    const from = workloadId(pod);
-    const clusters = new Set(
-      scrapes.flatMap((s) => s.samples.filter((x) => x.name === 'envoy_cluster_upstream_rq_total').map((x) => x.labels.cluster_name ?? '')),
-    );
-    for (const cluster of clusters) {
-      const match = CLUSTER.exec(cluster);
-      if (!match || match[4] !== input.namespace) continue;
-      const port = Number(match[1]);
-      if (port !== input.ports.http && port !== input.ports.shadow) continue;
-      const want = { cluster_name: cluster };
-      const requests = increase(points(scrapes, 'envoy_cluster_upstream_rq_total', want));
-      if (requests === 0) continue;
-      const key = `${from}|${match[3]}|${port}|${match[2]}`;
-      const entry = traffic.get(key) ?? {
-        from,
-        app: match[3]!,
-        port,
-        subset: match[2]!,
-        requests: 0,
-        errors: 0,
-        buckets: new Map(),
-        handshakes: 0,
-        connections: 0,
-      };
-      entry.requests += requests;
-      entry.errors += increase(points(scrapes, 'envoy_cluster_upstream_rq', { ...want, response_code_class: '5xx' }));
-      for (const le of new Set(
-        longer
-          .at(-1)!
-          .samples.filter((x) => x.name === 'envoy_cluster_upstream_rq_time_bucket' && x.labels.cluster_name === cluster)
-          .map((x) => x.labels.le!),
-      )) {
-        const bound = le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le);
-        entry.buckets.set(
-          bound,
-          (entry.buckets.get(bound) ?? 0) + increase(points(longer, 'envoy_cluster_upstream_rq_time_bucket', { ...want, le })),
-        );
-      }
-      entry.handshakes += last(scrapes, 'envoy_cluster_ssl_handshake', want);
-      entry.connections += last(scrapes, 'envoy_cluster_upstream_cx_total', want);
-      traffic.set(key, entry);
-    }
-    // Calls a fault aborted at this proxy never reached a cluster: they count against the app this one calls.
-    const faults = increase(
-      points(scrapes, 'envoy_http_fault_aborts_injected', { http_conn_manager_prefix: `outbound_0.0.0.0_${input.ports.http}` }),
-    );
-    const target = pod.ingress ? undefined : input.downstreamOf(pod.app);
-    if (faults > 0 && target) aborted.set(`${from}|${target}`, (aborted.get(`${from}|${target}`) ?? 0) + faults);
-  }
+/** An edge before shares: `app` (the destination app) groups what one source sent to one app, whichever version took it. */
+type Draft = Omit<ViewEdge, 'share'> & { readonly app: string };
 
-  // Edges: a subset names the version (the chart's subsets are named after the version label); calls without one are
-  // split over the app's versions in proportion to what each version's inbound listener took.
-  const edges: (Omit<ViewEdge, 'share'> & { app: string })[] = [];
-  for (const t of traffic.values()) {
-    const versions = [...nodes.values()].filter((n) => n.app === t.app && n.kind === 'workload');
-    const targets = t.subset
-      ? [{ id: `${t.app}:${t.subset}`, part: 1 }]
-      : (() => {
-          const total = versions.reduce((sum, n) => sum + (inbound.get(n.id) ?? 0), 0);
-          return versions.map((n) => ({ id: n.id, part: total > 0 ? (inbound.get(n.id) ?? 0) / total : 1 / versions.length }));
-        })();
-    const sorted = [...t.buckets.entries()].map(([le, count]): Bucket => ({ le, count }));
-    for (const target of targets) {
-      if (target.part === 0) continue;
-      edges.push({
-        from: t.from,
-        to: target.id,
-        app: t.app,
-        kind: t.port === input.ports.shadow ? 'mirror' : 'request',
-        requestsPerSecond: perSecond(t.requests * target.part),
-        errorRate: t.errors / t.requests,
-        p50Ms: quantile(0.5, sorted) ?? null,
-        p99Ms: quantile(0.99, sorted) ?? null,
-        mtls: t.connections > 0 && t.handshakes >= t.connections,
-      });
-    }
-  }
-  for (const [key, count] of aborted) {
-    const [from, app] = key.split('|') as [string, string];
-    edges.push({
-      from,
-      to: `${app}:*`,
-      app,
-      kind: 'aborted',
-      requestsPerSecond: perSecond(count),
-      errorRate: 1,
-      p50Ms: null,
-      p99Ms: null,
-      mtls: false,
-    });
-  }
+/**
+ * The versions that took one cluster's calls, and what part of them each took. A subset names the version (the chart's
+ * subsets are named after the version label); calls without one are split over the app's versions in proportion to
+ * what each version's inbound listener took, or evenly while none took any.
+ */
+function versionTargets(t: Traffic, nodes: readonly ViewNode[], inbound: ReadonlyMap<string, number>): { id: string; part: number }[] {
+  if (t.subset) return [{ id: `${t.app}:${t.subset}`, part: 1 }];
+  const versions = nodes.filter((n) => n.app === t.app && n.kind === 'workload');
+  const total = versions.reduce((sum, n) => sum + (inbound.get(n.id) ?? 0), 0);
+  return versions.map((n) => ({ id: n.id, part: total > 0 ? (inbound.get(n.id) ?? 0) / total : 1 / versions.length }));
+}
 
-  // Merge edges that met at the same pair (several subset-less splits), then shares within each source → app.
-  const merged = new Map<string, (typeof edges)[number]>();
+/** The edges of the traffic that reached a cluster: one per version that took a part of it; the shadow port's are mirrors. */
+function trafficEdges(
+  traffic: readonly Traffic[],
+  nodes: readonly ViewNode[],
+  inbound: ReadonlyMap<string, number>,
+  window: Window,
+  shadowPort: number,
+): Draft[] {
+  return traffic.flatMap((t) => {
+    const buckets = [...t.buckets.entries()].map(([le, count]): Bucket => ({ le, count }));
+    const p50Ms = quantile(0.5, buckets) ?? null;
+    const p99Ms = quantile(0.99, buckets) ?? null;
+    return versionTargets(t, nodes, inbound)
+      .filter((target) => target.part !== 0)
+      .map(
+        (target): Draft => ({
+          from: t.from,
+          to: target.id,
+          app: t.app,
+          kind: t.port === shadowPort ? 'mirror' : 'request',
+          requestsPerSecond: window.perSecond(t.requests * target.part),
+          errorRate: t.errors / t.requests,
+          p50Ms,
+          p99Ms,
+          mtls: t.connections > 0 && t.handshakes >= t.connections,
+        }),
+      );
+  });
+}
+
+/** The edges of aborted calls: they reached no version, so they point at the app (`app:*`), and every one failed. */
+function abortedEdges(aborted: readonly Aborted[], window: Window): Draft[] {
+  return aborted.map(({ from, app, count }) => ({
+    from,
+    to: `${app}:*`,
+    app,
+    kind: 'aborted',
+    requestsPerSecond: window.perSecond(count),
+    errorRate: 1,
+    p50Ms: null,
+    p99Ms: null,
+    mtls: false,
+  }));
+}
+
+/** One edge per (from, to, kind): a version can take calls both through its subset's cluster and a subset-less split. */
+function mergeEdges(edges: readonly Draft[]): Draft[] {
+  const merged = new Map<string, Draft>();
   for (const e of edges) {
     const key = `${e.from}|${e.to}|${e.kind}`;
     const before = merged.get(key);
     merged.set(key, before ? { ...before, requestsPerSecond: before.requestsPerSecond + e.requestsPerSecond } : e);
   }
-  const sent = new Map<string, number>();
-  for (const e of merged.values())
-    if (e.kind !== 'mirror') sent.set(`${e.from}|${e.app}`, (sent.get(`${e.from}|${e.app}`) ?? 0) + e.requestsPerSecond);
-  const out: ViewEdge[] = [...merged.values()]
-    .map(({ app, ...e }) => ({ ...e, share: e.kind === 'mirror' ? 0 : e.requestsPerSecond / (sent.get(`${e.from}|${app}`) || 1) }))
-    .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.kind.localeCompare(b.kind));
+  return [...merged.values()];
+}
 
+/**
+ * Each edge's share of what its source sent to the same app, as a canary split reads (25/75). Mirrors are copies on top
+ * of that traffic, not part of it: they neither count in the total nor get a share.
+ */
+function withShares(edges: readonly Draft[]): ViewEdge[] {
+  const sent = new Map<string, number>();
+  for (const e of edges)
+    if (e.kind !== 'mirror') sent.set(`${e.from}|${e.app}`, (sent.get(`${e.from}|${e.app}`) ?? 0) + e.requestsPerSecond);
+  return edges.map(({ app, ...e }) => ({
+    ...e,
+    share: e.kind === 'mirror' ? 0 : e.requestsPerSecond / (sent.get(`${e.from}|${app}`) || 1),
+  }));
+}
+
+/** Edges from the source to the target, then by kind: a stable order, so the page and the terminal do not reshuffle. */
+const byEnds = (a: ViewEdge, b: ViewEdge) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.kind.localeCompare(b.kind);
+
+/** The graph of one window: its nodes, then the edges of the calls that reached a version and of those a fault aborted. */
+export function buildGraph(input: GraphInput): ViewGraph {
+  const window = windowOf(input);
+  const live = input.pods.filter((p) => p.ready);
+  const nodes = workloadNodes(live, window, input.downstreamOf);
+  const inbound = inboundTaken(live, window, input.ports.http);
+  const edges = [
+    ...trafficEdges(outboundTraffic(live, window, input), nodes, inbound, window, input.ports.shadow),
+    ...abortedEdges(abortedCalls(live, window, input), window),
+  ];
   return {
     at: input.at,
-    windowSeconds: Math.round(windowSeconds * 10) / 10,
+    windowSeconds: Math.round(window.seconds * 10) / 10,
     step: input.step,
-    nodes: [...nodes.values()].sort((a, b) => a.column - b.column || a.id.localeCompare(b.id)),
-    edges: out,
+    nodes: [...nodes].sort((a, b) => a.column - b.column || a.id.localeCompare(b.id)),
+    edges: withShares(mergeEdges(edges)).sort(byEnds),
     unreadable: input.unreadable,
   };
 }
