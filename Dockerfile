@@ -18,7 +18,7 @@ RUN pnpm fetch
 COPY . .
 RUN pnpm install --frozen-lockfile --offline && pnpm build
 # Everything above is the same for all four services, so one build's cache serves the other three. `pnpm build` ends
-# by bundling each service (packages/build/src/bundle.ts): its code and every dependency in dist/bundle, so the
+# by bundling each service (packages/builder/src/bundle.ts): its code and every dependency in dist/bundle, so the
 # runtime image installs no packages.
 ARG SERVICE
 RUN case "$SERVICE" in customer|partner|preference|recommendation) ;; \

@@ -5,7 +5,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { buildServices } from '@mesh-demo/build';
+import { buildServices } from '@mesh-demo/builder';
 import { findJaeger, type Jaeger, startJaeger } from '@mesh-demo/devtools';
 import { CommandError, defineCommand, freePort, runEntry } from '@mesh-demo/workspace';
 import { type BenchRun, Cleanups } from './bench-run.ts';

@@ -1,7 +1,7 @@
 // `./pnpmw soak`: a steady rate through the local chain for N minutes, sampling RSS and open files; fails on any error or growth.
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { buildServices } from '@mesh-demo/build';
+import { buildServices } from '@mesh-demo/builder';
 import { CommandError, defineCommand, SERVICES, type ServiceName } from '@mesh-demo/workspace';
 import { Pool } from 'undici';
 import { startLocalServices } from '../local-services.ts';

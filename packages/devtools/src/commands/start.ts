@@ -1,5 +1,5 @@
 // `./pnpmw start`: runs the chain (or some of it) as local processes with prefixed, readable logs; Ctrl-C stops them all cleanly.
-import { buildServices } from '@mesh-demo/build';
+import { buildServices } from '@mesh-demo/builder';
 import { VERSION_PATTERN } from '@mesh-demo/kit';
 import {
   CommandError,

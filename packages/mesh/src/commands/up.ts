@@ -4,7 +4,7 @@ import { existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BuildError, buildServices } from '@mesh-demo/build';
+import { BuildError, buildServices } from '@mesh-demo/builder';
 import { commandName, defineCommand, LOCAL_PORTS, portIsFree, REPO_ROOT } from '@mesh-demo/workspace';
 import { CONTROL_SOCKET, command, getStatus, type MeshStatus, NotRunning, RUN_DIR } from '../control.ts';
 import { MeshError } from '../errors.ts';

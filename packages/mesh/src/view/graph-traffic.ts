@@ -1,6 +1,6 @@
 // What a window of scrapes says for graph.ts to draw: the window itself, a counter's growth, each workload's outbound traffic.
 
-import type { ChartPorts, GraphInput, Scrape, ViewPod } from './graph.ts';
+import type { ChartPorts, GraphInput, Scrape, ViewPod } from './graph-input.ts';
 import type { Sample } from './prom-text.ts';
 import { type Bucket, increase, type Point } from './window.ts';
 

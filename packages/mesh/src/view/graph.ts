@@ -1,46 +1,11 @@
 // Turns a window of scrapes (each proxy's Envoy stats merged with its app's /metrics) into the graph `mesh view` draws.
 
+import type { ChartPorts, GraphInput, Scrape, ViewPod } from './graph-input.ts';
 import { type Aborted, abortedCalls, outboundTraffic, points, type Traffic, type Window, windowOf, workloadId } from './graph-traffic.ts';
 import type { ViewEdge, ViewGraph, ViewNode } from './model.ts';
-import type { Sample } from './prom-text.ts';
 import { type Bucket, increase, quantile } from './window.ts';
 
-/** A pod as the view needs it: whose stats these are. */
-export interface ViewPod {
-  readonly name: string;
-  readonly app: string;
-  readonly version: string | null;
-  readonly ingress: boolean;
-  readonly ready: boolean;
-}
-
-/** One scrape of one pod. */
-export interface Scrape {
-  readonly at: number;
-  readonly samples: readonly Sample[];
-}
-
-/** The chart's port numbers (values.yaml `ports`): the app's public port, the mirrors' shadow port, management. */
-export interface ChartPorts {
-  readonly http: number;
-  readonly shadow: number;
-  readonly management: number;
-}
-
-export interface GraphInput {
-  readonly pods: readonly ViewPod[];
-  readonly scrapes: ReadonlyMap<string, readonly Scrape[]>;
-  /** For each app, the app it calls (the topology), to place columns and to name whom a fault aborted calls to. */
-  readonly downstreamOf: (app: string) => string | undefined;
-  readonly ports: ChartPorts;
-  readonly namespace: string;
-  readonly step: readonly string[];
-  readonly at: number;
-  /** Rates cover the scrapes of the last this many seconds; latency takes all scrapes given (Envoy flushes histograms
-   * only every 5 s, so a shorter span often holds no observation at all). */
-  readonly windowSeconds: number;
-  readonly unreadable: readonly { readonly pod: string; readonly error: string }[];
-}
+export type { ChartPorts, GraphInput, Scrape, ViewPod };
 
 /** Column of an app: 1 for the apps nobody calls, then one more per hop. */
 function columnOf(app: string, apps: readonly string[], downstreamOf: GraphInput['downstreamOf'], seen = new Set<string>()): number {
