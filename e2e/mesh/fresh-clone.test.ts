@@ -1,7 +1,7 @@
 // A new user's road: a fresh checkout, the README's set-up command, `./pnpmw mesh up`: a running mesh, serving the source.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -43,6 +43,8 @@ describe('a fresh checkout: set-up, then mesh up', () => {
     await cli(['down']);
     // The tree as a clone of it would hold it (tracked and new files, nothing ignored: no node_modules, no dist).
     checkout = mkdtempSync(join(tmpdir(), 'mesh-demo-checkout-'));
+    // mkdtemp makes it 0700; a clone is as open as its parent, and the pods' users (1337, the app's) must reach its files.
+    chmodSync(checkout, 0o755);
     await run(
       'sh',
       [
@@ -73,7 +75,7 @@ describe('a fresh checkout: set-up, then mesh up', () => {
     const down = await inCheckout(checkout, './pnpmw', ['-s', 'mesh', 'down']);
     assert.equal(down.code, 0, down.out);
     // The leaf's answer as the kit renders it: found by its text, wherever the kit keeps it.
-    const before = "from '$" + "{hop.host}'";
+    const before = "from '$" + "{hop.host}': $" + '{hop.hits}';
     const { stdout } = await run('grep', ['-rlF', before, 'packages/kit/src'], { cwd: checkout });
     const file = join(checkout, stdout.trim().split('\n')[0]!);
     writeFileSync(file, readFileSync(file, 'utf8').replace(before, before.replace('from', 'served by')));
