@@ -107,7 +107,7 @@ describe('mutual TLS and authorization', () => {
     const forged = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     assert.equal(await viaEdge(bearer(demoToken({ claims: { group: 'demo' }, keyPem: forged }))), '401 Jwt verification fails');
     // What a person pastes into curl: the token ./pnpmw token prints.
-    const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'packages', 'devtools', 'src', 'token.ts')]);
+    const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'packages', 'devtools', 'src', 'main.ts'), 'token']);
     assert.match(await viaEdge(bearer(stdout.trim())), /^200 customer v1 => /);
   });
 
