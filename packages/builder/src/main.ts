@@ -5,8 +5,6 @@ import { buildServices } from './build-services.ts';
 export const build = defineCommand({
   name: 'build',
   summary: 'every service from source: tsc, precompiled schemas, one bundle each and its compile cache',
-  synopsis: '',
-  options: {},
   async run() {
     await buildServices({ always: true });
     return 0;

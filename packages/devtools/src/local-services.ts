@@ -1,15 +1,6 @@
 // The four v1 services as local processes on free ports (for e2e and bench), each restartable, with captured logs.
-import {
-  freePort,
-  type Instance,
-  type LaunchOptions,
-  launch,
-  localEnv,
-  SERVICES,
-  type ServiceName,
-  type ServiceProcess,
-  waitReady,
-} from '@mesh-demo/workspace';
+import type { Instance, LaunchOptions, ServiceName, ServiceProcess } from '@mesh-demo/workspace';
+import { freePort, launch, localEnv, SERVICES, waitReady } from '@mesh-demo/workspace';
 
 export interface LocalServices {
   readonly instances: readonly Instance[];

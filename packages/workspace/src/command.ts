@@ -21,12 +21,12 @@ export interface Command<O extends ParseArgsOptionsConfig = ParseArgsOptionsConf
   readonly name: string;
   /** One line for its CLI's index. */
   readonly summary: string;
-  /** What follows the command on the usage line, e.g. `[URL] [-n COUNT]`. */
-  readonly synopsis: string;
+  /** What follows the command on the usage line, e.g. `[URL] [-n COUNT]`; none for a command that takes nothing. */
+  readonly synopsis?: string;
   /** Lines under the usage line (options, examples); given the command as typed, for examples that name it. */
   details?(command: string): string;
   /** Its options; `--help`/`-h` is added to every command. */
-  readonly options: O;
+  readonly options?: O;
   /** Whether it takes arguments (it checks their number itself); without, any argument is refused. */
   readonly positionals?: boolean;
   /** Everything after a `--` goes to `passThrough` untouched (a command line for a pod), never parsed as options. */
@@ -48,7 +48,7 @@ class UsageFailure extends Error {}
 /** The usage text: `usage: <command> <synopsis>` and the details under it. */
 export function usageOf(command: Command, typed: string): string {
   const details = command.details?.(typed);
-  return `usage: ${typed} ${command.synopsis}`.trimEnd() + (details ? `\n${details}` : '');
+  return `usage: ${typed} ${command.synopsis ?? ''}`.trimEnd() + (details ? `\n${details}` : '');
 }
 
 export interface RunAs {
@@ -102,8 +102,9 @@ export async function runCommand(command: Command, args: readonly string[], as: 
 
 /** The index of a CLI made of commands (`mesh up`, `mesh down`, ...): one line per command and a footer. */
 export function indexOf(typed: string, commands: readonly Command[], footer = ''): string {
-  const width = Math.max(...commands.map((c) => `${c.name} ${c.synopsis}`.length)) + 2;
-  const lines = commands.map((c) => `  ${`${c.name} ${c.synopsis}`.padEnd(width)} ${c.summary}`);
+  const line = (c: Command) => `${c.name} ${c.synopsis ?? ''}`.trimEnd();
+  const width = Math.max(...commands.map((c) => line(c).length)) + 2;
+  const lines = commands.map((c) => `  ${line(c).padEnd(width)} ${c.summary}`);
   return [`usage: ${typed} <command>`, ...lines, ...(footer ? [footer] : [])].join('\n');
 }
 

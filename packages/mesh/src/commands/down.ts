@@ -66,10 +66,5 @@ export async function down(): Promise<void> {
 export const downCommand = defineCommand({
   name: 'down',
   summary: 'stop everything and remove every namespace, rule and file it made',
-  synopsis: '',
-  options: {},
-  async run() {
-    await down();
-    return 0;
-  },
+  run: () => down().then(() => 0),
 });

@@ -11,8 +11,6 @@ import { viewCommand } from './view.ts';
 const toolsCommand = defineCommand({
   name: 'tools',
   summary: 'fetch Envoy and build istiod and pilot-agent now (up does it when needed)',
-  synopsis: '',
-  options: {},
   async run() {
     const tools = await ensureTools((line) => console.log(`mesh: ${line}`));
     await checkHostTools();

@@ -45,10 +45,5 @@ export async function printStatus(): Promise<void> {
 export const statusCommand = defineCommand({
   name: 'status',
   summary: 'pods, proxies in sync, and where the edge is',
-  synopsis: '',
-  options: {},
-  async run() {
-    await printStatus();
-    return 0;
-  },
+  run: () => printStatus().then(() => 0),
 });
