@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds tools from the Go module proxy into .tools/bin: the chart's (helm, kubeconform, istioctl: `all`, the default), or
-# the ones named (jaeger; compose; the local mesh's pilot-agent, local-istiod and istio-bootstrap); idempotent (a binary
-# with a matching version stamp is kept).
+# the ones named (jaeger; compose; the local mesh's pilot-agent, local-istiod and istio-bootstrap; the local cluster's
+# kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts and routes-crd); idempotent (a binary with a matching
+# version stamp is kept).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=versions.sh
@@ -37,6 +38,10 @@ built() { # name spec start status: report, and stamp on success
   echo "install-tools: built $1 in $(( $(date +%s) - $3 ))s"
 }
 
+module_dir() { # module@version: where `go mod download` put it
+  go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'
+}
+
 build() { # name module@version [ldflags]: go install
   local name=$1 spec=$2 ldflags=${3:-} start status=0
   up_to_date "$name" "$spec${ldflags:+ $ldflags}" && return 0
@@ -55,7 +60,7 @@ build_in_module() { # name module@version package [ldflags]: go build inside the
   need_go "$name"
   echo "install-tools: building $name from $spec (log: .tools/logs/$name.log; minutes the first time, the Go cache makes it quick after)"
   start=$(date +%s)
-  dir=$(go mod download -json "$spec" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  dir=$(module_dir "$spec")
   [ -n "$dir" ] || { echo "install-tools: could not download $spec" >&2; return 1; }
   (cd "$dir" && GOFLAGS="$GOFLAGS -mod=readonly" go build ${ldflags:+-ldflags "$ldflags"} -o "$bin/$name.part" "$package") \
     >"$logs/$name.log" 2>&1 && mv "$bin/$name.part" "$bin/$name" || status=$?
@@ -89,7 +94,7 @@ copy_istio_bootstrap() { # the Envoy bootstrap template Istio's proxy image carr
     return 0
   fi
   need_go istio-bootstrap
-  dir=$(go mod download -json "istio.io/istio@$ISTIO_MODULE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  dir=$(module_dir "istio.io/istio@$ISTIO_MODULE_VERSION")
   [ -n "$dir" ] || { echo "install-tools: could not download istio.io/istio@$ISTIO_MODULE_VERSION" >&2; return 1; }
   mkdir -p "$(dirname "$dest")"
   cp "$dir/tools/packaging/common/envoy_bootstrap.json" "$dest" && chmod 644 "$dest"
@@ -99,6 +104,88 @@ copy_istio_bootstrap() { # the Envoy bootstrap template Istio's proxy image carr
 
 # Why a version at link time: istiod and pilot-agent report it to each other and to people (istioctl proxy-status).
 ISTIO_LDFLAGS="-X istio.io/istio/pkg/version.buildVersion=$ISTIO_VERSION-mesh-demo"
+
+# The local cluster's Kubernetes is tools/kubernetes, a module of ours requiring the pinned release: the pin and the
+# module's requirement must name the same version, or the cluster would run another release than the one pinned.
+check_k8s_pin() {
+  grep -Eq "^[[:space:]]*k8s\.io/kubernetes $K8S_MODULE_VERSION\$" "$root/tools/kubernetes/go.mod" && return 0
+  echo "install-tools: tools/kubernetes/go.mod does not require k8s.io/kubernetes $K8S_MODULE_VERSION (K8S_MODULE_VERSION in tools/versions.sh); change them together" >&2
+  return 1
+}
+
+kube_ldflags() { # what the release's own build stamps (hack/lib/version.sh): `kubectl version` and the apiserver's /version show it
+  local v=${K8S_MODULE_VERSION#v} cb=k8s.io/component-base/version cg=k8s.io/client-go/pkg/version
+  local major=${v%%.*} rest=${v#*.}
+  local minor=${rest%%.*}
+  echo "-s -w -X $cb.gitVersion=$K8S_MODULE_VERSION -X $cb.gitMajor=$major -X $cb.gitMinor=$minor -X $cb.gitTreeState=clean" \
+    "-X $cg.gitVersion=$K8S_MODULE_VERSION -X $cg.gitMajor=$major -X $cg.gitMinor=$minor"
+}
+
+build_kubernetes_cmd() { # name package ldflags: go build inside tools/kubernetes, stamped with the pin and a hash of its sources
+  local name=$1 package=$2 ldflags=$3 src="$root/tools/kubernetes" start status=0 spec
+  check_k8s_pin || return 1
+  spec="$name@$K8S_MODULE_VERSION+$(cd "$src" && find go.mod go.sum cmd -type f | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)"
+  up_to_date "$name" "$spec" && return 0
+  need_go "$name"
+  echo "install-tools: building $name (log: .tools/logs/$name.log; tens of minutes the first time, the Go cache makes it quick after)"
+  start=$(date +%s)
+  (cd "$src" && GOFLAGS="$GOFLAGS -mod=readonly" go build -trimpath -ldflags "$ldflags" -o "$bin/$name.part" "$package") \
+    >"$logs/$name.log" 2>&1 && mv "$bin/$name.part" "$bin/$name" || status=$?
+  built "$name" "$spec" "$start" "$status"
+}
+
+build_kube() { # one binary for the control plane and kubectl; kubectl is a link to it (it dispatches on its name too)
+  build_kubernetes_cmd kube ./cmd/kube "$(kube_ldflags)" || return 1
+  ln -sfn kube "$bin/kubectl"
+}
+
+stamped() { # name path spec: the file or directory exists and its .version stamp records that spec
+  if [ -e "$2" ] && [ "$(cat "$2.version" 2>/dev/null)" = "$3" ]; then
+    echo "install-tools: $1 up to date ($3)"
+    return 0
+  fi
+  return 1
+}
+
+extract_etcd() { # Debian's etcd-server, unpacked (not installed) into .tools/etcd: no service, no system user, no apt state
+  local dest="$root/.tools/etcd" tmp
+  stamped etcd "$dest" "etcd-server=$ETCD_DEB_VERSION" && return 0
+  command -v apt-get >/dev/null || { echo "install-tools: etcd comes from Debian's etcd-server package and this machine has no apt-get" >&2; return 1; }
+  tmp=$(mktemp -d)
+  if ! (cd "$tmp" && apt-get download -qq "etcd-server=$ETCD_DEB_VERSION" >/dev/null 2>"$logs/etcd.log"); then
+    rm -rf "$tmp"
+    echo "install-tools: apt-get download etcd-server=$ETCD_DEB_VERSION failed ($(tail -1 "$logs/etcd.log")); apt-cache policy etcd-server shows what apt offers" >&2
+    return 1
+  fi
+  rm -rf "$dest" && mkdir -p "$dest" && dpkg -x "$tmp"/etcd-server_*.deb "$dest" && rm -rf "$tmp"
+  echo "etcd-server=$ETCD_DEB_VERSION" >"$dest.version"
+  echo "install-tools: extracted etcd ($("$dest/usr/bin/etcd" --version | head -1))"
+}
+
+copy_istio_charts() { # Istio's own base and istio-discovery charts, as a cluster installs Istio with helm
+  local dest="$root/.tools/istio/charts" dir
+  stamped istio-charts "$dest" "$ISTIO_MODULE_VERSION" && return 0
+  need_go istio-charts
+  dir=$(module_dir "istio.io/istio@$ISTIO_MODULE_VERSION")
+  [ -n "$dir" ] || { echo "install-tools: could not download istio.io/istio@$ISTIO_MODULE_VERSION" >&2; return 1; }
+  rm -rf "$dest" && mkdir -p "$dest"
+  cp -r "$dir/manifests/charts/base" "$dir/manifests/charts/istio-control/istio-discovery" "$dest/"
+  chmod -R u+w "$dest" # the module cache is read-only; a copy that stays so could not be replaced next time
+  echo "$ISTIO_MODULE_VERSION" >"$dest.version"
+  echo "install-tools: copied istio-charts (base, istio-discovery of $ISTIO_MODULE_VERSION)"
+}
+
+copy_routes_crd() { # OpenShift's Route CRD: the chart renders Routes, and the local cluster's router reads them
+  local dest="$root/.tools/openshift/routes.crd.yaml" dir
+  stamped routes-crd "$dest" "$OPENSHIFT_API_VERSION" && return 0
+  need_go routes-crd
+  dir=$(module_dir "github.com/openshift/api@$OPENSHIFT_API_VERSION")
+  [ -n "$dir" ] || { echo "install-tools: could not download github.com/openshift/api@$OPENSHIFT_API_VERSION" >&2; return 1; }
+  mkdir -p "$(dirname "$dest")"
+  cp "$dir/route/v1/zz_generated.crd-manifests/routes.crd.yaml" "$dest" && chmod 644 "$dest"
+  echo "$OPENSHIFT_API_VERSION" >"$dest.version"
+  echo "install-tools: copied routes-crd ($OPENSHIFT_API_VERSION)"
+}
 
 for want in "${@:-all}"; do
   case $want in
@@ -114,7 +201,14 @@ for want in "${@:-all}"; do
     pilot-agent) build pilot-agent "istio.io/istio/pilot/cmd/pilot-agent@$ISTIO_MODULE_VERSION" "$ISTIO_LDFLAGS" ;;
     local-istiod) build_local_istiod ;;
     istio-bootstrap) copy_istio_bootstrap ;;
-    *) echo "install-tools: unknown tool $want (all, helm, kubeconform, istioctl, jaeger, compose, pilot-agent, local-istiod, istio-bootstrap)" >&2; exit 2 ;;
+    kube) build_kube ;;
+    coredns) build_kubernetes_cmd coredns ./cmd/coredns "-s -w" ;;
+    pilot-discovery) build pilot-discovery "istio.io/istio/pilot/cmd/pilot-discovery@$ISTIO_MODULE_VERSION" "$ISTIO_LDFLAGS" ;;
+    istio-cni) build istio-cni "istio.io/istio/cni/cmd/istio-cni@$ISTIO_MODULE_VERSION" "$ISTIO_LDFLAGS" ;;
+    etcd) extract_etcd ;;
+    istio-charts) copy_istio_charts ;;
+    routes-crd) copy_routes_crd ;;
+    *) echo "install-tools: unknown tool $want (all, helm, kubeconform, istioctl, jaeger, compose, pilot-agent, local-istiod, istio-bootstrap, kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd)" >&2; exit 2 ;;
   esac
 done
 exit 0

