@@ -24,6 +24,8 @@ import (
 	controllermanager "k8s.io/kubernetes/cmd/kube-controller-manager/app"
 	proxy "k8s.io/kubernetes/cmd/kube-proxy/app"
 	scheduler "k8s.io/kubernetes/cmd/kube-scheduler/app"
+
+	"github.com/mesh-demo/mesh-demo/tools/kubernetes/nodeapi"
 )
 
 var servers = map[string]func() *cobra.Command{
@@ -31,6 +33,7 @@ var servers = map[string]func() *cobra.Command{
 	"kube-controller-manager": controllermanager.NewControllerManagerCommand,
 	"kube-scheduler":          func() *cobra.Command { return scheduler.NewSchedulerCommand() },
 	"kube-proxy":              proxy.NewProxyCommand,
+	"node-api":                nodeapi.NewCommand, // the node agent's kubelet API (logs, exec, port-forward)
 }
 
 func main() {
