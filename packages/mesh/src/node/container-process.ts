@@ -1,7 +1,8 @@
 // One container's process on the host: started through its launch script, logged to its file, signalled, waited for.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { criLog } from './cri-log.ts';
 import { type ContainerPaths, envWords, launchScript } from './launcher.ts';
 import type { ContainerPlan } from './plan.ts';
 
@@ -21,52 +22,49 @@ const SIGNALS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUI
 
 /**
  * Starts the container: nsenter into the pod's network namespace, a new mount and UTS namespace, then the launch
- * script (root until its last line). stdout and stderr go to `logFile`, appended, as the runtime's log of this start.
+ * script (root until its last line). stdout and stderr go to `logFile` in the CRI format, as the runtime's log of this
+ * start: the agent holds the pipes, as containerd's shim does.
  */
 export function startContainer(plan: ContainerPlan, paths: ContainerPaths, logFile: string): ContainerProcess {
   mkdirSync(dirname(logFile), { recursive: true });
   mkdirSync(paths.dir, { recursive: true });
-  const fd = openSync(logFile, 'a', 0o640);
-  try {
-    const child = spawn(
-      'nsenter',
-      [`--net=${paths.netns}`, '--', 'unshare', '--mount', '--uts', '--propagation', 'private', '--', '/bin/sh', '-c', launchScript(plan, paths), 'sh', ...envWords(plan.env)],
-      // Its own process group: a terminal's Ctrl-C never reaches it, and the group is what a kill takes down.
-      { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, stdio: ['ignore', fd, fd], detached: true },
-    );
-    let running = true;
-    const startedAt = new Date();
-    const exited = new Promise<{ code: number; signal?: NodeJS.Signals; at: Date }>((resolve) => {
-      child.once('error', () => {
-        running = false;
-        resolve({ code: 128, at: new Date() });
-      });
-      child.once('exit', (code, signal) => {
-        running = false;
-        const at = new Date();
-        resolve(signal ? { code: 128 + (SIGNALS[signal] ?? 0), signal, at } : { code: code ?? 0, at });
-      });
+  const child = spawn(
+    'nsenter',
+    [`--net=${paths.netns}`, '--', 'unshare', '--mount', '--uts', '--propagation', 'private', '--', '/bin/sh', '-c', launchScript(plan, paths), 'sh', ...envWords(plan.env)],
+    // Its own process group: a terminal's Ctrl-C never reaches it, and the group is what a kill takes down.
+    { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  criLog(logFile, child);
+  let running = true;
+  const startedAt = new Date();
+  const exited = new Promise<{ code: number; signal?: NodeJS.Signals; at: Date }>((resolve) => {
+    child.once('error', () => {
+      running = false;
+      resolve({ code: 128, at: new Date() });
     });
-    const pid = child.pid ?? -1;
-    return {
-      pid,
-      startedAt,
-      exited,
-      get running() {
-        return running;
-      },
-      signal(signal) {
-        if (running) child.kill(signal);
-      },
-      kill() {
-        try {
-          if (pid > 0) process.kill(-pid, 'SIGKILL');
-        } catch {
-          // the group is gone already
-        }
-      },
-    };
-  } finally {
-    closeSync(fd);
-  }
+    child.once('exit', (code, signal) => {
+      running = false;
+      const at = new Date();
+      resolve(signal ? { code: 128 + (SIGNALS[signal] ?? 0), signal, at } : { code: code ?? 0, at });
+    });
+  });
+  const pid = child.pid ?? -1;
+  return {
+    pid,
+    startedAt,
+    exited,
+    get running() {
+      return running;
+    },
+    signal(signal) {
+      if (running) child.kill(signal);
+    },
+    kill() {
+      try {
+        if (pid > 0) process.kill(-pid, 'SIGKILL');
+      } catch {
+        // the group is gone already
+      }
+    },
+  };
 }

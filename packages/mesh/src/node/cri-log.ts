@@ -1,0 +1,59 @@
+// A container's stdout and stderr kept as containerd keeps them (/var/log/pods): one CRI record a line, what node-api reads.
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+
+/** Longer lines go out in parts (`P` records, then the last as `F`), so one runaway line cannot hold memory. */
+const MAX_RECORD = 16 * 1024;
+
+/**
+ * `<RFC 3339 time> <stream> <F|P> <text>` per line, appended to the container's log of this start. The writes are
+ * synchronous and batched per chunk (one timestamp, one write): a chunk is what the pipe handed over at once, and
+ * a request log line costs one template string, not a write of its own.
+ */
+export function criLog(file: string, streams: { readonly stdout: Readable | null; readonly stderr: Readable | null }): () => void {
+  const fd = openSync(file, 'a', 0o640);
+  let open = 2;
+  const attach = (stream: Readable | null, name: 'stdout' | 'stderr') => {
+    if (!stream) return void (open -= 1);
+    let pending = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      const time = new Date().toISOString();
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      let out = '';
+      for (const line of lines) out += `${time} ${name} F ${line}\n`;
+      while (pending.length > MAX_RECORD) {
+        out += `${time} ${name} P ${pending.slice(0, MAX_RECORD)}\n`;
+        pending = pending.slice(MAX_RECORD);
+      }
+      if (out) writeSync(fd, out);
+    });
+    stream.on('close', () => {
+      if (pending) writeSync(fd, `${new Date().toISOString()} ${name} F ${pending}\n`);
+      if (--open === 0) closeSync(fd);
+    });
+  };
+  attach(streams.stdout, 'stdout');
+  attach(streams.stderr, 'stderr');
+  return () => {
+    streams.stdout?.destroy();
+    streams.stderr?.destroy();
+  };
+}
+
+/** The text of a CRI log's records (what `mesh logs` prints): the prefix dropped, partial records joined. */
+export function criText(log: string): string[] {
+  const lines: string[] = [];
+  let partial = '';
+  for (const record of log.split('\n')) {
+    const match = /^\S+ (?:stdout|stderr) ([FP]) (.*)$/.exec(record);
+    if (!match) continue;
+    if (match[1] === 'P') partial += match[2];
+    else {
+      lines.push(partial + match[2]);
+      partial = '';
+    }
+  }
+  return lines;
+}
