@@ -87,21 +87,6 @@ build_local_istiod() { # istiod with a fake Kubernetes client (packages/mesh/ist
   built local-istiod "$spec" "$start" "$status"
 }
 
-copy_istio_bootstrap() { # the Envoy bootstrap template Istio's proxy image carries (/var/lib/istio/envoy), from the same module
-  local dest="$root/.tools/istio/envoy_bootstrap_tmpl.json" dir
-  if [ -f "$dest" ] && [ "$(cat "$dest.version" 2>/dev/null)" = "$ISTIO_MODULE_VERSION" ]; then
-    echo "install-tools: istio-bootstrap up to date ($ISTIO_MODULE_VERSION)"
-    return 0
-  fi
-  need_go istio-bootstrap
-  dir=$(module_dir "istio.io/istio@$ISTIO_MODULE_VERSION")
-  [ -n "$dir" ] || { echo "install-tools: could not download istio.io/istio@$ISTIO_MODULE_VERSION" >&2; return 1; }
-  mkdir -p "$(dirname "$dest")"
-  cp "$dir/tools/packaging/common/envoy_bootstrap.json" "$dest" && chmod 644 "$dest"
-  echo "$ISTIO_MODULE_VERSION" >"$dest.version"
-  echo "install-tools: copied istio-bootstrap ($ISTIO_MODULE_VERSION)"
-}
-
 # Why a version at link time: istiod and pilot-agent report it to each other and to people (istioctl proxy-status).
 ISTIO_LDFLAGS="-X istio.io/istio/pkg/version.buildVersion=$ISTIO_VERSION-mesh-demo"
 
@@ -162,29 +147,22 @@ extract_etcd() { # Debian's etcd-server, unpacked (not installed) into .tools/et
   echo "install-tools: extracted etcd ($("$dest/usr/bin/etcd" --version | head -1))"
 }
 
-copy_istio_charts() { # Istio's own base and istio-discovery charts, as a cluster installs Istio with helm
-  local dest="$root/.tools/istio/charts" dir
-  stamped istio-charts "$dest" "$ISTIO_MODULE_VERSION" && return 0
-  need_go istio-charts
-  dir=$(module_dir "istio.io/istio@$ISTIO_MODULE_VERSION")
-  [ -n "$dir" ] || { echo "install-tools: could not download istio.io/istio@$ISTIO_MODULE_VERSION" >&2; return 1; }
-  rm -rf "$dest" && mkdir -p "$dest"
-  cp -r "$dir/manifests/charts/base" "$dir/manifests/charts/istio-control/istio-discovery" "$dest/"
-  chmod -R u+w "$dest" # the module cache is read-only; a copy that stays so could not be replaced next time
-  echo "$ISTIO_MODULE_VERSION" >"$dest.version"
-  echo "install-tools: copied istio-charts (base, istio-discovery of $ISTIO_MODULE_VERSION)"
-}
-
-copy_routes_crd() { # OpenShift's Route CRD: the chart renders Routes, and the local cluster's router reads them
-  local dest="$root/.tools/openshift/routes.crd.yaml" dir
-  stamped routes-crd "$dest" "$OPENSHIFT_API_VERSION" && return 0
-  need_go routes-crd
-  dir=$(module_dir "github.com/openshift/api@$OPENSHIFT_API_VERSION")
-  [ -n "$dir" ] || { echo "install-tools: could not download github.com/openshift/api@$OPENSHIFT_API_VERSION" >&2; return 1; }
-  mkdir -p "$(dirname "$dest")"
-  cp "$dir/route/v1/zz_generated.crd-manifests/routes.crd.yaml" "$dest" && chmod 644 "$dest"
-  echo "$OPENSHIFT_API_VERSION" >"$dest.version"
-  echo "install-tools: copied routes-crd ($OPENSHIFT_API_VERSION)"
+copy_from_module() { # name module version dest path...: files or directories of a pinned Go module, stamped with the
+  # version; dest is the file when one path is given, else the directory the paths are copied into
+  local name=$1 module=$2 version=$3 dest=$4 dir
+  shift 4
+  stamped "$name" "$dest" "$version" && return 0
+  need_go "$name"
+  dir=$(module_dir "$module@$version")
+  [ -n "$dir" ] || { echo "install-tools: could not download $module@$version" >&2; return 1; }
+  if [ $# -eq 1 ]; then
+    mkdir -p "$(dirname "$dest")" && cp -r "$dir/$1" "$dest"
+  else
+    rm -rf "$dest" && mkdir -p "$dest" && (cd "$dir" && cp -r "$@" "$dest/")
+  fi
+  chmod -R u+w,a+rX "$dest" # the module cache is read-only; a copy that stays so could not be replaced next time
+  echo "$version" >"$dest.version"
+  echo "install-tools: copied $name ($version)"
 }
 
 for want in "${@:-all}"; do
@@ -200,14 +178,20 @@ for want in "${@:-all}"; do
     compose) build_compose ;;
     pilot-agent) build pilot-agent "istio.io/istio/pilot/cmd/pilot-agent@$ISTIO_MODULE_VERSION" "$ISTIO_LDFLAGS" ;;
     local-istiod) build_local_istiod ;;
-    istio-bootstrap) copy_istio_bootstrap ;;
+    # The Envoy bootstrap template Istio's proxy image carries (/var/lib/istio/envoy), from the same module.
+    istio-bootstrap) copy_from_module istio-bootstrap istio.io/istio "$ISTIO_MODULE_VERSION" "$root/.tools/istio/envoy_bootstrap_tmpl.json" \
+      tools/packaging/common/envoy_bootstrap.json ;;
     kube) build_kube ;;
     coredns) build_kubernetes_cmd coredns ./cmd/coredns "-s -w" ;;
     pilot-discovery) build pilot-discovery "istio.io/istio/pilot/cmd/pilot-discovery@$ISTIO_MODULE_VERSION" "$ISTIO_LDFLAGS" ;;
     istio-cni) build istio-cni "istio.io/istio/cni/cmd/istio-cni@$ISTIO_MODULE_VERSION" "$ISTIO_LDFLAGS" ;;
     etcd) extract_etcd ;;
-    istio-charts) copy_istio_charts ;;
-    routes-crd) copy_routes_crd ;;
+    # Istio's own base and istio-discovery charts: the local cluster installs Istio with helm, as a cluster does.
+    istio-charts) copy_from_module istio-charts istio.io/istio "$ISTIO_MODULE_VERSION" "$root/.tools/istio/charts" \
+      manifests/charts/base manifests/charts/istio-control/istio-discovery ;;
+    # OpenShift's Route CRD: the chart renders Routes, and the local cluster's router reads them.
+    routes-crd) copy_from_module routes-crd github.com/openshift/api "$OPENSHIFT_API_VERSION" "$root/.tools/openshift/routes.crd.yaml" \
+      route/v1/zz_generated.crd-manifests/routes.crd.yaml ;;
     *) echo "install-tools: unknown tool $want (all, helm, kubeconform, istioctl, jaeger, compose, pilot-agent, local-istiod, istio-bootstrap, kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd)" >&2; exit 2 ;;
   esac
 done
