@@ -59,6 +59,8 @@ export async function checkHostTools(): Promise<void> {
     ['ip', 'iproute2'],
     ['iptables', 'iptables'],
     ['setpriv', 'util-linux'],
+    ['nsenter', 'util-linux'],
+    ['openssl', 'openssl (for the cluster certificates)'],
     ['go', 'Go >= 1.26 (to build istiod and pilot-agent)'],
   ];
   const missing: string[] = [];

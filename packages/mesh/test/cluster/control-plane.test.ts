@@ -139,6 +139,39 @@ describe('the local cluster on a test plan', { skip: whyNotRunnable(), timeout: 
     assert.ok(!(node.spec?.taints ?? []).some((taint) => taint.key === NOT_READY_TAINT));
   });
 
+  it("accepts the ECDSA credentials: the node's certificate, and service-account tokens signed with the ECDSA key", async () => {
+    const node = KubeClient.fromKubeconfig(runPaths(config).kubeconfig('node'));
+    try {
+      assert.equal((await node.get<NodeObject>(pathOf('Node', undefined, config.nodeName))).metadata.name, config.nodeName);
+    } finally {
+      await node.close();
+    }
+    const request = {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      metadata: { name: 'coredns' },
+      spec: { audiences: ['istio-ca'] },
+    };
+    const { status } = await admin.create<{ apiVersion: string; kind: string; metadata: { name: string }; status: { token: string } }>(
+      // The dns step's account: the controller makes `default` accounts only a moment after it starts.
+      `${pathOf('ServiceAccount', 'kube-system', 'coredns')}/token`,
+      request,
+    );
+    assert.equal(JSON.parse(Buffer.from(status.token.split('.')[0]!, 'base64url').toString()).alg, 'ES256');
+    const review = await admin.create<{
+      apiVersion: string;
+      kind: string;
+      metadata: { name: string };
+      status: { authenticated?: boolean };
+    }>('/apis/authentication.k8s.io/v1/tokenreviews', {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenReview',
+      metadata: { name: '' },
+      spec: { token: status.token, audiences: ['istio-ca'] },
+    });
+    assert.equal(review.status.authenticated, true);
+  });
+
   it("takes the host's call to a ClusterIP through kube-proxy's rules in the node namespace to the endpoint", async () => {
     listener = await endpointNamespace('mdtest-echo', '10.247.1.12', 8000);
     await admin.create(pathOf('Namespace'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'mdtest-net' } });
