@@ -106,6 +106,8 @@ async function checkFree(config: ClusterConfig): Promise<void> {
 }
 
 export async function setupNetwork(config: ClusterConfig): Promise<void> {
+  if (process.getuid?.() !== 0)
+    throw new MeshError('the local cluster needs root: it makes network namespaces, a veth on the host and routes');
   await checkFree(config);
   for (const args of networkCommands(config)) await ip(args);
   await runCommand('ip', ['netns', 'exec', config.nodeNetns, 'sysctl', '-q', '-w', ...NODE_SYSCTLS], {

@@ -53,16 +53,29 @@ export function restartDelayMs(failuresInARow: number): number {
 /** A run that lasted this long counts as healthy: the next crash starts the back-off over. */
 const STABLE_RUN_MS = 30_000;
 
+/** A log line as a person reads it: zap's JSON as `msg: error`, klog's without its header (level, time, pid, file). */
+function readable(line: string): string {
+  if (line.startsWith('{')) {
+    try {
+      const entry = JSON.parse(line) as { msg?: string; error?: string };
+      if (entry.msg) return entry.error ? `${entry.msg}: ${entry.error}` : entry.msg;
+    } catch {
+      // not JSON after all
+    }
+  }
+  return line.replace(/^[IWEF]\d{4} [\d:.]+\s+\d+ [^\]]+\] /, '');
+}
+
 /** The lines of a log that say why a process stopped: klog's E/F lines, zap's error levels, else the last lines. */
 export function reasonFromLog(text: string, count = 2): string {
   const lines = text
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean);
-  const errors = lines.filter(
-    (line) => /^[EF]\d{4} /.test(line) || /"level":"(error|fatal|panic)"/.test(line) || /\b(fatal|panic|error)\b/i.test(line),
-  );
-  const chosen = (errors.length ? errors : lines).slice(-count);
+  const isError = (line: string) =>
+    /^[EF]\d{4} /.test(line) || /"level":"(error|fatal|panic)"/.test(line) || /\b(fatal|panic|error)\b/i.test(line);
+  const errors = lines.filter(isError);
+  const chosen = [...new Set((errors.length ? errors : lines).map(readable))].slice(-count);
   return chosen.map((line) => (line.length > 300 ? `${line.slice(0, 300)}...` : line)).join(' | ');
 }
 

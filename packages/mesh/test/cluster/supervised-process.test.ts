@@ -29,11 +29,17 @@ describe('process rules', () => {
     assert.deepEqual([1, 2, 3, 4, 5, 9].map(restartDelayMs), [500, 1000, 2000, 4000, 5000, 5000]);
   });
 
-  it("explains an exit with klog's error lines, or the last lines when there are none", () => {
+  it("explains an exit with klog's or zap's error lines, as a person reads them, or the last lines when there are none", () => {
     const klog =
       'I1207 06:00:00.1 1 a.go:1] starting\nE1207 06:00:00.2 1 b.go:2] "bind: address already in use"\nI1207 06:00:00.3 1 c.go:3] bye\n';
-    assert.equal(reasonFromLog(klog), 'E1207 06:00:00.2 1 b.go:2] "bind: address already in use"');
+    assert.equal(reasonFromLog(klog), '"bind: address already in use"');
     assert.equal(reasonFromLog('one\ntwo\nthree\n'), 'two | three');
+    const zap = [
+      '{"level":"info","msg":"starting"}',
+      '{"level":"warn","msg":"failed to start etcd","error":"listen tcp 127.0.0.1:33790: bind: address already in use"}',
+      '{"level":"fatal","msg":"discovery failed","error":"listen tcp 127.0.0.1:33790: bind: address already in use","stacktrace":"..."}',
+    ].join('\n');
+    assert.equal(reasonFromLog(zap, 1), 'discovery failed: listen tcp 127.0.0.1:33790: bind: address already in use');
   });
 });
 
