@@ -10,7 +10,7 @@ import { networkStep, teardownNetwork } from './network.ts';
 import { ensurePki, type PkiResult } from './pki.ts';
 import { pkiFiles } from './pki-plan.ts';
 import { pidDir } from './process-step.ts';
-import { stopRecorded } from './processes.ts';
+import { stopRecorded } from './recorded-pids.ts';
 import { type PlannedStep, runSteps, type StepTiming } from './run-steps.ts';
 import { type ClusterStep, defineStep, type StepContext, type StepStatus } from './step.ts';
 

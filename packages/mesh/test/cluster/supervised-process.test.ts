@@ -7,14 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '@mesh-demo/workspace';
 import { httpOk } from '../../src/cluster/health.ts';
-import {
-  type ProcessSpec,
-  processArgv,
-  reasonFromLog,
-  restartDelayMs,
-  SupervisedProcess,
-  stopRecorded,
-} from '../../src/cluster/processes.ts';
+import { type ProcessSpec, processArgv, reasonFromLog, restartDelayMs, SupervisedProcess } from '../../src/cluster/processes.ts';
+import { stopRecorded } from '../../src/cluster/recorded-pids.ts';
 
 describe('process rules', () => {
   it("runs a process in a network namespace through nsenter, which keeps the process's pid", () => {
