@@ -1,6 +1,7 @@
 // The supervisor's control API (HTTP over a unix socket) and its client: apply a step, read the status, shut down.
 import { request } from 'node:http';
 import { join } from 'node:path';
+import type { ProcessStatus } from './cluster/processes.ts';
 import { MeshError } from './errors.ts';
 import type { Rejection } from './istiod.ts';
 
@@ -40,6 +41,8 @@ export interface MeshStatus {
   readonly unsynced: readonly string[];
   readonly rejected: readonly Rejection[];
   readonly runDir: string;
+  /** The control plane's processes (etcd, the API server, ..., node-api, the edge): state, pid and restarts. */
+  readonly processes: readonly ProcessStatus[];
 }
 
 /** Lines streamed back while a request runs, then one final outcome. */
@@ -71,9 +74,10 @@ export function getStatus(socket = CONTROL_SOCKET): Promise<MeshStatus> {
 }
 
 export interface ApplyRequest {
+  /** The step's values files, as `helm upgrade --install -f` takes them. */
   readonly files: readonly string[];
-  /** The rendered YAML of the step. */
-  readonly manifest: string;
+  /** Objects to apply in place of the chart's output (helm's post-renderer): a test's edited step. */
+  readonly manifest?: string;
 }
 
 /**

@@ -1,14 +1,19 @@
-// The local mesh's long-running process (started by `mesh up`): owns istiod, the pods and the edge; serves the control API.
+// The local mesh's long-running process (started by `mesh up`): brings the cluster up step by step, keeps its processes
+// alive, runs the node agent and the edge, applies steps with helm, and serves the control API on a unix socket.
 import { appendFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { LocalCluster } from './cluster.ts';
+import { helmStep, NAMESPACE, type StepRequest, waitLive } from './apply.ts';
+import { kubectl } from './cluster/admin-cli.ts';
+import { defaultClusterConfig, runPaths } from './cluster/config.ts';
+import { type RunningCluster, startCluster, stopCluster } from './cluster/index.ts';
+import type { StepContext } from './cluster/step.ts';
 import { type ApplyRequest, CONTROL_SOCKET, type ControlEvent, type MeshStatus, RUN_DIR } from './control.ts';
-import { appContainers } from './injector.ts';
-import { netnsOf, serviceOfImage } from './kubelet.ts';
-import { teardown } from './network.ts';
-import { parseObjects } from './render.ts';
+import { KubeClient } from './kube/client.ts';
+import { meshStatus } from './mesh-status.ts';
+import { type RunningNode, startNode } from './node/node-step.ts';
+import { Router } from './router.ts';
 import { toolPaths } from './tools.ts';
 
 const LOG = join(RUN_DIR, 'supervisor.log');
@@ -18,6 +23,44 @@ const bootLines: string[] = [];
 function say(line: string): void {
   appendFileSync(LOG, `${new Date().toISOString()} ${line}\n`);
   for (const listener of listeners) listener(line);
+}
+
+/**
+ * The mesh's namespace as an OpenShift project is made: Pod Security "restricted" enforced (restricted-v2), and the UID
+ * range OpenShift's SCC admission assigns pods from (the node agent runs a pod that sets no runAsUser as its first UID).
+ */
+const MESH_NAMESPACE = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${NAMESPACE}
+  labels:
+    pod-security.kubernetes.io/enforce: restricted
+    pod-security.kubernetes.io/enforce-version: latest
+  annotations:
+    openshift.io/sa.scc.uid-range: 1000770000/10000
+    openshift.io/sa.scc.supplemental-groups: 1000770000/10000
+`;
+
+await mkdir(join(RUN_DIR, 'logs'), { recursive: true });
+await writeFile(join(RUN_DIR, 'supervisor.pid'), String(process.pid));
+
+const config = defaultClusterConfig(RUN_DIR);
+let ctx: StepContext | undefined;
+let cluster: RunningCluster | undefined;
+let node: Promise<RunningNode> | undefined;
+let router: Router | undefined;
+let admin: KubeClient | undefined;
+let files: readonly string[] = [];
+let bootError: Error | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+let shuttingDown = false;
+const startedAt = Date.now();
+
+/** One command at a time: a second apply waits for the first, as kubectl calls against one cluster would queue. */
+function serialized<T>(work: () => Promise<T>): Promise<T> {
+  const next = queue.then(work, work);
+  queue = next.catch(() => {});
+  return next;
 }
 
 function stream(res: ServerResponse): (event: ControlEvent) => void {
@@ -31,62 +74,42 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return body;
 }
 
-await mkdir(join(RUN_DIR, 'logs'), { recursive: true });
-await writeFile(join(RUN_DIR, 'supervisor.pid'), String(process.pid));
-
-let cluster: LocalCluster | undefined;
-let bootError: Error | undefined;
-let queue: Promise<unknown> = Promise.resolve();
-let shuttingDown = false;
-
-/** One command at a time: a second apply waits for the first, as kubectl calls against one cluster would queue. */
-function serialized<T>(work: () => Promise<T>): Promise<T> {
-  const next = queue.then(work, work);
-  queue = next.catch(() => {});
-  return next;
+/** Every step's processes, node-api's, and the edge's Envoy, for `mesh status`. */
+async function processes() {
+  const steps = cluster?.status().flatMap((s) => s.processes) ?? [];
+  const nodeProcesses = node ? (await node).processes() : [];
+  const edge = router
+    ? [
+        {
+          name: 'edge (envoy)',
+          state: router.running ? 'running' : 'failed',
+          pid: router.pid,
+          restarts: 0,
+          log: join(RUN_DIR, 'logs', 'edge.log'),
+        } as const,
+      ]
+    : [];
+  return [...steps, ...nodeProcesses, ...edge];
 }
 
 async function status(): Promise<MeshStatus> {
-  if (!cluster) throw bootError ?? new Error('the local mesh is still starting');
-  const { unsynced, rejected } = await cluster.syncState().catch(() => ({ unsynced: [], rejected: [] }));
-  return {
-    startedAt: cluster.startedAt,
-    files: cluster.current.files,
-    ignored: cluster.current.ignored,
-    edge: cluster
-      .routes()
-      .map((r) => ({ app: r.app, url: `http://localhost:${r.localPort}`, host: r.host, target: r.target, endpoints: r.upstreams.length })),
-    pods: cluster.pods.map((p) => {
-      const app = appContainers(p.template)[0];
-      let service: string | null = null;
-      try {
-        service = app ? serviceOfImage(app.image) : null;
-      } catch {
-        service = null;
-      }
-      return {
-        namespace: p.namespace,
-        name: p.name,
-        workload: p.workload,
-        ip: p.ip,
-        netns: netnsOf(p),
-        proxy: p.proxy ?? null,
-        phase: p.phase,
-        ready: p.ready,
-        restarts: cluster!.kubelet.restarts(p),
-        service,
-        labels: p.labels,
-      };
-    }),
-    unsynced,
-    rejected,
-    runDir: RUN_DIR,
-  };
+  if (!admin || !cluster) throw bootError ?? new Error('the local mesh is still starting');
+  return meshStatus({ config, admin, startedAt, files, edge: router?.edge ?? [], processes: await processes() });
+}
+
+/** Applies a step as `helm_step` does and returns once it is live. */
+async function applyStep(request: StepRequest, progress: (line: string) => void): Promise<void> {
+  if (!ctx || !admin) throw bootError ?? new Error('the local mesh did not start');
+  const since = Date.now();
+  progress(`helm upgrade --install demo charts/mesh-demo -n ${NAMESPACE} ${request.files.map((f) => `-f ${f}`).join(' ')}`);
+  await helmStep({ ...ctx, say: progress }, request);
+  files = request.files;
+  await waitLive(admin, config, progress, since);
 }
 
 async function apply(request: ApplyRequest, send: (event: ControlEvent) => void): Promise<void> {
   const progress = (line: string) => send({ type: 'progress', line });
-  if (!cluster) {
+  if (!admin) {
     for (const line of bootLines) progress(line);
     listeners.add(progress);
     try {
@@ -94,13 +117,11 @@ async function apply(request: ApplyRequest, send: (event: ControlEvent) => void)
     } finally {
       listeners.delete(progress);
     }
-    if (!cluster) throw bootError ?? new Error('the local mesh did not start');
   }
-  const objects = parseObjects(request.manifest);
   const started = performance.now();
   listeners.add(progress);
   try {
-    await cluster.apply(objects, request.files, progress);
+    await applyStep(request, progress);
   } finally {
     listeners.delete(progress);
   }
@@ -110,10 +131,12 @@ async function apply(request: ApplyRequest, send: (event: ControlEvent) => void)
 async function shutdown(progress: (line: string) => void): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
-  progress('stopping pods, istiod and the edge');
-  await cluster?.shutdown().catch((error: Error) => progress(`while stopping: ${error.message}`));
-  progress('removing network namespaces');
-  await teardown();
+  progress('stopping the edge, the pods and the control plane');
+  await router?.close().catch(() => {});
+  await (await node?.catch(() => undefined))?.stop().catch((error: Error) => progress(`while stopping the node: ${error.message}`));
+  await cluster?.stop().catch((error: Error) => progress(`while stopping: ${error.message}`));
+  await stopCluster(config).catch(() => {});
+  await admin?.close().catch(() => {});
 }
 
 const server = createServer((req, res) => {
@@ -158,17 +181,30 @@ const booted = (async () => {
   const collect = (line: string) => bootLines.push(line);
   listeners.add(collect);
   try {
-    say('starting the bridge, istiod and the edge');
-    cluster = await LocalCluster.boot(await toolPaths(), RUN_DIR, say);
-    await writeFile(join(RUN_DIR, 'edge.pid'), String(cluster.edge.pid));
+    ctx = { config, tools: await toolPaths(), say };
+    const context = ctx;
+    say('starting the control plane: etcd, kube-apiserver, controllers, kube-proxy, CoreDNS, Istio');
+    cluster = await startCluster(context, {
+      waitForIstiod: true,
+      onStepReady: (timing) => {
+        if (timing.name !== 'apiserver') return;
+        // The node joins as soon as there is an API server: istiod and CoreDNS are pods it runs.
+        node = startNode(context);
+        node.catch((error: Error) => say(`node: ${error.message}`));
+        admin = KubeClient.fromKubeconfig(runPaths(config).adminKubeconfig);
+        void kubectl(context, ['apply', '-f', '-'], MESH_NAMESPACE).catch((error: Error) => say(`namespace: ${error.message}`));
+      },
+    });
+    await node;
+    router = await Router.start(context.tools.envoy, RUN_DIR, admin!, say);
+    await writeFile(join(RUN_DIR, 'edge.pid'), String(router.pid));
+    say(`control plane up in ${cluster.totalSeconds.toFixed(1)} s`);
   } catch (error) {
     bootError = error as Error;
     say(`could not start: ${bootError.message}`);
-    await teardown().catch(() => {});
+    await shutdown(say).catch(() => {});
     // Stay until a client has heard why, then go: a failed boot leaves nothing running.
-    setTimeout(() => {
-      exitClean(1);
-    }, 2000);
+    setTimeout(() => exitClean(1), 2000);
   } finally {
     listeners.delete(collect);
   }

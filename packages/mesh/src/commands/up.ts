@@ -1,4 +1,4 @@
-// `mesh up` and `mesh apply`: render the step with helm, start the supervisor when needed, and follow it to running.
+// `mesh up` and `mesh apply`: check the step renders, start the supervisor when needed, and follow helm_step to live.
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -90,9 +90,10 @@ export async function apply(files: readonly string[]): Promise<void> {
   printEdge(await getStatus());
 }
 
+/** The supervisor applies the step with helm (the chart README's helm_step); the rendering above caught bad values. */
 async function follow(step: { files: string[]; manifest: string }): Promise<void> {
   say(`applying ${step.files.join(' + ')}`);
-  const outcome = await command('/apply', step, say);
+  const outcome = await command('/apply', { files: step.files }, say);
   if (outcome) say(outcome);
 }
 

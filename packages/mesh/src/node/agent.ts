@@ -1,15 +1,16 @@
 // The node agent: the kubelet's loop over the pods the scheduler bound to this node, with the node's own credential.
-import { cpus, totalmem } from 'node:os';
+
 import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import type { ClusterConfig } from '../cluster/config.ts';
 import type { KubeClient } from '../kube/client.ts';
-import type { KubeObject } from '../kube.ts';
 import { pathOf } from '../kube/resources.ts';
+import type { KubeObject } from '../kube.ts';
 import type { ServiceLink } from './env.ts';
 import type { ImageBinaries } from './images.ts';
 import { keepNode } from './node-object.ts';
-import { podDir, writePodState } from './pod-files.ts';
 import type { PlanFacts } from './plan.ts';
+import { podDir, writePodState } from './pod-files.ts';
 import { PodRunner } from './pod-runner.ts';
 import type { Pod } from './pod-types.ts';
 import { type IstioCni, prepareIstioCni } from './sandbox.ts';
@@ -109,7 +110,9 @@ export class NodeAgent {
     const { client, config } = this.options;
     const namespace = pod.metadata.namespace ?? 'default';
     const toLink = (s: ServiceObject): ServiceLink | undefined =>
-      s.spec.clusterIP && s.spec.clusterIP !== 'None' ? { name: s.metadata.name, clusterIP: s.spec.clusterIP, ports: s.spec.ports ?? [] } : undefined;
+      s.spec.clusterIP && s.spec.clusterIP !== 'None'
+        ? { name: s.metadata.name, clusterIP: s.spec.clusterIP, ports: s.spec.ports ?? [] }
+        : undefined;
     const [services, api, configMaps, secrets, ns] = await Promise.all([
       client.list<ServiceObject>(pathOf('Service', namespace)).catch(() => ({ items: [] as ServiceObject[] })),
       client.find<ServiceObject>(pathOf('Service', 'default', 'kubernetes')),
@@ -127,7 +130,11 @@ export class NodeAgent {
       configMap: (name) => configMaps.get(name),
       secret: (name) => secrets.get(name),
       services: services.items.flatMap((s) => toLink(s) ?? []),
-      apiServer: (api && toLink(api)) ?? { name: 'kubernetes', clusterIP: config.apiServerServiceIP, ports: [{ name: 'https', port: 443 }] },
+      apiServer: (api && toLink(api)) ?? {
+        name: 'kubernetes',
+        clusterIP: config.apiServerServiceIP,
+        ports: [{ name: 'https', port: 443 }],
+      },
       binaries: this.options.binaries,
       ...(sccUid !== undefined && Number.isInteger(sccUid) && { namespaceUid: sccUid }),
     };
@@ -148,10 +155,15 @@ export class NodeAgent {
     }
     const found = new Map<string, Record<string, string>>();
     for (const name of names) {
-      const object = await this.options.client.find<KubeObject & { data?: Record<string, string> }>(pathOf(kind, pod.metadata.namespace, name));
+      const object = await this.options.client.find<KubeObject & { data?: Record<string, string> }>(
+        pathOf(kind, pod.metadata.namespace, name),
+      );
       if (!object) continue;
       const data = object.data ?? {};
-      found.set(name, kind === 'Secret' ? Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()])) : data);
+      found.set(
+        name,
+        kind === 'Secret' ? Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()])) : data,
+      );
     }
     return found;
   }

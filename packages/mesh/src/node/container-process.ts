@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { criLog } from './cri-log.ts';
+import { criFifos } from './cri-log.ts';
 import { type ContainerPaths, envWords, launchScript } from './launcher.ts';
 import type { ContainerPlan } from './plan.ts';
 
@@ -28,13 +28,28 @@ const SIGNALS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUI
 export function startContainer(plan: ContainerPlan, paths: ContainerPaths, logFile: string): ContainerProcess {
   mkdirSync(dirname(logFile), { recursive: true });
   mkdirSync(paths.dir, { recursive: true });
+  const fifos = criFifos(logFile, { uid: plan.uid, gid: plan.gid });
   const child = spawn(
     'nsenter',
-    [`--net=${paths.netns}`, '--', 'unshare', '--mount', '--uts', '--propagation', 'private', '--', '/bin/sh', '-c', launchScript(plan, paths), 'sh', ...envWords(plan.env)],
+    [
+      `--net=${paths.netns}`,
+      '--',
+      'unshare',
+      '--mount',
+      '--uts',
+      '--propagation',
+      'private',
+      '--',
+      '/bin/sh',
+      '-c',
+      launchScript(plan, paths),
+      'sh',
+      ...envWords(plan.env),
+    ],
     // Its own process group: a terminal's Ctrl-C never reaches it, and the group is what a kill takes down.
-    { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, stdio: ['ignore', fifos.stdout, fifos.stderr], detached: true },
   );
-  criLog(logFile, child);
+  fifos.release();
   let running = true;
   const startedAt = new Date();
   const exited = new Promise<{ code: number; signal?: NodeJS.Signals; at: Date }>((resolve) => {

@@ -24,7 +24,21 @@ export function execIn(pid: number, plan: ContainerPlan, command: readonly strin
   return new Promise((resolve) => {
     execFile(
       'nsenter',
-      [`--target=${pid}`, '--mount', '--net', '--uts', '--root', '--wd', '--', 'setpriv', `--reuid=${plan.uid}`, `--regid=${plan.gid}`, '--clear-groups', '--', ...command],
+      [
+        `--target=${pid}`,
+        '--mount',
+        '--net',
+        '--uts',
+        '--root',
+        '--wd',
+        '--',
+        'setpriv',
+        `--reuid=${plan.uid}`,
+        `--regid=${plan.gid}`,
+        '--clear-groups',
+        '--',
+        ...command,
+      ],
       { timeout: timeoutMs, env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' } },
       (error) => resolve(error ? (typeof error.code === 'number' ? error.code : 1) : 0),
     );
@@ -156,7 +170,9 @@ export class ContainerRunner {
         this.ready = true;
       }
       if (this.plan.liveness)
-        this.probers.push(new Prober('liveness', this.plan.liveness, target, { onFailure: (message) => this.unhealthy('liveness', message) }).start());
+        this.probers.push(
+          new Prober('liveness', this.plan.liveness, target, { onFailure: (message) => this.unhealthy('liveness', message) }).start(),
+        );
     };
     if (!this.plan.startup) return afterStartup();
     this.probers.push(

@@ -1,5 +1,7 @@
 // A container's stdout and stderr kept as containerd keeps them (/var/log/pods): one CRI record a line, what node-api reads.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, fchownSync, openSync, rmSync, writeSync } from 'node:fs';
+import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 
 /** Longer lines go out in parts (`P` records, then the last as `F`), so one runaway line cannot hold memory. */
@@ -56,4 +58,35 @@ export function criText(log: string): string[] {
     }
   }
   return lines;
+}
+
+/**
+ * The container's stdout and stderr as FIFOs, as containerd gives them (owned by the container's user, as runc makes them): a process can open /dev/stdout again (Envoy's
+ * access log does), which a socket (what Node's own pipes are) refuses with ENXIO. Returns the write ends for the
+ * child's stdio (the caller closes its copies once the child has them) and starts copying the read ends into `file`.
+ */
+export function criFifos(file: string, owner: { uid: number; gid: number }): { readonly stdout: number; readonly stderr: number; release(): void } {
+  const open = (stream: string) => {
+    const fifo = `${file}.${stream}.fifo`;
+    rmSync(fifo, { force: true });
+    execFileSync('mkfifo', ['-m', '600', fifo]);
+    // The read end first, non-blocking, so opening the write end does not wait for a reader.
+    const read = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const write = openSync(fifo, constants.O_WRONLY);
+    // Owned by the container's user, as runc makes its stdio: a process opening /dev/stdout again is checked as itself.
+    fchownSync(write, owner.uid, owner.gid);
+    rmSync(fifo);
+    return { reader: new Socket({ fd: read, readable: true, writable: false }), write };
+  };
+  const out = open('stdout');
+  const err = open('stderr');
+  criLog(file, { stdout: out.reader, stderr: err.reader });
+  return {
+    stdout: out.write,
+    stderr: err.write,
+    release() {
+      closeSync(out.write);
+      closeSync(err.write);
+    },
+  };
 }

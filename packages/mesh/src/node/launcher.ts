@@ -46,7 +46,15 @@ export function resolveInRoot(target: string, root = '/'): string {
     }
     if (++hops > 40) throw new Error(`too many symbolic links in ${target}`);
     const rest = parts.slice(i + 1);
-    parts.splice(0, parts.length, ...posix.normalize(posix.isAbsolute(link) ? link : posix.join(resolved, link)).split('/').filter(Boolean), ...rest);
+    parts.splice(
+      0,
+      parts.length,
+      ...posix
+        .normalize(posix.isAbsolute(link) ? link : posix.join(resolved, link))
+        .split('/')
+        .filter(Boolean),
+      ...rest,
+    );
     resolved = '/';
     i = -1;
   }
@@ -59,15 +67,23 @@ interface Bind {
   readonly readOnly: boolean;
 }
 
-/** Makes the bind's mount point inside the root: a file for a file, a directory for a directory. */
-function mountPoint(bind: Bind): string {
-  const path = `"$ROOT"${q(resolveInRoot(bind.target))}`;
-  return `if [ -d ${q(bind.source)} ]; then mkdir -p ${path}; else mkdir -p "$(dirname ${path})" && touch ${path}; fi`;
-}
-
+/**
+ * One bind, as runc makes it: its mount point made inside the root as it is at that moment (so a volume nested in an
+ * earlier one gets its mount point inside that volume), then the mount. Read-only comes later, for all of them.
+ */
 function mount(bind: Bind): string[] {
   const path = `"$ROOT"${q(resolveInRoot(bind.target))}`;
-  return [`mount --bind ${q(bind.source)} ${path}`, ...(bind.readOnly ? [`mount -o remount,bind,ro ${path}`] : [])];
+  return [
+    `if [ -d ${q(bind.source)} ]; then mkdir -p ${path}; else mkdir -p "$(dirname ${path})" && touch ${path}; fi`,
+    `mount --bind ${q(bind.source)} ${path}`,
+  ];
+}
+
+/** Byte order, not a locale's: a parent path sorts before anything under it. */
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function readOnly(bind: Bind): string[] {
+  return bind.readOnly ? [`mount -o remount,bind,ro "$ROOT"${q(resolveInRoot(bind.target))}`] : [];
 }
 
 /** The arguments after the script: the container's env as NAME=value words (env -i sets exactly these). */
@@ -92,7 +108,11 @@ export function launchScript(plan: ContainerPlan, paths: ContainerPaths): string
     { source: paths.etc.resolvConf, target: '/etc/resolv.conf', readOnly: false },
     { source: paths.etc.hostname, target: '/etc/hostname', readOnly: false },
     ...Object.entries(plan.files).map(([target, source]) => ({ source, target, readOnly: true })),
-    ...plan.mounts.map((m) => ({ source: m.subPath ? `${paths.volume(m.volume)}/${m.subPath}` : paths.volume(m.volume), target: m.target, readOnly: m.readOnly })),
+    ...plan.mounts.map((m) => ({
+      source: m.subPath ? `${paths.volume(m.volume)}/${m.subPath}` : paths.volume(m.volume),
+      target: m.target,
+      readOnly: m.readOnly,
+    })),
   ];
   const lines = [
     'set -e',
@@ -109,10 +129,17 @@ export function launchScript(plan: ContainerPlan, paths: ContainerPaths): string
     // The host's /run and /tmp hold other pods' files and sockets: the container starts with empty ones.
     'mount -t tmpfs -o mode=1777 tmpfs "$ROOT/tmp"',
     'mount -t tmpfs -o mode=0755 tmpfs "$ROOT/run"',
-    ...binds.map(mountPoint),
-    // A read-only root is read-only everywhere but in its volumes: made so before they are mounted on it.
-    ...(plan.readOnlyRoot ? ['mount -o remount,ro "$ROOT/tmp"', 'mount -o remount,ro "$ROOT/run"', 'mount -o remount,ro "$ROOT"'] : []),
-    ...binds.flatMap(mount),
+    // Outer paths first, so a mount inside another volume lands in that volume (/var/run/secrets/istio/crl).
+    ...[...binds].sort((x, y) => compare(resolveInRoot(x.target), resolveInRoot(y.target))).flatMap(mount),
+    ...binds.flatMap(readOnly),
+    // A read-only root is read-only everywhere but in its volumes; a volume mounted on /tmp itself keeps it writable.
+    ...(plan.readOnlyRoot
+      ? [
+          ...(binds.some((x) => resolveInRoot(x.target) === '/tmp') ? [] : ['mount -o remount,ro "$ROOT/tmp"']),
+          'mount -o remount,ro "$ROOT/run"',
+          'mount -o remount,ro "$ROOT"',
+        ]
+      : []),
     `hostname ${q(paths.hostname)}`,
     `cd "$ROOT"`,
   ];

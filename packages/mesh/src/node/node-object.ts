@@ -1,9 +1,9 @@
 // The Node as the node agent registers and reports it, and the Lease that says it is alive, kept as a kubelet keeps them.
 import { cpus, totalmem } from 'node:os';
 import type { ClusterConfig } from '../cluster/config.ts';
-import { KubeError, type KubeClient } from '../kube/client.ts';
-import type { KubeObject } from '../kube.ts';
+import { type KubeClient, KubeError } from '../kube/client.ts';
 import { pathOf } from '../kube/resources.ts';
+import type { KubeObject } from '../kube.ts';
 
 /** The release the node reports: istiod decides on native sidecars from it (Kubernetes >= 1.33 has them on). */
 export const KUBELET_VERSION = 'v1.34.2';

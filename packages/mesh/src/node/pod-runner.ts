@@ -3,8 +3,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { ClusterConfig } from '../cluster/config.ts';
 import { type ContainerHost, ContainerRunner } from './container-run.ts';
-import { podPaths, type writePodState } from './pod-files.ts';
 import { hostsFile, type PlanFacts, planPod, resolvConf } from './plan.ts';
+import { podPaths, type writePodState } from './pod-files.ts';
 import type { Pod, PodStatus } from './pod-types.ts';
 import { createSandbox, deleteSandbox, type IstioCni, istioCniAdd, type Sandbox } from './sandbox.ts';
 import { podStatus, type RunState, statusChanged, statusPatch } from './status.ts';
@@ -113,7 +113,12 @@ export class PodRunner {
     let reported = '';
     while (!this.stopped.signal.aborted) {
       try {
-        const facts = { podIP: this.ip, hostIP: this.deps.config.nodeIP, nodeName: this.deps.config.nodeName, allocatable: (await this.facts()).allocatable };
+        const facts = {
+          podIP: this.ip,
+          hostIP: this.deps.config.nodeIP,
+          nodeName: this.deps.config.nodeName,
+          allocatable: (await this.facts()).allocatable,
+        };
         this.volumes = await PodVolumes.mount(this.pod, this.paths.volume, this.deps.volumeApi, facts, {
           onError: (error) => this.deps.say(`${this.pod.metadata.name}: volumes: ${error.message}`),
         });
@@ -291,7 +296,14 @@ export class PodRunner {
       });
       const status = podStatus(
         this.pod,
-        { containers, sandboxReady: this.sandbox !== undefined, podIP: this.ip, hostIP: this.deps.config.nodeIP, terminal: this.terminal, now: new Date() },
+        {
+          containers,
+          sandboxReady: this.sandbox !== undefined,
+          podIP: this.ip,
+          hostIP: this.deps.config.nodeIP,
+          terminal: this.terminal,
+          now: new Date(),
+        },
         this.lastReported,
       );
       if (!statusChanged(status, this.lastReported)) return;

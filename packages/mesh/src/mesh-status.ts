@@ -1,0 +1,82 @@
+// `mesh status` from the cluster itself: pods as the API has them, proxies as istiod has them, the edge, and every process.
+import { isServiceName } from '@mesh-demo/workspace';
+import type { ClusterConfig } from './cluster/config.ts';
+import type { ProcessStatus } from './cluster/processes.ts';
+import type { MeshStatus, PodStatus } from './control.ts';
+import type { EdgeRoute } from './edge.ts';
+import { rejections, unsynced } from './istiod.ts';
+import { istiodPod, syncz } from './istiod-debug.ts';
+import type { KubeClient } from './kube/client.ts';
+import { pathOf } from './kube/resources.ts';
+import type { Pod } from './node/pod-types.ts';
+import { sandboxNames } from './node/sandbox.ts';
+
+/** The pods `mesh status`, `logs`, `exec` and `view` are about: the step's, and the ingress gateways. */
+function shown(pod: Pod): boolean {
+  const ns = pod.metadata.namespace ?? '';
+  return ns !== 'kube-system' && pod.metadata.labels?.app !== 'istiod';
+}
+
+/** Which proxy istiod injected: a sidecar, a gateway (the `gateway` template: the proxy is the pod), or none. */
+export function proxyOf(pod: Pod): PodStatus['proxy'] {
+  const names = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.name);
+  if (!names.includes('istio-proxy')) return null;
+  return pod.metadata.annotations?.['sidecar.istio.io/status'] ? 'sidecar' : 'router';
+}
+
+/** A pod's line in the status: its phase as `kubectl get pods` words it, ready, restarts, its app's service. */
+export function podStatusOf(config: ClusterConfig, pod: Pod): PodStatus {
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  const owner = pod.metadata.ownerReferences?.[0]?.name ?? pod.metadata.name;
+  const hash = pod.metadata.labels?.['pod-template-hash'];
+  const app = pod.spec.containers.find((c) => c.name !== 'istio-proxy');
+  const service = app ? /([^/:@]+)(?::[^/@]*)?(?:@.*)?$/.exec(app.image)?.[1] : undefined;
+  return {
+    namespace: pod.metadata.namespace ?? 'default',
+    name: pod.metadata.name,
+    workload: hash ? owner.replace(new RegExp(`-${hash}$`), '') : owner,
+    ip: pod.status?.podIP ?? '',
+    netns: sandboxNames(config, pod).netns,
+    proxy: proxyOf(pod),
+    phase: pod.metadata.deletionTimestamp ? 'Terminating' : (pod.status?.phase ?? 'Pending'),
+    ready: pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+    restarts: statuses.reduce((sum, s) => sum + s.restartCount, 0),
+    service: service && isServiceName(service) ? service : null,
+    labels: pod.metadata.labels ?? {},
+  };
+}
+
+export interface StatusSources {
+  readonly config: ClusterConfig;
+  readonly admin: KubeClient;
+  readonly startedAt: number;
+  readonly files: readonly string[];
+  readonly edge: readonly EdgeRoute[];
+  readonly processes: readonly ProcessStatus[];
+}
+
+export async function meshStatus(sources: StatusSources): Promise<MeshStatus> {
+  const { config, admin } = sources;
+  const pods = (await admin.list<Pod>(pathOf('Pod'))).items.filter(shown);
+  const address = await istiodPod(admin, config).catch(() => undefined);
+  const proxies = address ? await syncz(address).catch(() => []) : [];
+  return {
+    startedAt: sources.startedAt,
+    files: sources.files,
+    ignored: [],
+    edge: sources.edge.map((r) => ({
+      app: r.app,
+      url: `http://localhost:${r.localPort}`,
+      host: r.host,
+      target: r.target,
+      endpoints: r.upstreams.length,
+    })),
+    pods: pods
+      .map((pod) => podStatusOf(config, pod))
+      .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)),
+    unsynced: unsynced(proxies),
+    rejected: rejections(proxies),
+    runDir: config.runDir,
+    processes: sources.processes,
+  };
+}
