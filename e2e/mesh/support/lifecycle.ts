@@ -24,11 +24,13 @@ export async function leftovers(): Promise<string[]> {
   const namespaces = await meshNamespaces();
   if (namespaces.length) found.push(`network namespaces: ${namespaces.join(', ')}`);
   const links = (await promisify(execFile)('ip', ['-o', 'link', 'show'])).stdout;
-  if (links.includes(HOST_LINK) || /\bmdv\d+/.test(links)) found.push('links of the mesh');
+  if (links.includes(HOST_LINK) || /\bmdv[0-9a-f]+/.test(links)) found.push('links of the mesh');
   const rules = (await promisify(execFile)('iptables-save')).stdout;
   if (rules.includes('ISTIO_')) found.push('ISTIO_ iptables chains in the host namespace');
   const processes = (await promisify(execFile)('ps', ['-eo', 'args'])).stdout.split('\n');
-  const ours = processes.filter((p) => /pilot-agent proxy|local-istiod serve|mesh\/src\/supervisor\.ts|edge\/bootstrap\.json/.test(p));
+  const ours = processes.filter((p) =>
+    /pilot-agent|pilot-discovery|mesh\/src\/supervisor\.ts|edge\/bootstrap\.json|bin\/kube (kube-|node-api)|etcd --name|\/coredns -conf/.test(p),
+  );
   if (ours.length) found.push(`processes: ${ours.join(' | ')}`);
   if (existsSync(RUN_DIR)) found.push(RUN_DIR);
   const netnsFiles = existsSync('/etc/netns') ? readdirSync('/etc/netns').filter((name) => name.startsWith(NETNS_PREFIX)) : [];

@@ -5,7 +5,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Chain } from '@mesh-demo/kit';
-import { command, getStatus, type MeshStatus, type PodStatus, renderChart, resolveStepFile, toolPaths } from '@mesh-demo/mesh';
+import {
+  command,
+  criText,
+  currentLog,
+  getStatus,
+  type MeshStatus,
+  type PodStatus,
+  renderChart,
+  resolveStepFile,
+  toolPaths,
+} from '@mesh-demo/mesh';
 import { REPO_ROOT } from '@mesh-demo/workspace';
 import { Pool } from 'undici';
 import { until } from '../../support/poll.ts';
@@ -238,9 +248,8 @@ export function counter(metrics: string, series: string): number {
 
 /** The sidecar's JSON access log lines of a pod, oldest first. */
 export function accessLog(status: MeshStatus, pod: PodStatus): Record<string, unknown>[] {
-  const text = readFileSync(join(status.runDir, 'logs', pod.name, 'istio-proxy.log'), 'utf8');
-  return text
-    .split('\n')
+  const text = readFileSync(currentLog(status.runDir, pod, 'istio-proxy'), 'utf8');
+  return criText(text)
     .filter((line) => line.startsWith('{"'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }

@@ -1,6 +1,8 @@
 // Entry for the e2e suite and the bench: drive a local mesh the way the CLI does, and read its state.
 export { MESH } from './commands/index.ts';
+export { currentLog } from './commands/logs.ts';
 export { command, getStatus, type MeshStatus, NotRunning, type PodStatus, RUN_DIR } from './control.ts';
-export { HOST_LINK, meshNamespaces, NETNS_PREFIX } from './network.ts';
+export { HOST_LINK, meshNamespaces, NETNS_PREFIX } from './local-names.ts';
+export { criText } from './node/cri-log.ts';
 export { parseObjects, renderChart, resolveStepFile } from './render.ts';
 export { toolPaths } from './tools.ts';

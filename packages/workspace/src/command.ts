@@ -31,6 +31,8 @@ export interface Command<O extends ParseArgsOptionsConfig = ParseArgsOptionsConf
   readonly positionals?: boolean;
   /** Everything after a `--` goes to `passThrough` untouched (a command line for a pod), never parsed as options. */
   readonly passThrough?: boolean;
+  /** Every argument goes to `passThrough` untouched, `--help` included: a wrapped tool's own command line. */
+  readonly rawArgs?: boolean;
   /** Does the work; a returned number is the exit code (default 0). Method syntax: the CLIs list commands of any options. */
   run(invocation: Invocation<O> & { readonly passThrough: string[] }): Promise<number | undefined> | number | undefined;
 }
@@ -70,6 +72,7 @@ export async function runCommand(command: Command, args: readonly string[], as: 
     throw new UsageFailure(message);
   };
   try {
+    if (command.rawArgs) return (await command.run({ values: {}, positionals: [], passThrough: [...args], command: as.typed, fail })) ?? 0;
     const dash = command.passThrough ? args.indexOf('--') : -1;
     const own = dash >= 0 ? args.slice(0, dash) : [...args];
     const passThrough = dash >= 0 ? args.slice(dash + 1) : [];

@@ -1,28 +1,26 @@
-// `mesh exec POD -- CMD`: a command inside a pod, as its app container's user: `oc exec deploy/x -c x -- cmd` locally.
+// `mesh exec POD -- CMD`: a command inside a pod's app container, through the API as `kubectl exec deploy/x -- cmd` runs it.
 import { spawn } from 'node:child_process';
-import { dirname } from 'node:path';
-import { defineCommand, type ServiceName, serviceDir } from '@mesh-demo/workspace';
-import { getStatus } from '../control.ts';
+import { defineCommand } from '@mesh-demo/workspace';
+import { runPaths } from '../cluster/config.ts';
+import { defaultClusterConfig } from '../cluster/index.ts';
+import { getStatus, RUN_DIR } from '../control.ts';
 import { MeshError } from '../errors.ts';
-import { APP_GID, APP_UID } from '../kubelet.ts';
+import { toolPaths } from '../tools.ts';
 import { podsOf } from './logs.ts';
 import { requireRootOnLinux } from './root.ts';
 
 export async function exec(target: string, argv: readonly string[]): Promise<number> {
   requireRootOnLinux();
   const status = await getStatus();
-  const pod = podsOf(status.pods, target).find((p) => p.phase === 'Running' && p.service);
-  if (!pod?.service) throw new MeshError(`no running app pod named ${target} (a pod or Deployment name, e.g. recommendation-v1)`);
-  // Its traffic leaves through the sidecar (the user is not the proxy's), so it calls with the pod's identity.
-  const child = spawn(
-    'ip',
-    ['netns', 'exec', pod.netns, 'setpriv', `--reuid=${APP_UID}`, `--regid=${APP_GID}`, '--clear-groups', '--', ...argv],
-    {
-      stdio: 'inherit',
-      cwd: serviceDir(pod.service as ServiceName),
-      env: { PATH: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`, HOSTNAME: pod.name },
-    },
-  );
+  const pod = podsOf(status.pods, target).find((p) => p.phase === 'Running');
+  if (!pod) throw new MeshError(`no running pod named ${target} (a pod or Deployment name, e.g. recommendation-v1)`);
+  const { kubectl } = await toolPaths();
+  // The pod's own default container (its kubectl.kubernetes.io/default-container annotation), a TTY when we have one.
+  const tty = process.stdin.isTTY ? ['-it'] : [];
+  const child = spawn(kubectl, ['exec', ...tty, '-n', pod.namespace, pod.name, '--', ...argv], {
+    stdio: 'inherit',
+    env: { ...process.env, KUBECONFIG: runPaths(defaultClusterConfig(RUN_DIR)).adminKubeconfig },
+  });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
 }
 

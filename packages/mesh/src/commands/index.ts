@@ -5,12 +5,13 @@ import { downCommand } from './down.ts';
 import { execCommand } from './exec.ts';
 import { logsCommand } from './logs.ts';
 import { statusCommand } from './status.ts';
+import { helmCommand, istioctlCommand, kubectlCommand } from './tool.ts';
 import { applyCommand, upCommand } from './up.ts';
 import { viewCommand } from './view.ts';
 
 const toolsCommand = defineCommand({
   name: 'tools',
-  summary: 'fetch Envoy and build istiod and pilot-agent now (up does it when needed)',
+  summary: 'fetch Envoy and build Kubernetes, Istio and the rest now (up does it when needed)',
   async run() {
     const tools = await ensureTools((line) => console.log(`mesh: ${line}`));
     await checkHostTools();
@@ -22,6 +23,18 @@ const toolsCommand = defineCommand({
 export const MESH: CommandSet = {
   name: 'mesh',
   summary: "the chart's steps on a real local mesh",
-  commands: [upCommand, applyCommand, statusCommand, logsCommand, execCommand, viewCommand, downCommand, toolsCommand],
+  commands: [
+    upCommand,
+    applyCommand,
+    statusCommand,
+    logsCommand,
+    execCommand,
+    viewCommand,
+    kubectlCommand,
+    helmCommand,
+    istioctlCommand,
+    downCommand,
+    toolsCommand,
+  ],
   footer: "STEP is a values file, or an example's name: 03a-blue-green-50-50, resilience-fault-delay, ...",
 };

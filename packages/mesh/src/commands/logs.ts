@@ -1,10 +1,10 @@
 // `mesh logs SERVICE [VERSION]`: the app's lines (short, as pnpm start prints them) or its sidecar's, for every pod of it.
-import { createReadStream, existsSync, statSync, watch } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { defineCommand, formatLogLine } from '@mesh-demo/workspace';
 import { getStatus, type PodStatus } from '../control.ts';
 import { MeshError } from '../errors.ts';
+import { criText } from '../node/cri-log.ts';
 
 export interface LogOptions {
   readonly proxy: boolean;
@@ -29,16 +29,31 @@ export async function logs(service: string, version: string | undefined, options
   await Promise.all(
     pods.map((pod) => {
       const container = options.proxy ? 'istio-proxy' : (pod.service ?? pod.labels.app ?? 'istio-proxy');
-      const file = join(status.runDir, 'logs', pod.name, `${container}.log`);
+      const file = currentLog(status.runDir, pod, container);
       const show = (line: string) => console.log(`${prefix ? `${pod.name} | ` : ''}${options.proxy ? line : formatLogLine(line)}`);
       return options.follow ? follow(file, show) : printAll(file, show);
     }),
   );
 }
 
+/**
+ * The container's current log, as the node keeps it (the kubelet's layout): `pods/<ns>_<name>_<uid>/<container>/<n>.log`,
+ * n its restart count, so the highest n is the running one.
+ */
+export function currentLog(runDir: string, pod: Pick<PodStatus, 'namespace' | 'name'>, container: string): string {
+  const pods = join(runDir, 'pods');
+  const dir = existsSync(pods) ? readdirSync(pods).find((d) => d.startsWith(`${pod.namespace}_${pod.name}_`)) : undefined;
+  const logs =
+    dir && existsSync(join(pods, dir, container)) ? readdirSync(join(pods, dir, container)).filter((f) => /^\d+\.log$/.test(f)) : [];
+  const newest = logs.sort((a, b) => Number.parseInt(b, 10) - Number.parseInt(a, 10))[0];
+  return join(pods, dir ?? `${pod.namespace}_${pod.name}`, container, newest ?? '0.log');
+}
+
 async function printAll(file: string, show: (line: string) => void): Promise<void> {
   if (!existsSync(file)) return;
-  for await (const line of createInterface({ input: createReadStream(file) })) show(line);
+  let text = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8' })) text += chunk;
+  criText(text).forEach(show);
 }
 
 /** Prints the file, then each line appended to it until Ctrl-C (or the mesh goes down and removes it). */
@@ -51,9 +66,9 @@ async function follow(file: string, show: (line: string) => void): Promise<void>
     if (size <= position) return;
     for await (const chunk of createReadStream(file, { start: position, end: size - 1, encoding: 'utf8' })) partial += chunk;
     position = size;
-    const lines = partial.split('\n');
-    partial = lines.pop() ?? '';
-    lines.forEach(show);
+    const records = partial.split('\n');
+    partial = records.pop() ?? '';
+    criText(records.join('\n')).forEach(show);
   };
   await read();
   await new Promise<void>((resolve) => {

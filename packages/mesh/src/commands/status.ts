@@ -25,6 +25,12 @@ export function formatStatus(status: MeshStatus): string {
   const header = ['NAMESPACE', 'NAME', 'STATUS', 'IP', 'PROXY', 'RESTARTS'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   for (const row of [header, ...rows]) lines.push(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`);
+  lines.push('', 'CONTROL PLANE');
+  const processRows = status.processes.map((p) => [p.name, p.state, String(p.pid ?? '-'), String(p.restarts), p.lastExit ?? '']);
+  const processHeader = ['PROCESS', 'STATE', 'PID', 'RESTARTS', 'LAST EXIT'];
+  const processWidths = processHeader.map((h, i) => Math.max(h.length, ...processRows.map((r) => r[i]!.length)));
+  for (const row of [processHeader, ...processRows])
+    lines.push(`  ${row.map((cell, i) => cell.padEnd(processWidths[i]!)).join('  ')}`.trimEnd());
   lines.push('');
   const proxies = status.pods.filter((p) => p.proxy).length;
   lines.push(
