@@ -28,9 +28,8 @@ export async function leftovers(): Promise<string[]> {
   const rules = (await promisify(execFile)('iptables-save')).stdout;
   if (rules.includes('ISTIO_')) found.push('ISTIO_ iptables chains in the host namespace');
   const processes = (await promisify(execFile)('ps', ['-eo', 'args'])).stdout.split('\n');
-  const ours = processes.filter((p) =>
-    /pilot-agent|pilot-discovery|mesh\/src\/supervisor\.ts|edge\/bootstrap\.json|bin\/kube (kube-|node-api)|etcd --name|\/coredns -conf/.test(p),
-  );
+  // The control plane's processes name the run directory in their flags; the pods' are the only ones of their kind.
+  const ours = processes.filter((p) => p.includes(`${RUN_DIR}/`) || /pilot-agent|pilot-discovery|mesh\/src\/supervisor\.ts|\/coredns -conf/.test(p));
   if (ours.length) found.push(`processes: ${ours.join(' | ')}`);
   if (existsSync(RUN_DIR)) found.push(RUN_DIR);
   const netnsFiles = existsSync('/etc/netns') ? readdirSync('/etc/netns').filter((name) => name.startsWith(NETNS_PREFIX)) : [];

@@ -19,9 +19,10 @@ function shown(pod: Pod): boolean {
 
 /** Which proxy istiod injected: a sidecar, a gateway (the `gateway` template: the proxy is the pod), or none. */
 export function proxyOf(pod: Pod): PodStatus['proxy'] {
-  const names = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.name);
-  if (!names.includes('istio-proxy')) return null;
-  return pod.metadata.annotations?.['sidecar.istio.io/status'] ? 'sidecar' : 'router';
+  const proxy = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((c) => c.name === 'istio-proxy');
+  if (!proxy) return null;
+  // pilot-agent's own word for it: `proxy sidecar` or `proxy router` (a gateway: the proxy is the pod).
+  return proxy.args?.[1] === 'router' ? 'router' : 'sidecar';
 }
 
 /** A pod's line in the status: its phase as `kubectl get pods` words it, ready, restarts, its app's service. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { helmStep, NAMESPACE, type StepRequest, waitLive } from './apply.ts';
 import { kubectl } from './cluster/admin-cli.ts';
 import { defaultClusterConfig, runPaths } from './cluster/config.ts';
-import { type RunningCluster, startCluster, stopCluster } from './cluster/index.ts';
+import { istiodServing, type RunningCluster, startCluster, stopCluster } from './cluster/index.ts';
 import type { StepContext } from './cluster/step.ts';
 import { type ApplyRequest, CONTROL_SOCKET, type ControlEvent, type MeshStatus, RUN_DIR } from './control.ts';
 import { KubeClient } from './kube/client.ts';
@@ -93,13 +93,14 @@ async function processes() {
 }
 
 async function status(): Promise<MeshStatus> {
-  if (!admin || !cluster) throw bootError ?? new Error('the local mesh is still starting');
+  if (!admin) throw bootError ?? new Error('the local mesh is still starting');
   return meshStatus({ config, admin, startedAt, files, edge: router?.edge ?? [], processes: await processes() });
 }
 
 /** Applies a step as `helm_step` does and returns once it is live. */
 async function applyStep(request: StepRequest, progress: (line: string) => void): Promise<void> {
-  if (!ctx || !admin) throw bootError ?? new Error('the local mesh did not start');
+  if (bootError) throw bootError;
+  if (!ctx || !admin) throw new Error('the local mesh did not start');
   const since = Date.now();
   progress(`helm upgrade --install demo charts/mesh-demo -n ${NAMESPACE} ${request.files.map((f) => `-f ${f}`).join(' ')}`);
   await helmStep({ ...ctx, say: progress }, request);
@@ -109,7 +110,7 @@ async function applyStep(request: StepRequest, progress: (line: string) => void)
 
 async function apply(request: ApplyRequest, send: (event: ControlEvent) => void): Promise<void> {
   const progress = (line: string) => send({ type: 'progress', line });
-  if (!admin) {
+  if (!router) {
     for (const line of bootLines) progress(line);
     listeners.add(progress);
     try {
@@ -177,6 +178,17 @@ const server = createServer((req, res) => {
 await rm(CONTROL_SOCKET, { force: true });
 server.listen(CONTROL_SOCKET);
 
+/** Resolves when `check` holds, polled; a check that throws counts as not yet. */
+async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250)))
+    if (await check().catch(() => false)) return;
+  throw new Error(`${what} within ${timeoutMs / 1000} s`);
+}
+
+/**
+ * Ready for a step once the API server, the node and istiod serve: the chart then goes in beside the gateway (its pods
+ * need the injector, nothing else), while the rest of the control plane finishes.
+ */
 const booted = (async () => {
   const collect = (line: string) => bootLines.push(line);
   listeners.add(collect);
@@ -184,7 +196,9 @@ const booted = (async () => {
     ctx = { config, tools: await toolPaths(), say };
     const context = ctx;
     say('starting the control plane: etcd, kube-apiserver, controllers, kube-proxy, CoreDNS, Istio');
-    cluster = await startCluster(context, {
+    let apiServerReady: () => void = () => {};
+    const apiServer = new Promise<void>((resolve) => (apiServerReady = resolve));
+    const clusterUp = startCluster(context, {
       waitForIstiod: true,
       onStepReady: (timing) => {
         if (timing.name !== 'apiserver') return;
@@ -193,22 +207,37 @@ const booted = (async () => {
         node.catch((error: Error) => say(`node: ${error.message}`));
         admin = KubeClient.fromKubeconfig(runPaths(config).adminKubeconfig);
         void kubectl(context, ['apply', '-f', '-'], MESH_NAMESPACE).catch((error: Error) => say(`namespace: ${error.message}`));
+        apiServerReady();
       },
     });
+    clusterUp.then(
+      (running) => {
+        cluster = running;
+        say(`control plane up in ${running.totalSeconds.toFixed(1)} s`);
+      },
+      () => {},
+    );
+    await Promise.race([apiServer, clusterUp]);
     await node;
     router = await Router.start(context.tools.envoy, RUN_DIR, admin!, say);
     await writeFile(join(RUN_DIR, 'edge.pid'), String(router.pid));
-    say(`control plane up in ${cluster.totalSeconds.toFixed(1)} s`);
+    await Promise.race([until(() => istiodServing(config), 300_000, 'istiod did not serve'), clusterUp]);
+    void clusterUp.catch((error: Error) => failBoot(error));
   } catch (error) {
-    bootError = error as Error;
-    say(`could not start: ${bootError.message}`);
-    await shutdown(say).catch(() => {});
-    // Stay until a client has heard why, then go: a failed boot leaves nothing running.
-    setTimeout(() => exitClean(1), 2000);
+    await failBoot(error as Error);
   } finally {
     listeners.delete(collect);
   }
 })();
+
+async function failBoot(error: Error): Promise<void> {
+  if (bootError) return;
+  bootError = error;
+  say(`could not start: ${bootError.message}`);
+  await shutdown(say).catch(() => {});
+  // Stay until a client has heard why, then go: a failed boot leaves nothing running.
+  setTimeout(() => exitClean(1), 2000);
+}
 
 /** The supervisor's last act: its run directory goes with it (that is how `down` and `up` know it is gone). */
 function exitClean(code: number): void {

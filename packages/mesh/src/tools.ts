@@ -31,6 +31,8 @@ export interface Tools {
   readonly istioCharts: string;
   /** OpenShift's Route CRD (the chart renders Routes). */
   readonly routesCrd: string;
+  /** A directory holding the Gateway API's standard-channel CRDs (the chart's gateway-api flavor renders them). */
+  readonly gatewayApiCrds: string;
 }
 
 export async function toolPaths(): Promise<Tools> {
@@ -50,6 +52,7 @@ export async function toolPaths(): Promise<Tools> {
     istioctl: join(TOOLS_BIN, 'istioctl'),
     istioCharts: join(TOOLS_DIR, 'istio', 'charts'),
     routesCrd: join(TOOLS_DIR, 'openshift', 'routes.crd.yaml'),
+    gatewayApiCrds: join(TOOLS_DIR, 'gateway-api'),
   };
 }
 
@@ -81,7 +84,7 @@ export async function ensureTools(say: (line: string) => void): Promise<Tools> {
   await installGoTools(
     [
       ...['helm', 'pilot-agent', 'local-istiod', 'istio-bootstrap'],
-      ...['kube', 'coredns', 'pilot-discovery', 'istio-cni', 'istioctl', 'etcd', 'istio-charts', 'routes-crd'],
+      ...['kube', 'coredns', 'pilot-discovery', 'istio-cni', 'istioctl', 'etcd', 'istio-charts', 'routes-crd', 'gateway-api-crds'],
     ],
     say,
   );

@@ -1,4 +1,4 @@
-// The cluster's add-ons, each a step: OpenShift's Route CRD, CoreDNS as kubeadm deploys it, Istio from its own charts, the gateway.
+// The cluster's add-ons, each a step: the platform's APIs (OpenShift, Gateway API, Service Mesh 2), CoreDNS, Istio from its charts, the gateway.
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { INSTALL_DIR, pinnedVersions } from '@mesh-demo/workspace';
@@ -7,7 +7,7 @@ import { KubeClient } from '../kube/client.ts';
 import type { KubeObject } from '../kube.ts';
 import { helm, kubectl } from './admin-cli.ts';
 import { type ClusterConfig, runPaths } from './config.ts';
-import { COREDNS_MANIFEST, ISTIOD_VALUES, renderManifest } from './manifests.ts';
+import { COREDNS_MANIFEST, ISTIOD_VALUES, MANIFESTS_DIR, renderManifest } from './manifests.ts';
 import { requireTool } from './process-step.ts';
 import { type ClusterStep, defineStep, type StepContext } from './step.ts';
 
@@ -20,14 +20,80 @@ const FIELD_MANAGER = 'mesh-demo';
 const apply = (ctx: StepContext, args: readonly string[], input?: string) =>
   kubectl(ctx, ['apply', '--server-side', '--force-conflicts', `--field-manager=${FIELD_MANAGER}`, ...args], input);
 
+/** Stand-in CRDs for OpenShift's built-in ImageStream and BuildConfig (see the file's header). */
+export const OPENSHIFT_STAND_INS = join(MANIFESTS_DIR, 'openshift-stand-ins.yaml');
+/** The ServiceMeshMember CRD and Service Mesh 2's injector webhook (see the file's header). */
+export const SERVICE_MESH_2_STAND_IN = join(MANIFESTS_DIR, 'service-mesh-2-stand-in.yaml');
+
 /** The chart renders Routes, and the edge serves them: their CRD is what an OpenShift cluster has. */
 export function routesCrdStep(): ClusterStep {
   return defineStep('routes', {
     async start(ctx) {
-      await requireTool(ctx.tools.kube, 'kube');
-      await apply(ctx, ['-f', ctx.tools.routesCrd]).catch((error: Error) => {
-        throw new MeshError(`${error.message} (the CRD comes from tools/install-tools.sh routes-crd)`);
-      });
+      await applyCrds(ctx, ctx.tools.routesCrd, 'the CRD comes from tools/install-tools.sh routes-crd');
+    },
+  });
+}
+
+/**
+ * Applies a file (or directory) of CRDs and returns once the API serves their kinds: a chart step applied right after
+ * the cluster is up would otherwise meet "no matches for kind". `crds` names them for kubectl when the file holds more.
+ */
+async function applyCrds(ctx: StepContext, file: string, source: string, crds = ['-f', file]): Promise<void> {
+  await requireTool(ctx.tools.kube, 'kube');
+  await apply(ctx, ['-f', file]).catch((error: Error) => {
+    throw new MeshError(`${error.message} (${source})`);
+  });
+  await waitEstablished(ctx, crds);
+}
+
+/**
+ * kubectl wait gives up at once on a CRD whose status has no conditions yet (".status.conditions accessor error",
+ * kubernetes/kubernetes#66439), as a CRD has in the first moments after it is made: that one failure is tried again.
+ */
+async function waitEstablished(ctx: StepContext, crds: readonly string[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await kubectl(ctx, ['wait', '--for=condition=Established', '--timeout=60s', ...crds]);
+      return;
+    } catch (error) {
+      if (attempt === 10 || !(error as Error).message.includes('accessor error')) throw error;
+      await sleep(200);
+    }
+  }
+}
+
+/**
+ * The Gateway API's own standard-channel CRDs, before Istio: istiod starts its Gateway API controllers (routing, and the
+ * deployment controller that makes a Gateway's Deployment and Service) when it sees them, so with them in place first it
+ * needs no later discovery of them.
+ */
+export function gatewayApiStep(): ClusterStep {
+  return defineStep('gateway-api', {
+    async start(ctx) {
+      await applyCrds(ctx, ctx.tools.gatewayApiCrds, 'the CRDs come from tools/install-tools.sh gateway-api-crds');
+    },
+  });
+}
+
+/** ImageStream and BuildConfig, which OpenShift serves itself: the chart's build-in-cluster step renders them. */
+export function openshiftApisStep(): ClusterStep {
+  return defineStep('openshift-apis', {
+    async start(ctx) {
+      await applyCrds(ctx, OPENSHIFT_STAND_INS, OPENSHIFT_STAND_INS);
+    },
+  });
+}
+
+/**
+ * What Service Mesh 2's operator installs with its control plane: the ServiceMeshMember API (the chart's ossm2 flavor
+ * renders one) and the injector webhook for member namespaces. The webhook is there from the start, so istiod has put
+ * its CA bundle in it before a member arrives; the members themselves are smcp-stand-in.ts's to reconcile.
+ */
+export function serviceMesh2Step(): ClusterStep {
+  return defineStep('service-mesh-2', {
+    async start(ctx) {
+      // The file's webhook configuration has no Established condition to wait for.
+      await applyCrds(ctx, SERVICE_MESH_2_STAND_IN, SERVICE_MESH_2_STAND_IN, ['crd/servicemeshmembers.maistra.io']);
     },
   });
 }

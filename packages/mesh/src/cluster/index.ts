@@ -1,6 +1,15 @@
 // The local cluster: its steps in order (in parallel where safe), timed; stopped in reverse; and what the node agent needs.
 import { rm } from 'node:fs/promises';
-import { dnsStep, type GatewayOptions, gatewayStep, istioStep, routesCrdStep } from './addons.ts';
+import {
+  dnsStep,
+  type GatewayOptions,
+  gatewayApiStep,
+  gatewayStep,
+  istioStep,
+  openshiftApisStep,
+  routesCrdStep,
+  serviceMesh2Step,
+} from './addons.ts';
 import { apiServerStep } from './apiserver.ts';
 import { type ClusterConfig, runPaths } from './config.ts';
 import { controllersStep } from './controllers.ts';
@@ -21,6 +30,7 @@ export { joinBridge } from './network.ts';
 export { NOT_READY_TAINT, untaintNode } from './node-taint.ts';
 export type { ProcessStatus } from './processes.ts';
 export type { StepTiming } from './run-steps.ts';
+export { type SmcpStandIn, startSmcpStandIn } from './smcp-stand-in.ts';
 export type { ClusterStep, StepContext, StepStatus } from './step.ts';
 
 export interface StartOptions extends GatewayOptions {
@@ -53,7 +63,9 @@ function pkiStep(onResult: (result: PkiResult) => void): ClusterStep {
 /**
  * The order (kind's create actions, kubeadm's phases): the network, PKI and etcd need nothing; the API server binds to
  * the host's leg and reads the PKI; everything else talks to the API server. The add-ons need no node (their pods wait
- * to be scheduled), but the gateway comes after Istio: its pods must meet the injector.
+ * to be scheduled), but the gateway comes after Istio: its pods must meet the injector. The platform's APIs (OpenShift's,
+ * the Gateway API's, Service Mesh 2's) are there before the chart's steps; the Gateway API's before Istio too, so istiod
+ * finds them when it starts.
  */
 export function clusterPlan(options: StartOptions, onPki: (result: PkiResult) => void): PlannedStep[] {
   return [
@@ -64,8 +76,11 @@ export function clusterPlan(options: StartOptions, onPki: (result: PkiResult) =>
     { step: controllersStep(), after: ['apiserver'] },
     { step: kubeProxyStep(), after: ['apiserver'] },
     { step: routesCrdStep(), after: ['apiserver'] },
+    { step: openshiftApisStep(), after: ['apiserver'] },
+    { step: gatewayApiStep(), after: ['apiserver'] },
+    { step: serviceMesh2Step(), after: ['apiserver'] },
     { step: dnsStep(), after: ['apiserver'] },
-    { step: istioStep(), after: ['apiserver'] },
+    { step: istioStep(), after: ['apiserver', 'gateway-api'] },
     { step: gatewayStep(options), after: ['istio'] },
   ];
 }

@@ -111,6 +111,11 @@ export class ContainerRunner {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /** A sync of the pod: a started container that is not ready yet is probed for readiness now, as the kubelet does. */
+  sync(): void {
+    if (this.started && !this.ready) for (const prober of this.probers) if (prober.kind === 'readiness') prober.trigger();
+  }
+
   /** The action of a hook or probe, aimed at this container. */
   target(): ProbeTarget {
     return { host: this.host.podIP, exec: (command, timeoutMs) => execIn(this.pid, this.plan, command, timeoutMs) };

@@ -65,7 +65,10 @@ export function criText(log: string): string[] {
  * access log does), which a socket (what Node's own pipes are) refuses with ENXIO. Returns the write ends for the
  * child's stdio (the caller closes its copies once the child has them) and starts copying the read ends into `file`.
  */
-export function criFifos(file: string, owner: { uid: number; gid: number }): { readonly stdout: number; readonly stderr: number; release(): void } {
+export function criFifos(
+  file: string,
+  owner: { uid: number; gid: number },
+): { readonly stdout: number; readonly stderr: number; release(): void } {
   const open = (stream: string) => {
     const fifo = `${file}.${stream}.fifo`;
     rmSync(fifo, { force: true });

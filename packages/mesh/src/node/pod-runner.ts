@@ -180,6 +180,8 @@ export class PodRunner {
         this.writeState();
         this.changed();
         this.checkCompleted();
+        // Each change is a sync of the pod for the kubelet: it probes the started-but-unready containers at once.
+        for (const runner of this.runners) runner.sync();
       },
       say: (line) => this.deps.say(`${this.pod.metadata.namespace}/${this.pod.metadata.name}: ${line}`),
     };

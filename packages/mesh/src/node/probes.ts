@@ -196,7 +196,21 @@ export class Prober {
     this.inFlight?.abort();
   }
 
+  /**
+   * Probes now and restarts the period from here, unless a probe is under way or the initial delay has not passed: the
+   * kubelet's manual trigger, which it fires at a started container that is not ready yet whenever it syncs the pod.
+   */
+  trigger(): void {
+    if (this.stopped || this.inFlight || !this.timer || !this.delayed) return;
+    clearTimeout(this.timer);
+    void this.tick();
+  }
+
+  /** Whether the initial delay has passed (the first probe has been due). */
+  private delayed = false;
+
   private async tick(): Promise<void> {
+    this.delayed = true;
     const began = Date.now();
     this.inFlight = new AbortController();
     const outcome = await runAction(this.plan.action, this.target, this.plan.timeoutMs, this.inFlight.signal);
