@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds tools from the Go module proxy into .tools/bin: the chart's (helm, kubeconform, istioctl: `all`, the default), or
 # the ones named (jaeger; compose; the local mesh's pilot-agent, local-istiod and istio-bootstrap; the local cluster's
-# kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts and routes-crd); idempotent (a binary with a matching
-# version stamp is kept).
+# kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd and gateway-api-crds); idempotent (a binary
+# with a matching version stamp is kept).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=versions.sh
@@ -156,7 +156,8 @@ copy_from_module() { # name module version dest path...: files or directories of
   dir=$(module_dir "$module@$version")
   [ -n "$dir" ] || { echo "install-tools: could not download $module@$version" >&2; return 1; }
   if [ $# -eq 1 ]; then
-    mkdir -p "$(dirname "$dest")" && cp -r "$dir/$1" "$dest"
+    # Removed first: cp -r of a directory onto an existing one would nest the new copy inside the old.
+    rm -rf "$dest" && mkdir -p "$(dirname "$dest")" && cp -r "$dir/$1" "$dest"
   else
     rm -rf "$dest" && mkdir -p "$dest" && (cd "$dir" && cp -r "$@" "$dest/")
   fi
@@ -192,7 +193,11 @@ for want in "${@:-all}"; do
     # OpenShift's Route CRD: the chart renders Routes, and the local cluster's router reads them.
     routes-crd) copy_from_module routes-crd github.com/openshift/api "$OPENSHIFT_API_VERSION" "$root/.tools/openshift/routes.crd.yaml" \
       route/v1/zz_generated.crd-manifests/routes.crd.yaml ;;
-    *) echo "install-tools: unknown tool $want (all, helm, kubeconform, istioctl, jaeger, compose, pilot-agent, local-istiod, istio-bootstrap, kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd)" >&2; exit 2 ;;
+    # The Gateway API's standard-channel CRDs (Gateway, HTTPRoute, GatewayClass, ...) as a cluster installs them: the
+    # chart's gateway-api flavor renders them, and istiod deploys the gateway of a Gateway of class istio.
+    gateway-api-crds) copy_from_module gateway-api-crds sigs.k8s.io/gateway-api "$GATEWAY_API_VERSION" "$root/.tools/gateway-api" \
+      config/crd/standard ;;
+    *) echo "install-tools: unknown tool $want (all, helm, kubeconform, istioctl, jaeger, compose, pilot-agent, local-istiod, istio-bootstrap, kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd, gateway-api-crds)" >&2; exit 2 ;;
   esac
 done
 exit 0

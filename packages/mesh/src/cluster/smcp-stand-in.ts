@@ -1,7 +1,8 @@
 // A stand-in for OpenShift Service Mesh 2's operator, not the operator: for each ServiceMeshMember, the part of its work the
 // chart's ossm2 flavor relies on, done through the API. The member's namespace is labelled maistra.io/member-of=<control
 // plane namespace>, which the Service Mesh 2 injector webhook selects (manifests/service-mesh-2-stand-in.yaml); the
-// control plane it names gets the ingress gateway a ServiceMeshControlPlane deploys. Both go when the last member does.
+// control plane it names gets the ingress gateway a ServiceMeshControlPlane deploys. The label goes with its member, the
+// gateway with the control plane's last member; pods made before their namespace joined are restarted (lateJoiners).
 // The control plane is the cluster's one istiod in istio-system, whatever name the member gives it; a member naming any
 // other namespace is left unreconciled, as the operator leaves a member of a control plane that does not exist.
 import { readFile } from 'node:fs/promises';
@@ -169,6 +170,8 @@ export interface SmcpStandIn {
 export function startSmcpStandIn(admin: KubeClient, ctx: Pick<StepContext, 'say'>): SmcpStandIn {
   const stopped = new AbortController();
   const template = readFile(GATEWAY_INSTALL_FILE, 'utf8').then(parseObjects);
+  // Handled where it is awaited (each pass says why it failed); unhandled until then, it would stop the supervisor.
+  template.catch(() => {});
   const told = new Set<string>();
   let state = NO_MEMBERS;
   let queued = false;

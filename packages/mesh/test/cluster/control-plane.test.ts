@@ -1,4 +1,5 @@
-// As root, the cluster's steps on a test plan: API, Istio's charts, DNS, kube-proxy in the node's namespace, Pod Security, restarts, teardown.
+// As root, the cluster's steps on a test plan: API, Istio's charts, DNS, kube-proxy in the node's namespace, Pod Security, the
+// platform's APIs for the chart's steps, the Service Mesh 2 stand-in, restarts, teardown.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -6,13 +7,18 @@ import { readdir, readFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pinnedVersions } from '@mesh-demo/workspace';
+import { kubectl } from '../../src/cluster/admin-cli.ts';
 import { apiServerReady } from '../../src/cluster/apiserver.ts';
 import { runPaths } from '../../src/cluster/config.ts';
 import { NOT_READY_TAINT, type RunningCluster, startCluster, stopCluster, untaintNode } from '../../src/cluster/index.ts';
 import { joinBridge } from '../../src/cluster/network.ts';
 import type { NodeObject } from '../../src/cluster/node-taint.ts';
+import { MEMBER_OF, type SmcpStandIn, startSmcpStandIn } from '../../src/cluster/smcp-stand-in.ts';
 import { KubeClient, KubeError } from '../../src/kube/client.ts';
 import { pathOf } from '../../src/kube/resources.ts';
+import type { Deployment, KubeObject } from '../../src/kube.ts';
+import { NAMESPACE, renderChart, resolveStepFile } from '../../src/render.ts';
 import { toolPaths } from '../../src/tools.ts';
 import { registerReadyNode } from './stand-in-node.ts';
 import { testClusterConfig } from './test-config.ts';
@@ -22,7 +28,14 @@ const tools = await toolPaths();
 
 function whyNotRunnable(): string | false {
   if (process.getuid?.() !== 0) return 'needs root: network namespaces, a veth on the host, iptables in the node namespace';
-  const built = { kube: tools.kube, etcd: tools.etcd, helm: tools.helm, 'istio-charts': tools.istioCharts, 'routes-crd': tools.routesCrd };
+  const built = {
+    kube: tools.kube,
+    etcd: tools.etcd,
+    helm: tools.helm,
+    'istio-charts': tools.istioCharts,
+    'routes-crd': tools.routesCrd,
+    'gateway-api-crds': tools.gatewayApiCrds,
+  };
   const missing = Object.entries(built)
     .filter(([, path]) => !existsSync(path))
     .map(([name]) => name);
@@ -69,6 +82,22 @@ async function endpointNamespace(name: string, address: string, port: number): P
   return spawn('nsenter', [`--net=/run/netns/${name}`, '--', process.execPath, '-e', server], { stdio: 'ignore' });
 }
 
+/** Polls `check` every 200 ms until it holds (true) or `ms` pass (false). */
+async function eventually(check: () => Promise<boolean>, ms = 15_000): Promise<boolean> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; await sleep(200)) if (await check()) return true;
+  return false;
+}
+
+/** A bare pod in `namespace`, annotated for Service Mesh 2's injection or not. */
+function podObject(namespace: string, name: string, annotated: boolean): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, ...(annotated && { annotations: { 'sidecar.istio.io/inject': 'true' } }) },
+    spec: { containers: [{ name: 'app', image: 'localhost/mdtest' }] },
+  };
+}
+
 /** Processes whose command line names the test cluster's run directory (every control-plane process does). */
 async function processesOfTestCluster(): Promise<string[]> {
   const found: string[] = [];
@@ -84,6 +113,7 @@ describe('the local cluster on a test plan', { skip: whyNotRunnable(), timeout: 
   let admin: KubeClient;
   let untainted: Promise<boolean> | undefined;
   let listener: ChildProcess | undefined;
+  let standIn: SmcpStandIn | undefined;
 
   before(
     async () => {
@@ -106,6 +136,7 @@ describe('the local cluster on a test plan', { skip: whyNotRunnable(), timeout: 
   after(
     async () => {
       listener?.kill('SIGKILL');
+      await standIn?.stop();
       await admin?.close();
       await cluster?.stop();
       await stopCluster(config);
@@ -124,6 +155,68 @@ describe('the local cluster on a test plan', { skip: whyNotRunnable(), timeout: 
     assert.ok(await crd('routes.route.openshift.io'));
     assert.ok(await admin.find(pathOf('Deployment', 'istio-system', 'istiod')));
     assert.ok(await admin.find(pathOf('Deployment', 'istio-ingress', 'istio-ingressgateway')));
+  });
+
+  it("applies the chart's build-in-cluster, flavor-gateway-api and flavor-ossm2 steps (a server-side dry run): every kind is served", async () => {
+    // The namespace `mesh apply` makes (helm's --create-namespace); istio-system and istio-ingress come with the steps.
+    await admin.create(pathOf('Namespace'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
+    // istiod does not run here (no node agent), and its validating webhooks fail open only after a second or more per
+    // Istio object: without them the dry run takes 3 s instead of 45. No later test needs them.
+    await kubectl({ config, tools }, ['delete', 'validatingwebhookconfigurations', '-l', 'app=istiod']);
+    for (const step of ['build-in-cluster', 'flavor-gateway-api', 'flavor-ossm2']) {
+      const manifest = await renderChart(tools.helm, [await resolveStepFile(step)]);
+      await assert.doesNotReject(kubectl({ config, tools }, ['apply', '--dry-run=server', '-f', '-'], manifest), step);
+    }
+  });
+
+  it("has the Gateway API's standard CRDs of the pinned release", async () => {
+    const crd = await admin.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/httproutes.gateway.networking.k8s.io`);
+    const { GATEWAY_API_VERSION } = pinnedVersions();
+    assert.equal(crd.metadata.annotations?.['gateway.networking.k8s.io/bundle-version'], GATEWAY_API_VERSION);
+    assert.equal(crd.metadata.annotations?.['gateway.networking.k8s.io/channel'], 'standard');
+  });
+
+  it("makes a ServiceMeshMember's namespace a member: its annotated pods go to istiod, the SMCP's gateway comes and goes with it", async () => {
+    const ns = 'mdtest-ossm2';
+    const member = `/apis/maistra.io/v1/namespaces/${ns}/servicemeshmembers`;
+    await admin.create(pathOf('Namespace'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    // A ReplicaSet's pod made before the namespace joins, as helm's order makes the chart's: no webhook sees it.
+    const app = { labels: { app: 'early' }, annotations: { 'sidecar.istio.io/inject': 'true' } };
+    await admin.create(`/apis/apps/v1/namespaces/${ns}/replicasets`, {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'early', namespace: ns },
+      spec: { replicas: 1, selector: { matchLabels: app.labels }, template: { metadata: app, spec: podObject(ns, 'early', true).spec } },
+    });
+    const earlyPods = async () => (await admin.list(`${pathOf('Pod', ns)}?labelSelector=app%3Dearly`)).items;
+    assert.ok(await eventually(async () => (await earlyPods()).length === 1), "the ReplicaSet's pod is made");
+    const [early] = await earlyPods();
+    standIn = startSmcpStandIn(admin, { say: () => {} });
+    await admin.create(member, {
+      apiVersion: 'maistra.io/v1',
+      kind: 'ServiceMeshMember',
+      metadata: { name: 'default', namespace: ns },
+      spec: { controlPlaneRef: { name: 'basic', namespace: 'istio-system' } },
+    });
+    const labelled = async () => (await admin.get(pathOf('Namespace', undefined, ns))).metadata.labels?.[MEMBER_OF] === 'istio-system';
+    assert.ok(await eventually(labelled), 'the member namespace is labelled');
+    const gateway = () => admin.find<Deployment>(pathOf('Deployment', 'istio-system', 'istio-ingressgateway'));
+    assert.ok(await eventually(async () => (await gateway()) !== undefined), "the SMCP's gateway is deployed");
+    assert.equal((await gateway())?.spec.template.spec.serviceAccountName, 'istio-ingressgateway-service-account');
+    // Restarted: deleted (no kubelet here confirms it, so it stays terminating), and its replacement meets the webhook.
+    const restarted = async () => {
+      const pod = (await earlyPods()).find((p) => p.metadata.uid === early?.metadata.uid);
+      return pod === undefined || pod.metadata.deletionTimestamp !== undefined;
+    };
+    assert.ok(await eventually(restarted), 'the pod made before the namespace joined is restarted');
+    // istiod does not run here (no node agent): the injector's call fails, which shows the webhook chose the pod.
+    await assert.rejects(admin.create(pathOf('Pod', ns), podObject(ns, 'annotated', true)), /member\.sidecar-injector\.istio\.io/);
+    await admin.create(pathOf('Pod', ns), podObject(ns, 'plain', false));
+
+    await admin.delete(`${member}/default`);
+    assert.ok(await eventually(async () => !(await labelled())), 'the label goes with the member');
+    assert.ok(await eventually(async () => (await gateway()) === undefined), 'the gateway goes with the last member');
+    await admin.create(pathOf('Pod', ns), podObject(ns, 'annotated', true));
   });
 
   it('gives kube-dns the DNS address of the plan', async () => {
