@@ -8,9 +8,10 @@ import type { ClusterConfig } from './cluster/config.ts';
 import type { StepContext } from './cluster/step.ts';
 import { MeshError } from './errors.ts';
 import { lastingRejections, rejections, unsynced } from './istiod.ts';
-import { apiConfigVersions, configVersions, istiodPod, pushCounters, syncz } from './istiod-debug.ts';
+import { apiConfigObjects, configKeys, configVersions, istiodPod, pushCounters, suspects, syncz } from './istiod-debug.ts';
 import type { KubeClient } from './kube/client.ts';
 import { pathOf } from './kube/resources.ts';
+import { parseObjects } from './render.ts';
 import type { KubeObject } from './kube.ts';
 
 /** The walkthrough's names: `helm upgrade --install demo $CHART -n mesh-demo`. */
@@ -35,7 +36,8 @@ function helmArgs(request: StepRequest, postRenderer: string | undefined): strin
     CHART_DIR,
     '-n',
     NAMESPACE,
-    ...request.files.flatMap((file) => ['-f', resolve(REPO_ROOT, file)]),
+    // With objects of its own, the request's files are only its name: the post-renderer supplies the whole output.
+    ...(postRenderer ? [] : request.files.flatMap((file) => ['-f', resolve(REPO_ROOT, file)])),
     ...(postRenderer ? ['--post-renderer', postRenderer] : []),
   ];
 }
@@ -63,6 +65,19 @@ export async function helmStep(ctx: StepContext, request: StepRequest): Promise<
   } catch (error) {
     throw new MeshError(`${(error as Error).message}; the step before keeps running`);
   }
+}
+
+/** Kinds a cluster here accepts but nothing acts on: OpenShift's builds (stand-in APIs; the images are this repo's). */
+const NOT_RUN = new Set(['build.openshift.io', 'image.openshift.io']);
+
+/** What of the release's objects nothing runs here, as `Kind.group` (what `mesh status` lists as "not run here"). */
+export async function notRunHere(ctx: StepContext): Promise<string[]> {
+  const { stdout } = await helm(ctx, ['get', 'manifest', RELEASE, '-n', NAMESPACE]);
+  const kinds = parseObjects(stdout)
+    .map((o) => ({ kind: o.kind, group: o.apiVersion.includes('/') ? o.apiVersion.split('/')[0]! : '' }))
+    .filter((k) => NOT_RUN.has(k.group))
+    .map((k) => `${k.kind}.${k.group}`);
+  return [...new Set(kinds)].sort();
 }
 
 interface Deployment extends KubeObject {
@@ -111,17 +126,19 @@ export async function waitLive(
     const istiod = await istiodPod(admin, config);
     waitingFor = notRolled.length ? `rollout of ${notRolled.join(', ')}` : 'istiod';
     if (notRolled.length === 0 && istiod) {
-      const [want, held, proxies, counters] = await Promise.all([
-        apiConfigVersions(admin),
+      const [objects, held, proxies, counters] = await Promise.all([
+        apiConfigObjects(admin),
         configVersions(istiod),
         syncz(istiod),
         pushCounters(istiod),
       ]);
+      const want = configKeys(objects);
       const rejected = lastingRejections(rejections(proxies, since), seen, Date.now());
       if (rejected.length) {
         const first = rejected[0]!;
+        const culprits = suspects(first.error, objects);
         throw new MeshError(
-          `Envoy rejected the config for ${first.proxy} (${first.type}): ${first.error}. The proxies keep the last config they accepted`,
+          `Envoy rejected the config for ${first.proxy} (${first.type}): ${first.error.trim()}${culprits.length ? `; it comes from ${culprits.join(', ')}` : ''}. The proxies keep the last config they accepted`,
         );
       }
       const missing = [...want].filter(([key, version]) => held.get(key) !== version).map(([key]) => key);

@@ -18,6 +18,7 @@ export const ISTIO_CONFIG = [
   ['security.istio.io/v1', 'peerauthentications', 'PeerAuthentication'],
   ['security.istio.io/v1', 'authorizationpolicies', 'AuthorizationPolicy'],
   ['security.istio.io/v1', 'requestauthentications', 'RequestAuthentication'],
+  ['networking.istio.io/v1alpha3', 'envoyfilters', 'EnvoyFilter'],
 ] as const;
 
 /** The running istiod pod: its address (metrics on 15014) and its network namespace (its debug port answers there). */
@@ -68,20 +69,36 @@ export async function configVersions(pod: IstiodPod): Promise<Map<string, string
   return new Map(configs.map((c) => [`${c.kind} ${c.metadata.namespace ?? ''}/${c.metadata.name}`, c.metadata.resourceVersion ?? '']));
 }
 
-/** The same keys for the API's objects: what istiod must hold, at those versions, before a step is live. */
-export async function apiConfigVersions(admin: KubeClient): Promise<Map<string, string>> {
+/** Every Istio config object in the API, as istiod reads them (kind set, which a list's items leave out). */
+export async function apiConfigObjects(admin: KubeClient): Promise<KubeObject[]> {
   const lists = await Promise.all(
     ISTIO_CONFIG.map(([group, plural, kind]) =>
       admin.list<KubeObject>(`/apis/${group}/${plural}`).then(
-        (list) =>
-          list.items.map(
-            (o) => [`${kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, String(o.metadata.resourceVersion ?? '')] as const,
-          ),
+        (list) => list.items.map((o) => ({ ...o, kind })),
         () => [],
       ),
     ),
   );
-  return new Map(lists.flat());
+  return lists.flat();
+}
+
+/** The same keys for the API's objects: what istiod must hold, at those versions, before a step is live. */
+export function configKeys(objects: readonly KubeObject[]): Map<string, string> {
+  return new Map(objects.map((o) => [`${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, String(o.metadata.resourceVersion ?? '')]));
+}
+
+/**
+ * The objects an Envoy error points at: Envoy names only the xDS type it refused, but its message usually quotes the
+ * offending value (a regex, a filter's name), which leads back to the object that holds it.
+ */
+export function suspects(error: string, objects: readonly KubeObject[]): string[] {
+  const quoted = error
+    .split(/[:'"\s]+/)
+    .map((part) => part.trim())
+    .filter((part) => part.length >= 4 && /[a-z]/i.test(part));
+  return objects
+    .filter((o) => quoted.some((part) => JSON.stringify(o.spec ?? {}).includes(part)))
+    .map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
 }
 
 /**

@@ -52,6 +52,7 @@ export interface StatusSources {
   readonly admin: KubeClient;
   readonly startedAt: number;
   readonly files: readonly string[];
+  readonly ignored: readonly string[];
   readonly edge: readonly EdgeRoute[];
   readonly processes: readonly ProcessStatus[];
 }
@@ -64,7 +65,7 @@ export async function meshStatus(sources: StatusSources): Promise<MeshStatus> {
   return {
     startedAt: sources.startedAt,
     files: sources.files,
-    ignored: [],
+    ignored: sources.ignored,
     edge: sources.edge.map((r) => ({
       app: r.app,
       url: `http://localhost:${r.localPort}`,

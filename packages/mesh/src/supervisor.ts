@@ -4,10 +4,10 @@ import { appendFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { helmStep, NAMESPACE, type StepRequest, waitLive } from './apply.ts';
+import { helmStep, NAMESPACE, notRunHere, type StepRequest, waitLive } from './apply.ts';
 import { kubectl } from './cluster/admin-cli.ts';
 import { defaultClusterConfig, runPaths } from './cluster/config.ts';
-import { istiodServing, type RunningCluster, startCluster, stopCluster } from './cluster/index.ts';
+import { istiodServing, type RunningCluster, type SmcpStandIn, startCluster, startSmcpStandIn, stopCluster } from './cluster/index.ts';
 import type { StepContext } from './cluster/step.ts';
 import { type ApplyRequest, CONTROL_SOCKET, type ControlEvent, type MeshStatus, RUN_DIR } from './control.ts';
 import { KubeClient } from './kube/client.ts';
@@ -50,7 +50,10 @@ let cluster: RunningCluster | undefined;
 let node: Promise<RunningNode> | undefined;
 let router: Router | undefined;
 let admin: KubeClient | undefined;
+/** Service Mesh 2's operator, stood in for: what a ServiceMeshMember would make it do (see smcp-stand-in.ts). */
+let smcpStandIn: SmcpStandIn | undefined;
 let files: readonly string[] = [];
+let ignored: readonly string[] = [];
 let bootError: Error | undefined;
 let queue: Promise<unknown> = Promise.resolve();
 let shuttingDown = false;
@@ -94,7 +97,7 @@ async function processes() {
 
 async function status(): Promise<MeshStatus> {
   if (!admin) throw bootError ?? new Error('the local mesh is still starting');
-  return meshStatus({ config, admin, startedAt, files, edge: router?.edge ?? [], processes: await processes() });
+  return meshStatus({ config, admin, startedAt, files, ignored, edge: router?.edge ?? [], processes: await processes() });
 }
 
 /** Applies a step as `helm_step` does and returns once it is live. */
@@ -105,6 +108,7 @@ async function applyStep(request: StepRequest, progress: (line: string) => void)
   progress(`helm upgrade --install demo charts/mesh-demo -n ${NAMESPACE} ${request.files.map((f) => `-f ${f}`).join(' ')}`);
   await helmStep({ ...ctx, say: progress }, request);
   files = request.files;
+  ignored = await notRunHere(ctx).catch(() => []);
   await waitLive(admin, config, progress, since);
 }
 
@@ -137,6 +141,7 @@ async function shutdown(progress: (line: string) => void): Promise<void> {
   await (await node?.catch(() => undefined))?.stop().catch((error: Error) => progress(`while stopping the node: ${error.message}`));
   await cluster?.stop().catch((error: Error) => progress(`while stopping: ${error.message}`));
   await stopCluster(config).catch(() => {});
+  await smcpStandIn?.stop().catch(() => {});
   await admin?.close().catch(() => {});
 }
 
@@ -201,6 +206,7 @@ const booted = (async () => {
     const clusterUp = startCluster(context, {
       waitForIstiod: true,
       onStepReady: (timing) => {
+        if (timing.name === 'service-mesh-2') smcpStandIn = startSmcpStandIn(admin!, context);
         if (timing.name !== 'apiserver') return;
         // The node joins as soon as there is an API server: istiod and CoreDNS are pods it runs.
         node = startNode(context);
