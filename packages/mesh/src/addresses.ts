@@ -1,5 +1,7 @@
 // The local mesh's address plan: one bridge for every pod, the host and istiod on it, Service VIPs outside it.
 
+import { ipToNumber } from './cluster/network.ts';
+
 /** Pods, istiod and the host share this subnet on one bridge (kept in its own network namespace). */
 export const POD_SUBNET = '10.244.0.0/16';
 export const POD_PREFIX_LENGTH = 16;
@@ -16,13 +18,6 @@ const POD_BASE = ipToNumber('10.244.1.0');
 const POD_LAST = ipToNumber('10.244.255.254');
 const SERVICE_BASE = ipToNumber('10.96.1.0');
 const SERVICE_LAST = ipToNumber('10.96.255.254');
-
-export function ipToNumber(ip: string): number {
-  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) throw new Error(`not an IPv4 address: ${ip}`);
-  const parts = ip.split('.').map(Number);
-  if (parts.some((p) => p > 255)) throw new Error(`not an IPv4 address: ${ip}`);
-  return ((parts[0]! << 24) >>> 0) + (parts[1]! << 16) + (parts[2]! << 8) + parts[3]!;
-}
 
 export function numberToIp(value: number): string {
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');

@@ -7,12 +7,12 @@ import { helm } from './cluster/admin-cli.ts';
 import type { ClusterConfig } from './cluster/config.ts';
 import type { StepContext } from './cluster/step.ts';
 import { MeshError } from './errors.ts';
-import { lastingRejections, rejections, unsynced } from './istiod.ts';
 import { apiConfigObjects, configKeys, configVersions, istiodPod, pushCounters, suspects, syncz } from './istiod-debug.ts';
+import { lastingRejections, rejections, unsynced } from './istiod-sync.ts';
 import type { KubeClient } from './kube/client.ts';
 import { pathOf } from './kube/resources.ts';
-import { parseObjects } from './render.ts';
 import type { KubeObject } from './kube.ts';
+import { parseObjects } from './render.ts';
 
 /** The walkthrough's names: `helm upgrade --install demo $CHART -n mesh-demo`. */
 export const RELEASE = 'demo';

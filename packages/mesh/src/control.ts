@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import type { ProcessStatus } from './cluster/processes.ts';
 import { MeshError } from './errors.ts';
-import type { Rejection } from './istiod.ts';
+import type { Rejection } from './istiod-sync.ts';
 
 /** Runtime state of the one local mesh a machine can run (its namespaces and ports are machine-wide too). */
 export const RUN_DIR = process.env.MESH_DEMO_RUN_DIR ?? '/run/mesh-demo';

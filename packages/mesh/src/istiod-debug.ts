@@ -1,7 +1,7 @@
 // Stock istiod as the supervisor watches it: its pod, and what its debug and metrics ports say about the mesh.
 import { execFile } from 'node:child_process';
 import type { ClusterConfig } from './cluster/config.ts';
-import type { ProxySync } from './istiod.ts';
+import type { ProxySync } from './istiod-sync.ts';
 import type { KubeClient } from './kube/client.ts';
 import { pathOf } from './kube/resources.ts';
 import type { KubeObject } from './kube.ts';
@@ -84,7 +84,9 @@ export async function apiConfigObjects(admin: KubeClient): Promise<KubeObject[]>
 
 /** The same keys for the API's objects: what istiod must hold, at those versions, before a step is live. */
 export function configKeys(objects: readonly KubeObject[]): Map<string, string> {
-  return new Map(objects.map((o) => [`${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, String(o.metadata.resourceVersion ?? '')]));
+  return new Map(
+    objects.map((o) => [`${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, String(o.metadata.resourceVersion ?? '')]),
+  );
 }
 
 /**

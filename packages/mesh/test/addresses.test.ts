@@ -1,34 +1,15 @@
 // The address plan: dotted quads to numbers and back, and the pools that hand out pod IPs and Service VIPs.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AddressPool, HOST_IP, ISTIOD_IP, ipToNumber, numberToIp, podAddresses, serviceAddresses } from '../src/addresses.ts';
+import { AddressPool, HOST_IP, ISTIOD_IP, numberToIp, podAddresses, serviceAddresses } from '../src/addresses.ts';
+import { ipToNumber } from '../src/cluster/network.ts';
 
-const octets = (a: number, b: number, c: number, d: number) => a * 256 ** 3 + b * 256 ** 2 + c * 256 + d;
-
-describe('ipToNumber and numberToIp', () => {
-  it('read a dotted quad as a big-endian unsigned 32-bit number', () => {
-    assert.equal(ipToNumber('10.244.1.7'), octets(10, 244, 1, 7));
-    assert.equal(ipToNumber('0.0.0.0'), 0);
-    // The top bit set must not turn the number negative (a signed << would).
-    assert.equal(ipToNumber('192.168.0.1'), octets(192, 168, 0, 1));
-    assert.equal(ipToNumber('255.255.255.255'), 2 ** 32 - 1);
-  });
-
-  it('round-trip every address of the plan and the edges of the number range', () => {
+describe('numberToIp', () => {
+  it('round-trips every address of the plan and the edges of the number range', () => {
     for (const ip of ['0.0.0.0', '10.244.0.1', '10.244.255.254', '10.96.1.1', '128.0.0.0', '172.16.254.3', '255.255.255.255']) {
       assert.equal(numberToIp(ipToNumber(ip)), ip);
     }
     for (const value of [0, 1, 255, 256, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1]) assert.equal(ipToNumber(numberToIp(value)), value);
-  });
-
-  it('reject what is not four octets of 0-255', () => {
-    for (const bad of ['', '10.244.1', '10.244.1.1.1', '10.244.1.256', '10.-1.0.1', '10.244.1.x', 'localhost', '10.244.1.1/16']) {
-      assert.throws(() => ipToNumber(bad), { message: `not an IPv4 address: ${bad}` }, bad);
-    }
-  });
-
-  it('rejects an empty octet instead of reading it as 0', () => {
-    assert.throws(() => ipToNumber('10.244.1.'), /not an IPv4 address/);
   });
 });
 

@@ -2,7 +2,6 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ipToNumber } from '../addresses.ts';
 import { MeshError } from '../errors.ts';
 import type { ClusterConfig } from './config.ts';
 import { runCommand } from './run-command.ts';
@@ -12,6 +11,14 @@ import { type ClusterStep, defineStep } from './step.ts';
 const HOST_PORT = 'host';
 
 const ip = (args: readonly string[]) => runCommand('ip', args, { label: `ip ${args.join(' ')}` });
+
+/** A dotted quad as the unsigned 32-bit number it stands for (big-endian). */
+export function ipToNumber(ip: string): number {
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) throw new Error(`not an IPv4 address: ${ip}`);
+  const parts = ip.split('.').map(Number);
+  if (parts.some((p) => p > 255)) throw new Error(`not an IPv4 address: ${ip}`);
+  return ((parts[0]! << 24) >>> 0) + (parts[1]! << 16) + (parts[2]! << 8) + parts[3]!;
+}
 
 /** `10.244.0.0/16` as its first address and size, for overlap tests. */
 export function parseCidr(cidr: string): { readonly first: number; readonly size: number } {

@@ -1,7 +1,7 @@
-// The node's network as commands, and the refusal to build it over another owner's routes.
+// The node's network as commands, the refusal to build it over another owner's routes, and the address arithmetic under both.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cidrsOverlap, clashingRoutes, NODE_SYSCTLS, networkCommands, parseCidr } from '../../src/cluster/network.ts';
+import { cidrsOverlap, clashingRoutes, ipToNumber, NODE_SYSCTLS, networkCommands, parseCidr } from '../../src/cluster/network.ts';
 import { testClusterConfig } from './test-config.ts';
 
 const config = testClusterConfig();
@@ -42,5 +42,27 @@ describe('network plan', () => {
       '192.0.2.0/24 dev eth0 proto kernel scope link src 192.0.2.2',
     ].join('\n');
     assert.deepEqual(clashingRoutes(routes, config), ['10.0.0.0/8 dev tun0 scope link', '10.98.3.0/24 dev docker0']);
+  });
+});
+
+const octets = (a: number, b: number, c: number, d: number) => a * 256 ** 3 + b * 256 ** 2 + c * 256 + d;
+
+describe('ipToNumber', () => {
+  it('reads a dotted quad as a big-endian unsigned 32-bit number', () => {
+    assert.equal(ipToNumber('10.244.1.7'), octets(10, 244, 1, 7));
+    assert.equal(ipToNumber('0.0.0.0'), 0);
+    // The top bit set must not turn the number negative (a signed << would).
+    assert.equal(ipToNumber('192.168.0.1'), octets(192, 168, 0, 1));
+    assert.equal(ipToNumber('255.255.255.255'), 2 ** 32 - 1);
+  });
+
+  it('rejects what is not four octets of 0-255', () => {
+    for (const bad of ['', '10.244.1', '10.244.1.1.1', '10.244.1.256', '10.-1.0.1', '10.244.1.x', 'localhost', '10.244.1.1/16']) {
+      assert.throws(() => ipToNumber(bad), { message: `not an IPv4 address: ${bad}` }, bad);
+    }
+  });
+
+  it('rejects an empty octet instead of reading it as 0', () => {
+    assert.throws(() => ipToNumber('10.244.1.'), /not an IPv4 address/);
   });
 });

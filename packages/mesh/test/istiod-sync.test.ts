@@ -1,7 +1,7 @@
 // Reading istiod's /debug/syncz: which proxies still lag behind its last push, and which pushes an Envoy rejected.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IGNORED_CHANGE_MS, lastingRejections, type ProxySync, pushesDone, rejections, unsynced } from '../src/istiod.ts';
+import { lastingRejections, type ProxySync, rejections, unsynced } from '../src/istiod-sync.ts';
 
 const LISTENER = 'type.googleapis.com/envoy.config.listener.v3.Listener';
 const CLUSTER = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
@@ -109,29 +109,6 @@ describe('rejections', () => {
     const cleared = synced('customer.mesh-demo');
     cleared.resources![LISTENER] = { sent: 'n3', acked: 'n3', lastError: '' };
     assert.deepEqual(rejections([bare as ProxySync, cleared]), []);
-  });
-});
-
-describe('pushesDone', () => {
-  const idle = { inbound: 7, committed: 7, queued: 0, inFlight: 0 };
-
-  it('is true once istiod received a change after the write and pushed everything it received', () => {
-    assert.equal(pushesDone(idle, 5, 150), true);
-  });
-
-  it('is false before istiod has seen the write, though nothing is queued (its informers lag the write)', () => {
-    assert.equal(pushesDone(idle, 7, 150), false);
-  });
-
-  it('is false while a received change waits for the debounce, or pushes are queued or being sent', () => {
-    assert.equal(pushesDone({ ...idle, committed: 6 }, 5, 150), false);
-    assert.equal(pushesDone({ ...idle, queued: 2 }, 5, 150), false);
-    assert.equal(pushesDone({ ...idle, inFlight: 1 }, 5, 150), false);
-  });
-
-  it('gives up waiting for a change istiod never sees (no proxy depends on it) after a while, once idle', () => {
-    assert.equal(pushesDone(idle, 7, IGNORED_CHANGE_MS + 1), true);
-    assert.equal(pushesDone({ ...idle, queued: 1 }, 7, IGNORED_CHANGE_MS + 1), false);
   });
 });
 
