@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds tools from the Go module proxy into .tools/bin: the chart's (helm, kubeconform, istioctl: `all`, the default), or
-# the ones named (jaeger; compose; the local mesh's pilot-agent, local-istiod and istio-bootstrap; the local cluster's
+# the ones named (jaeger; compose; the local mesh's pilot-agent and istio-bootstrap; the local cluster's
 # kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd and gateway-api-crds); idempotent (a binary
 # with a matching version stamp is kept).
 set -euo pipefail
@@ -73,18 +73,6 @@ build_compose() { # .tools/bin/docker-compose, also a docker CLI plugin under .t
     "-w -X github.com/docker/compose/v2/internal.Version=$COMPOSE_VERSION" || return 1
   mkdir -p "$root/.tools/docker/cli-plugins"
   ln -sfn ../../bin/docker-compose "$root/.tools/docker/cli-plugins/docker-compose"
-}
-
-build_local_istiod() { # istiod with a fake Kubernetes client (packages/mesh/istiod), stamped with a hash of its sources
-  local src="$root/packages/mesh/istiod" start status=0 spec
-  spec="local-istiod@$ISTIO_MODULE_VERSION+$(cat "$src"/go.mod "$src"/go.sum "$src"/*.go | sha256sum | cut -c1-16)"
-  up_to_date local-istiod "$spec" && return 0
-  need_go local-istiod
-  echo "install-tools: building local-istiod (log: .tools/logs/local-istiod.log; minutes the first time, the Go cache makes it quick after)"
-  start=$(date +%s)
-  (cd "$src" && GOFLAGS="$GOFLAGS -mod=readonly" go build -ldflags "$ISTIO_LDFLAGS" -o "$bin/local-istiod.part" .) >"$logs/local-istiod.log" 2>&1 \
-    && mv "$bin/local-istiod.part" "$bin/local-istiod" || status=$?
-  built local-istiod "$spec" "$start" "$status"
 }
 
 # Why a version at link time: istiod and pilot-agent report it to each other and to people (istioctl proxy-status).
@@ -178,7 +166,6 @@ for want in "${@:-all}"; do
     jaeger) build_in_module jaeger "github.com/jaegertracing/jaeger@$JAEGER_MODULE_VERSION" ./cmd/jaeger ;;
     compose) build_compose ;;
     pilot-agent) build pilot-agent "istio.io/istio/pilot/cmd/pilot-agent@$ISTIO_MODULE_VERSION" "$ISTIO_LDFLAGS" ;;
-    local-istiod) build_local_istiod ;;
     # The Envoy bootstrap template Istio's proxy image carries (/var/lib/istio/envoy), from the same module.
     istio-bootstrap) copy_from_module istio-bootstrap istio.io/istio "$ISTIO_MODULE_VERSION" "$root/.tools/istio/envoy_bootstrap_tmpl.json" \
       tools/packaging/common/envoy_bootstrap.json ;;
@@ -197,7 +184,7 @@ for want in "${@:-all}"; do
     # chart's gateway-api flavor renders them, and istiod deploys the gateway of a Gateway of class istio.
     gateway-api-crds) copy_from_module gateway-api-crds sigs.k8s.io/gateway-api "$GATEWAY_API_VERSION" "$root/.tools/gateway-api" \
       config/crd/standard ;;
-    *) echo "install-tools: unknown tool $want (all, helm, kubeconform, istioctl, jaeger, compose, pilot-agent, local-istiod, istio-bootstrap, kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd, gateway-api-crds)" >&2; exit 2 ;;
+    *) echo "install-tools: unknown tool $want (all, helm, kubeconform, istioctl, jaeger, compose, pilot-agent, istio-bootstrap, kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd, gateway-api-crds)" >&2; exit 2 ;;
   esac
 done
 exit 0

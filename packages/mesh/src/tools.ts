@@ -11,7 +11,6 @@ import { extractEntry } from './zip.ts';
 export interface Tools {
   readonly envoy: string;
   readonly pilotAgent: string;
-  readonly localIstiod: string;
   readonly helm: string;
   /** Envoy's bootstrap template from Istio's proxy image (pilot-agent fills it in). */
   readonly bootstrapTemplate: string;
@@ -40,7 +39,6 @@ export async function toolPaths(): Promise<Tools> {
   return {
     envoy: join(TOOLS_DIR, `envoy-${versions.ENVOY_VERSION}`, 'envoy'),
     pilotAgent: join(TOOLS_BIN, 'pilot-agent'),
-    localIstiod: join(TOOLS_BIN, 'local-istiod'),
     helm: join(TOOLS_BIN, 'helm'),
     bootstrapTemplate: join(TOOLS_DIR, 'istio', 'envoy_bootstrap_tmpl.json'),
     kube: join(TOOLS_BIN, 'kube'),
@@ -83,7 +81,7 @@ export async function ensureTools(say: (line: string) => void): Promise<Tools> {
   await ensureEnvoy(tools.envoy, say);
   await installGoTools(
     [
-      ...['helm', 'pilot-agent', 'local-istiod', 'istio-bootstrap'],
+      ...['helm', 'pilot-agent', 'istio-bootstrap'],
       ...['kube', 'coredns', 'pilot-discovery', 'istio-cni', 'istioctl', 'etcd', 'istio-charts', 'routes-crd', 'gateway-api-crds'],
     ],
     say,
