@@ -1,6 +1,7 @@
-// `mesh status` output: the step, the edge table, the aligned pod table, and whether every proxy holds istiod's push.
+// `mesh status` output: the step, the edge table, the aligned pod and control-plane tables, and whether every proxy holds istiod's push.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ProcessStatus } from '../src/cluster/processes.ts';
 import { formatStatus } from '../src/commands/status.ts';
 import type { MeshStatus, PodStatus } from '../src/control.ts';
 import { podStatus } from './pod-status.ts';
@@ -8,6 +9,10 @@ import { podStatus } from './pod-status.ts';
 function pod(name: string, overrides: Partial<PodStatus> = {}): PodStatus {
   const [app = name, version = 'v1'] = name.split('-');
   return podStatus(name, { app, version }, overrides);
+}
+
+function proc(name: string, overrides: Partial<ProcessStatus> = {}): ProcessStatus {
+  return { name, state: 'running', restarts: 0, log: `/run/mesh-demo/logs/${name}.log`, ...overrides };
 }
 
 function status(overrides: Partial<MeshStatus> = {}): MeshStatus {
@@ -46,6 +51,13 @@ function status(overrides: Partial<MeshStatus> = {}): MeshStatus {
     unsynced: [],
     rejected: [],
     runDir: '/run/mesh-demo',
+    processes: [
+      proc('etcd', { pid: 4101 }),
+      proc('kube-apiserver', { pid: 4188, restarts: 1, lastExit: 'exit 1' }),
+      proc('kube-proxy', { state: 'restarting', restarts: 2, lastExit: 'SIGKILL' }),
+      proc('node-api', { pid: 4230 }),
+      proc('edge (envoy)', { pid: 4311 }),
+    ],
     ...overrides,
   };
 }
@@ -110,6 +122,33 @@ describe('formatStatus', () => {
     const draining = pod('recommendation-v1-8d6f5c7b9-t5r4e', { phase: 'Terminating', ready: true });
     const row = linesOf(formatStatus(status({ pods: [draining] }))).find((line) => line.includes(draining.name))!;
     assert.match(row, /\bterminating\b/);
+  });
+
+  it('lists every control-plane process under CONTROL PLANE, aligned, with its state, pid, restarts and last exit', () => {
+    const lines = linesOf(formatStatus(status()));
+    const start = lines.indexOf('CONTROL PLANE');
+    const header = lines[start + 1]!;
+    const rows = lines.slice(start + 2, lines.indexOf('', start));
+    const titles = ['PROCESS', 'STATE', 'PID', 'RESTARTS', 'LAST EXIT'];
+    const columns = titles.map((title) => header.indexOf(title));
+    assert.equal(header, '  PROCESS         STATE       PID   RESTARTS  LAST EXIT');
+    const cells = rows.map((row) => columns.map((begin, i) => row.slice(begin, columns[i + 1]).trim()));
+    assert.deepEqual(cells, [
+      ['etcd', 'running', '4101', '0', ''],
+      ['kube-apiserver', 'running', '4188', '1', 'exit 1'],
+      ['kube-proxy', 'restarting', '-', '2', 'SIGKILL'],
+      ['node-api', 'running', '4230', '0', ''],
+      ['edge (envoy)', 'running', '4311', '0', ''],
+    ]);
+    // A row without a last exit ends at its restarts (no trailing blanks).
+    assert.ok(rows.every((row) => row === row.trimEnd()));
+  });
+
+  it('shows the control-plane header alone while no process has started', () => {
+    const lines = linesOf(formatStatus(status({ processes: [] })));
+    const start = lines.indexOf('CONTROL PLANE');
+    assert.equal(lines[start + 1], '  PROCESS  STATE  PID  RESTARTS  LAST EXIT');
+    assert.equal(lines[start + 2], '');
   });
 
   it('counts the proxies in sync, or names the ones still syncing', () => {

@@ -18,6 +18,7 @@ function status(pods: PodStatus[]): MeshStatus {
     unsynced: [],
     rejected: [],
     runDir: '/run/mesh-demo',
+    processes: [],
   };
 }
 
