@@ -72,18 +72,27 @@ export async function render(...files: string[]): Promise<string> {
  */
 export async function applyManifest(manifest: string, label: string): Promise<MeshStatus> {
   await command('/apply', { files: [label], manifest }, () => {});
-  const status = await getStatus();
-  assert.deepEqual(status.rejected, [], `${label}: Envoy rejected config`);
   // apply returns while pods of the step before may still be draining; when one goes, its endpoints go with it and
   // istiod pushes once more, so a proxy can be a push behind for a moment after apply, never for long.
-  let behind = status.unsynced;
-  const synced = async () => {
-    const now = await getStatus();
-    assert.deepEqual(now.rejected, [], `${label}: Envoy rejected config`);
-    behind = now.unsynced;
-    return behind.length === 0 ? now : undefined;
-  };
-  return until(`${label}: every proxy to hold istiod's latest push`, synced, 10_000).catch((error: Error) => {
+  return untilSynced(`${label}: every proxy to hold istiod's latest push`, 10_000);
+}
+
+/**
+ * Waits until every proxy holds istiod's latest push and Envoy rejected nothing (istiod's /debug/syncz): what a step
+ * applied with helm or kubectl gives once istiod has caught up (neither tool waits for it).
+ */
+export async function untilSynced(what = "every proxy to hold istiod's latest push", timeoutMs = 20_000): Promise<MeshStatus> {
+  let behind: readonly string[] = [];
+  return until(
+    what,
+    async () => {
+      const now = await getStatus();
+      assert.deepEqual(now.rejected, [], `${what}: Envoy rejected config`);
+      behind = now.unsynced;
+      return behind.length === 0 ? now : undefined;
+    },
+    timeoutMs,
+  ).catch((error: Error) => {
     throw new Error(`${error.message}; behind: ${behind.join(', ')}`);
   });
 }

@@ -13,6 +13,7 @@ export interface EdgeEndpoint {
 /** One local port and where it leads. */
 export interface EdgeRoute {
   readonly name: string;
+  readonly namespace: string;
   /** What the route's label app names (customer, partner). */
   readonly app: string;
   readonly localPort: number;
@@ -28,15 +29,18 @@ export type EndpointLookup = (namespace: string, service: string) => readonly Ed
 /**
  * Routes to local ports: the port is the one `pnpm start` gives that service (the README's table), so `pnpm loop` and
  * people's habits work unchanged. A Route's numeric targetPort is a pod port; a name is looked up among the endpoint
- * ports (OpenShift's rule).
+ * ports (OpenShift's rule). Two Routes of one app would want one port: the older keeps it (as OpenShift's router lets
+ * the older Route keep a host), and the other is not served (route-admission.ts says so on it).
  */
 export function edgeRoutes(objects: readonly KubeObject[], endpoints: EndpointLookup): EdgeRoute[] {
   const routes: EdgeRoute[] = [];
-  for (const object of objects) {
-    if (object.kind !== 'Route' || groupOf(object) !== 'route.openshift.io') continue;
+  const oldestFirst = objects
+    .filter((object) => object.kind === 'Route' && groupOf(object) === 'route.openshift.io')
+    .sort((a, b) => age(a).localeCompare(age(b)));
+  for (const object of oldestFirst) {
     const route = object as Route;
     const app = route.metadata.labels?.app ?? route.metadata.name;
-    if (!isServiceName(app)) continue;
+    if (!isServiceName(app) || routes.some((r) => r.app === app)) continue;
     const namespace = route.metadata.namespace ?? '';
     const targetPort = route.spec.port?.targetPort;
     const upstreams = endpoints(namespace, route.spec.to.name).flatMap((endpoint) => {
@@ -50,6 +54,7 @@ export function edgeRoutes(objects: readonly KubeObject[], endpoints: EndpointLo
     });
     routes.push({
       name: route.metadata.name,
+      namespace,
       app,
       localPort: LOCAL_PORTS[app],
       host: route.spec.host,
@@ -58,6 +63,11 @@ export function edgeRoutes(objects: readonly KubeObject[], endpoints: EndpointLo
     });
   }
   return routes.sort((a, b) => a.localPort - b.localPort);
+}
+
+/** Creation time then namespace and name: a total order, so which Route keeps a port never flips between updates. */
+function age(object: KubeObject): string {
+  return `${String(object.metadata.creationTimestamp ?? '')} ${object.metadata.namespace}/${object.metadata.name}`;
 }
 
 const ROUTER = {

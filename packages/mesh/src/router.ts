@@ -5,7 +5,8 @@ import { type EdgeEndpoint, type EdgeRoute, edgeRoutes } from './edge.ts';
 import { EdgeProxy } from './edge-proxy.ts';
 import type { KubeClient } from './kube/client.ts';
 import { pathOf } from './kube/resources.ts';
-import type { KubeObject } from './kube.ts';
+import type { KubeObject, Route } from './kube.ts';
+import { admissionOf, admissionPatch, statusSays } from './route-admission.ts';
 
 interface EndpointSlice extends KubeObject {
   endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[];
@@ -29,18 +30,22 @@ export function endpointsOf(slices: Iterable<EndpointSlice>, namespace: string, 
 
 export class Router {
   private readonly proxy: EdgeProxy;
-  private readonly routes = new Map<string, KubeObject>();
+  private readonly client: KubeClient;
+  private readonly say: (line: string) => void;
+  private readonly routes = new Map<string, Route>();
   private readonly slices = new Map<string, EndpointSlice>();
   private readonly stop = new AbortController();
   private current: EdgeRoute[] = [];
 
-  private constructor(proxy: EdgeProxy) {
+  private constructor(proxy: EdgeProxy, client: KubeClient, say: (line: string) => void) {
     this.proxy = proxy;
+    this.client = client;
+    this.say = say;
   }
 
   /** Starts the edge's Envoy and the two watches; the edge serves as soon as a Route has a ready endpoint. */
   static async start(envoy: string, runDir: string, client: KubeClient, say: (line: string) => void): Promise<Router> {
-    const router = new Router(await EdgeProxy.start(envoy, runDir));
+    const router = new Router(await EdgeProxy.start(envoy, runDir), client, say);
     const key = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`;
     const track =
       <T extends KubeObject>(store: Map<string, T>) =>
@@ -50,9 +55,9 @@ export class Router {
         router.refresh().catch((error: Error) => say(`edge: ${error.message}`));
       };
     // A list's items come without kind and apiVersion; the edge reads them by both.
-    const asRoute = (event: { type: string; object: KubeObject }) =>
+    const asRoute = (event: { type: string; object: Route }) =>
       track(router.routes)({ ...event, object: { ...event.object, apiVersion: 'route.openshift.io/v1', kind: 'Route' } });
-    void client.watch(pathOf('Route'), asRoute, router.stop.signal);
+    void client.watch<Route>(pathOf('Route'), asRoute, router.stop.signal);
     void client.watch<EndpointSlice>(pathOf('EndpointSlice'), track(router.slices), router.stop.signal);
     return router;
   }
@@ -77,8 +82,22 @@ export class Router {
     this.updating = this.updating.then(async () => {
       this.current = edgeRoutes([...this.routes.values()], (namespace, service) => endpointsOf(this.slices.values(), namespace, service));
       await this.proxy.update(this.current);
+      await this.admit();
     });
     return this.updating;
+  }
+
+  /** Records on each Route whether the edge serves it, as OpenShift's router does (status.ingress, Admitted). */
+  private async admit(): Promise<void> {
+    for (const route of this.routes.values()) {
+      const admission = admissionOf(route, this.current);
+      if (statusSays(route, admission)) continue;
+      const { namespace, name } = route.metadata;
+      // A Route deleted meanwhile has no status to write: its DELETED event follows.
+      await this.client
+        .patch(pathOf('Route', namespace, name, 'status'), admissionPatch(route, admission, new Date()))
+        .catch((error: Error) => this.say(`edge: status of route ${namespace}/${name}: ${error.message}`));
+    }
   }
 
   async close(): Promise<void> {

@@ -27,6 +27,7 @@ describe('edgeRoutes', () => {
     assert.deepEqual(routes, [
       {
         name: 'customer-mesh-demo',
+        namespace: 'istio-system',
         app: 'customer',
         localPort: LOCAL_PORTS.customer,
         host: 'customer-mesh-demo.apps-crc.testing',
@@ -35,6 +36,7 @@ describe('edgeRoutes', () => {
       },
       {
         name: 'partner-mesh-demo',
+        namespace: 'istio-system',
         app: 'partner',
         localPort: LOCAL_PORTS.partner,
         host: 'partner-mesh-demo.apps-crc.testing',
@@ -43,6 +45,21 @@ describe('edgeRoutes', () => {
       },
     ]);
     assert.deepEqual([routes[0]!.localPort, routes[1]!.localPort], [8080, 8081]);
+  });
+
+  it('gives a port wanted by two Routes of one app to the older Route, whichever comes first in the list', () => {
+    const older = { ...ingressRoute('customer'), metadata: { ...ingressRoute('customer').metadata, creationTimestamp: '2026-01-01T00:00:00Z' } };
+    const newer = { ...gatewayApiRoute(), metadata: { ...gatewayApiRoute().metadata, creationTimestamp: '2026-01-02T00:00:00Z' } };
+    for (const objects of [
+      [newer, older],
+      [older, newer],
+    ]) {
+      const routes = edgeRoutes(objects, ingress());
+      assert.deepEqual(
+        routes.map((r) => `${r.namespace}/${r.name}`),
+        ['istio-system/customer-mesh-demo'],
+      );
+    }
   });
 
   it("looks up the endpoints of the Route's Service in the Route's namespace", () => {
@@ -124,6 +141,7 @@ describe('edgeListeners and edgeClusters', () => {
   const routes: EdgeRoute[] = [
     {
       name: 'customer-mesh-demo',
+      namespace: 'istio-system',
       app: 'customer',
       localPort: 8080,
       host: 'customer-mesh-demo.apps-crc.testing',
@@ -135,6 +153,7 @@ describe('edgeListeners and edgeClusters', () => {
     },
     {
       name: 'partner-mesh-demo',
+      namespace: 'istio-system',
       app: 'partner',
       localPort: 8081,
       host: 'partner-mesh-demo.apps-crc.testing',

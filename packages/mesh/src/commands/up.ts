@@ -122,6 +122,8 @@ function printEdge(status: MeshStatus): void {
   const loop = mesh.endsWith(' mesh') ? `${mesh.slice(0, -' mesh'.length)} loop` : './pnpmw loop';
   console.log(`\n  ${`${loop} -n 100`.padEnd(32)} # the split and every hop, through the ingress gateway`);
   console.log(`  ${`${mesh} view`.padEnd(32)} # the traffic as a live graph on http://127.0.0.1:20001/`);
+  console.log(`  ${`${mesh} kubectl get pods -A`.padEnd(32)} # kubectl, helm and istioctl, pinned, on this cluster`);
+  console.log(`  ${`export KUBECONFIG=${join(RUN_DIR, 'kubeconfig')}`.padEnd(32)} # ... or your own tools on it`);
   console.log(`  ${mesh} apply -f 03a-blue-green-50-50`);
   console.log(`  ${mesh} status | logs customer v1 | down`);
 }
