@@ -152,7 +152,10 @@ export async function waitLive(
           : 'istiod to finish pushing';
       if (missing.length === 0 && behind.length === 0 && quiet) return;
     }
-    if (waitingFor !== reported) say(`waiting for ${(reported = waitingFor)}`);
+    if (waitingFor !== reported) {
+      reported = waitingFor;
+      say(`waiting for ${waitingFor}`);
+    }
     await sleep(250);
   }
   throw new MeshError(`the step did not become live within ${timeoutMs / 1000} s (waiting for ${waitingFor})`);

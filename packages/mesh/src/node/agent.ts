@@ -73,14 +73,20 @@ export class NodeAgent {
       if (runner) void runner.kill().finally(() => this.runners.delete(pod.metadata.uid));
       return;
     }
-    if (runner) return runner.update(pod);
+    if (runner) {
+      runner.update(pod);
+      return;
+    }
     if (pod.metadata.deletionTimestamp || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') {
       // A pod this agent no longer runs (finished before a restart of the agent) only needs its deletion done.
       if (pod.metadata.deletionTimestamp) void this.remove(pod);
       return;
     }
     const ip = this.addresses.find((a) => ![...this.runners.values()].some((r) => r.podIP === a));
-    if (!ip) return this.options.say(`no pod address left in ${this.options.config.podCIDR} for ${pod.metadata.name}`);
+    if (!ip) {
+      this.options.say(`no pod address left in ${this.options.config.podCIDR} for ${pod.metadata.name}`);
+      return;
+    }
     const created = new PodRunner(pod, podDir(this.options.podsDir, pod), ip, {
       config: this.options.config,
       cni: this.options.cni,

@@ -179,7 +179,10 @@ export class ContainerRunner {
           new Prober('liveness', this.plan.liveness, target, { onFailure: (message) => this.unhealthy('liveness', message) }).start(),
         );
     };
-    if (!this.plan.startup) return afterStartup();
+    if (!this.plan.startup) {
+      afterStartup();
+      return;
+    }
     this.probers.push(
       new Prober('startup', this.plan.startup, target, {
         onChange: (ok) => {

@@ -16,7 +16,10 @@ export function criLog(file: string, streams: { readonly stdout: Readable | null
   const fd = openSync(file, 'a', 0o640);
   let open = 2;
   const attach = (stream: Readable | null, name: 'stdout' | 'stderr') => {
-    if (!stream) return void (open -= 1);
+    if (!stream) {
+      open -= 1;
+      return;
+    }
     let pending = '';
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {

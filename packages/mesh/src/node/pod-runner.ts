@@ -125,7 +125,10 @@ export class PodRunner {
         return;
       } catch (error) {
         if (!(error instanceof VolumeNotReady)) throw error;
-        if (error.message !== reported) this.deps.event(this.pod, 'Warning', 'FailedMount', (reported = error.message));
+        if (error.message !== reported) {
+          reported = error.message;
+          this.deps.event(this.pod, 'Warning', 'FailedMount', reported);
+        }
         await pause(delay, this.stopped.signal);
         delay = Math.min(delay * 2, 4000);
       }
