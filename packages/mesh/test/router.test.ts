@@ -26,17 +26,18 @@ const GATEWAY_PORTS = [
   { name: 'https', port: 8443 },
 ];
 const gatewayPorts = { 'status-port': 15021, http2: 8080, https: 8443 };
+/** A slice of the ingress gateway's Service with these endpoints. */
+const gatewaySlice = (suffix: string, endpoints: Slice['endpoints']) =>
+  slice('istio-ingress', 'istio-ingressgateway', suffix, { ports: GATEWAY_PORTS, endpoints });
+const gatewayIps = (slices: Slice[]) => endpointsOf(slices, 'istio-ingress', 'istio-ingressgateway').map((e) => e.ip);
 
 describe('endpointsOf', () => {
   it("gives each ready address of the Service's slices with the slice's ports by name", () => {
     const slices = [
-      slice('istio-ingress', 'istio-ingressgateway', 'x7k2p', {
-        ports: GATEWAY_PORTS,
-        endpoints: [
-          { addresses: ['10.244.1.5'], conditions: { ready: true } },
-          { addresses: ['10.244.1.9'], conditions: { ready: true } },
-        ],
-      }),
+      gatewaySlice('x7k2p', [
+        { addresses: ['10.244.1.5'], conditions: { ready: true } },
+        { addresses: ['10.244.1.9'], conditions: { ready: true } },
+      ]),
     ];
     assert.deepEqual(endpointsOf(slices, 'istio-ingress', 'istio-ingressgateway'), [
       { ip: '10.244.1.5', ports: gatewayPorts },
@@ -46,38 +47,29 @@ describe('endpointsOf', () => {
 
   it('leaves out an endpoint that is not ready (a pod starting or draining), and takes one with no condition as ready', () => {
     const slices = [
-      slice('istio-ingress', 'istio-ingressgateway', 'x7k2p', {
-        ports: GATEWAY_PORTS,
-        endpoints: [
-          { addresses: ['10.244.1.5'], conditions: { ready: false } },
-          { addresses: ['10.244.1.6'] },
-          { addresses: ['10.244.1.7'], conditions: {} },
-        ],
-      }),
+      gatewaySlice('x7k2p', [
+        { addresses: ['10.244.1.5'], conditions: { ready: false } },
+        { addresses: ['10.244.1.6'] },
+        { addresses: ['10.244.1.7'], conditions: {} },
+      ]),
     ];
-    assert.deepEqual(
-      endpointsOf(slices, 'istio-ingress', 'istio-ingressgateway').map((e) => e.ip),
-      ['10.244.1.6', '10.244.1.7'],
-    );
+    assert.deepEqual(gatewayIps(slices), ['10.244.1.6', '10.244.1.7']);
   });
 
   it("finds the Service's slices by the kubernetes.io/service-name label, not by the slice's name, in its namespace only", () => {
     const slices = [
-      slice('istio-ingress', 'istio-ingressgateway', 'x7k2p', { ports: GATEWAY_PORTS, endpoints: [{ addresses: ['10.244.1.5'] }] }),
+      gatewaySlice('x7k2p', [{ addresses: ['10.244.1.5'] }]),
       // A second slice of the same Service (the controller splits large ones): its endpoints count too.
-      slice('istio-ingress', 'istio-ingressgateway', 'q4n8z', { ports: GATEWAY_PORTS, endpoints: [{ addresses: ['10.244.1.6'] }] }),
+      gatewaySlice('q4n8z', [{ addresses: ['10.244.1.6'] }]),
       // Named like the Service's, but labelled for another one.
       {
-        ...slice('istio-ingress', 'istio-ingressgateway', 'm1m1m', { endpoints: [{ addresses: ['10.244.1.7'] }] }),
+        ...gatewaySlice('m1m1m', [{ addresses: ['10.244.1.7'] }]),
         metadata: { name: 'istio-ingressgateway-m1m1m', namespace: 'istio-ingress', labels: { 'kubernetes.io/service-name': 'other' } },
       },
       // The same Service name in another namespace.
       slice('mesh-demo', 'istio-ingressgateway', 'a2b3c', { ports: GATEWAY_PORTS, endpoints: [{ addresses: ['10.244.1.8'] }] }),
     ];
-    assert.deepEqual(
-      endpointsOf(slices, 'istio-ingress', 'istio-ingressgateway').map((e) => e.ip),
-      ['10.244.1.5', '10.244.1.6'],
-    );
+    assert.deepEqual(gatewayIps(slices), ['10.244.1.5', '10.244.1.6']);
     assert.deepEqual(endpointsOf(slices, 'istio-ingress', 'customer'), []);
   });
 
