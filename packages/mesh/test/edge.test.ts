@@ -48,7 +48,10 @@ describe('edgeRoutes', () => {
   });
 
   it('gives a port wanted by two Routes of one app to the older Route, whichever comes first in the list', () => {
-    const older = { ...ingressRoute('customer'), metadata: { ...ingressRoute('customer').metadata, creationTimestamp: '2026-01-01T00:00:00Z' } };
+    const older = {
+      ...ingressRoute('customer'),
+      metadata: { ...ingressRoute('customer').metadata, creationTimestamp: '2026-01-01T00:00:00Z' },
+    };
     const newer = { ...gatewayApiRoute(), metadata: { ...gatewayApiRoute().metadata, creationTimestamp: '2026-01-02T00:00:00Z' } };
     for (const objects of [
       [newer, older],

@@ -24,7 +24,10 @@ describe('admissionOf', () => {
     const admission = admissionOf(newer, served(older, newer));
     assert.equal(admission.admitted, false);
     assert.equal(admission.reason, 'HostAlreadyClaimed');
-    assert.match(admission.message ?? '', /127\.0\.0\.1:8080 already serves route customer-mesh-demo \(customer-mesh-demo\.apps-crc\.testing\)/);
+    assert.match(
+      admission.message ?? '',
+      /127\.0\.0\.1:8080 already serves route customer-mesh-demo \(customer-mesh-demo\.apps-crc\.testing\)/,
+    );
   });
 
   it('refuses a Route whose app has no local port, naming the apps that have one', () => {
@@ -53,7 +56,11 @@ describe('admissionPatch and statusSays', () => {
     assert.equal(statusSays(route, { admitted: true }), false, 'no status yet');
     const written = { ...route, status: patch.status };
     assert.equal(statusSays(written, { admitted: true }), true);
-    assert.equal(statusSays(written, { admitted: false, reason: 'HostAlreadyClaimed', message: 'm' }), false, 'a changed admission writes again');
+    assert.equal(
+      statusSays(written, { admitted: false, reason: 'HostAlreadyClaimed', message: 'm' }),
+      false,
+      'a changed admission writes again',
+    );
   });
 
   it('writes again when the Route moved to another host', () => {
