@@ -68,8 +68,18 @@ describe('negative controls', () => {
         configPatches: [
           {
             applyTo: 'HTTP_FILTER',
-            match: { context: 'SIDECAR_INBOUND', listener: { filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager', subFilter: { name: 'envoy.filters.http.router' } } } } },
-            patch: { operation: 'INSERT_BEFORE', value: { name: 'istio.stats', typed_config: { '@type': 'type.googleapis.com/stats.PluginConfig' } } },
+            match: {
+              context: 'SIDECAR_INBOUND',
+              listener: {
+                filterChain: {
+                  filter: { name: 'envoy.filters.network.http_connection_manager', subFilter: { name: 'envoy.filters.http.router' } },
+                },
+              },
+            },
+            patch: {
+              operation: 'INSERT_BEFORE',
+              value: { name: 'istio.stats', typed_config: { '@type': 'type.googleapis.com/stats.PluginConfig' } },
+            },
           },
         ],
       },

@@ -20,7 +20,17 @@ async function run(tool: 'kubectl' | 'helm' | 'istioctl', ...args: string[]): Pr
 
 /** The README's `helm_step -f $CHART/examples/STEP.yaml` (the local domain and images are the chart's defaults). */
 function helmStep(step: string): Promise<CliResult> {
-  return run('helm', 'upgrade', '--install', 'demo', `${REPO_ROOT}/${CHART}`, '-n', NS, '-f', `${REPO_ROOT}/${CHART}/examples/${step}.yaml`);
+  return run(
+    'helm',
+    'upgrade',
+    '--install',
+    'demo',
+    `${REPO_ROOT}/${CHART}`,
+    '-n',
+    NS,
+    '-f',
+    `${REPO_ROOT}/${CHART}/examples/${step}.yaml`,
+  );
 }
 
 /** istioctl's JSON of a proxy's routes: protobuf's JSON names (camelCase), unlike Envoy's own config dump. */
@@ -60,7 +70,7 @@ describe('the chart walkthrough with kubectl and helm', () => {
     // The step before's pods take their grace period to go (each service drains first), as on a cluster.
     let pods = '';
     await until(
-      'every pod of the namespace 2/2 Running (the step before\'s pods gone)',
+      "every pod of the namespace 2/2 Running (the step before's pods gone)",
       async () => {
         pods = (await run('kubectl', '-n', NS, 'get', 'pods', '--no-headers')).stdout;
         const lines = pods.trim().split('\n');

@@ -29,7 +29,9 @@ export async function leftovers(): Promise<string[]> {
   if (rules.includes('ISTIO_')) found.push('ISTIO_ iptables chains in the host namespace');
   const processes = (await promisify(execFile)('ps', ['-eo', 'args'])).stdout.split('\n');
   // The control plane's processes name the run directory in their flags; the pods' are the only ones of their kind.
-  const ours = processes.filter((p) => p.includes(`${RUN_DIR}/`) || /pilot-agent|pilot-discovery|mesh\/src\/supervisor\.ts|\/coredns -conf/.test(p));
+  const ours = processes.filter(
+    (p) => p.includes(`${RUN_DIR}/`) || /pilot-agent|pilot-discovery|mesh\/src\/supervisor\.ts|\/coredns -conf/.test(p),
+  );
   if (ours.length) found.push(`processes: ${ours.join(' | ')}`);
   if (existsSync(RUN_DIR)) found.push(RUN_DIR);
   const netnsFiles = existsSync('/etc/netns') ? readdirSync('/etc/netns').filter((name) => name.startsWith(NETNS_PREFIX)) : [];

@@ -24,11 +24,10 @@ import { until } from '../../support/poll.ts';
 export const CLI = join(REPO_ROOT, 'packages', 'mesh', 'src', 'main.ts');
 
 /** The ingress gateway's pods: as many as its autoscaler's minimum in the install file (the real HPA keeps that many). */
-export const GATEWAY_REPLICAS = (
+export const GATEWAY_REPLICAS =
   parseAllDocuments(readFileSync(join(REPO_ROOT, 'install', 'ossm3', '20-gateway.yaml'), 'utf8'))
     .map((d) => d.toJS() as { kind?: string; spec?: { minReplicas?: number } })
-    .find((o) => o.kind === 'HorizontalPodAutoscaler')?.spec?.minReplicas ?? 1
-);
+    .find((o) => o.kind === 'HorizontalPodAutoscaler')?.spec?.minReplicas ?? 1;
 
 /** The edge, as `mesh up` prints it: customer and partner through the ingress gateway. */
 export const EDGE = { customer: 'http://127.0.0.1:8080', partner: 'http://127.0.0.1:8081' } as const;
@@ -88,7 +87,8 @@ export async function untilSynced(what = "every proxy to hold istiod's latest pu
     async () => {
       const now = await getStatus();
       assert.deepEqual(now.rejected, [], `${what}: Envoy rejected config`);
-      behind = now.unsynced;
+      const unknown = now.apiError ?? now.configError;
+      behind = unknown ? [unknown] : now.unsynced;
       return behind.length === 0 ? now : undefined;
     },
     timeoutMs,

@@ -43,6 +43,13 @@ export interface MeshStatus {
   readonly runDir: string;
   /** The control plane's processes (etcd, the API server, ..., node-api, the edge): state, pid and restarts. */
   readonly processes: readonly ProcessStatus[];
+  /**
+   * Set while the API server does not answer (it is restarting, say): pods and proxies are then unknown, not absent,
+   * and the processes above tell what is happening.
+   */
+  readonly apiError?: string;
+  /** Set while istiod does not answer: which proxies hold its latest push is then unknown (not "all of them"). */
+  readonly configError?: string;
 }
 
 /** Lines streamed back while a request runs, then one final outcome. */

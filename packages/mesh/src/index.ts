@@ -2,7 +2,7 @@
 export { MESH } from './commands/index.ts';
 export { currentLog } from './commands/logs.ts';
 export { command, getStatus, type MeshStatus, NotRunning, type PodStatus, RUN_DIR } from './control.ts';
-export { HOST_LINK, meshNamespaces, NETNS_PREFIX } from './local-names.ts';
+export { HOST_LINK, meshNamespaces, NETNS_PREFIX, NODE_NETNS } from './local-names.ts';
 export { criText } from './node/cri-log.ts';
 export { parseObjects, renderChart, resolveStepFile } from './render.ts';
 export { toolPaths } from './tools.ts';

@@ -8,6 +8,8 @@ const config = defaultClusterConfig(RUN_DIR);
 
 /** Every network namespace and link of the mesh starts with this (pods', and the node's own). */
 export const NETNS_PREFIX = config.prefix;
+/** The node's own network namespace: the bridge, kube-proxy and its rules, the connection tracking of pod traffic. */
+export const NODE_NETNS = config.nodeNetns;
 /** The host's leg on the pods' bridge. */
 export const HOST_LINK = config.hostLink;
 

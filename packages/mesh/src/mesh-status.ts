@@ -3,6 +3,7 @@ import { isServiceName } from '@mesh-demo/workspace';
 import type { ClusterConfig } from './cluster/config.ts';
 import type { ProcessStatus } from './cluster/processes.ts';
 import type { MeshStatus, PodStatus } from './control.ts';
+import { controlPlanePodRows } from './control-plane-pods.ts';
 import type { EdgeRoute } from './edge.ts';
 import { istiodPod, syncz } from './istiod-debug.ts';
 import { rejections, unsynced } from './istiod-sync.ts';
@@ -59,10 +60,7 @@ export interface StatusSources {
 
 export async function meshStatus(sources: StatusSources): Promise<MeshStatus> {
   const { config, admin } = sources;
-  const pods = (await admin.list<Pod>(pathOf('Pod'))).items.filter(shown);
-  const address = await istiodPod(admin, config).catch(() => undefined);
-  const proxies = address ? await syncz(address).catch(() => []) : [];
-  return {
+  const base = {
     startedAt: sources.startedAt,
     files: sources.files,
     ignored: sources.ignored,
@@ -73,12 +71,35 @@ export async function meshStatus(sources: StatusSources): Promise<MeshStatus> {
       target: r.target,
       endpoints: r.upstreams.length,
     })),
-    pods: pods
+    runDir: config.runDir,
+  };
+  let all: Pod[];
+  try {
+    all = (await admin.list<Pod>(pathOf('Pod'))).items;
+  } catch (error) {
+    // The status is most wanted when something is down: the processes still tell which, and that it is coming back.
+    const apiError = `the API server does not answer (${(error as Error).message})`;
+    return { ...base, pods: [], unsynced: [], rejected: [], processes: sources.processes, apiError };
+  }
+  let configError: string | undefined;
+  const proxies = await istiodPod(admin, config)
+    .then((address) => {
+      if (!address) throw new Error('no istiod pod is running');
+      return syncz(address);
+    })
+    .catch((error: Error) => {
+      configError = `istiod does not answer (${error.message})`;
+      return [];
+    });
+  return {
+    ...base,
+    ...(configError !== undefined && { configError }),
+    pods: all
+      .filter(shown)
       .map((pod) => podStatusOf(config, pod))
       .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)),
     unsynced: unsynced(proxies),
     rejected: rejections(proxies),
-    runDir: config.runDir,
-    processes: sources.processes,
+    processes: [...sources.processes, ...controlPlanePodRows(config, all)],
   };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { defineCommand, formatLogLine } from '@mesh-demo/workspace';
 import { getStatus, type PodStatus } from '../control.ts';
 import { MeshError } from '../errors.ts';
-import { criText } from '../node/cri-log.ts';
+import { criText, splitCriRecords } from '../node/cri-log.ts';
 
 export interface LogOptions {
   readonly proxy: boolean;
@@ -66,9 +66,9 @@ async function follow(file: string, show: (line: string) => void): Promise<void>
     if (size <= position) return;
     for await (const chunk of createReadStream(file, { start: position, end: size - 1, encoding: 'utf8' })) partial += chunk;
     position = size;
-    const records = partial.split('\n');
-    partial = records.pop() ?? '';
-    criText(records.join('\n')).forEach(show);
+    const { complete, rest } = splitCriRecords(partial);
+    partial = rest;
+    criText(complete).forEach(show);
   };
   await read();
   await new Promise<void>((resolve) => {

@@ -24,7 +24,8 @@ export function formatStatus(status: MeshStatus): string {
   ]);
   const header = ['NAMESPACE', 'NAME', 'STATUS', 'IP', 'PROXY', 'RESTARTS'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  for (const row of [header, ...rows]) lines.push(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`);
+  if (status.apiError) lines.push(`  unknown: ${status.apiError}`);
+  else for (const row of [header, ...rows]) lines.push(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`);
   lines.push('', 'CONTROL PLANE');
   const processRows = status.processes.map((p) => [p.name, p.state, String(p.pid ?? '-'), String(p.restarts), p.lastExit ?? '']);
   const processHeader = ['PROCESS', 'STATE', 'PID', 'RESTARTS', 'LAST EXIT'];
@@ -32,6 +33,12 @@ export function formatStatus(status: MeshStatus): string {
   for (const row of [processHeader, ...processRows])
     lines.push(`  ${row.map((cell, i) => cell.padEnd(processWidths[i]!)).join('  ')}`.trimEnd());
   lines.push('');
+  if (status.apiError || status.configError) {
+    lines.push(
+      `config: unknown until ${status.apiError ? 'the API server' : 'istiod'} answers again${status.configError && !status.apiError ? ` (${status.configError})` : ''}`,
+    );
+    return lines.join('\n');
+  }
   const proxies = status.pods.filter((p) => p.proxy).length;
   lines.push(
     status.unsynced.length === 0

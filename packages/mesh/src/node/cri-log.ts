@@ -64,6 +64,17 @@ export function criText(log: string): string[] {
 }
 
 /**
+ * What of a growing log can be read as whole lines now (`complete`), and what waits for more (`rest`): a record not
+ * ended by a newline yet, and the P records of a long line whose closing F record is not written yet.
+ */
+export function splitCriRecords(buffer: string): { complete: string; rest: string } {
+  const records = buffer.split('\n');
+  let end = records.length - 1;
+  while (end > 0 && /^\S+ (?:stdout|stderr) P /.test(records[end - 1]!)) end -= 1;
+  return { complete: records.slice(0, end).join('\n'), rest: records.slice(end).join('\n') };
+}
+
+/**
  * The container's stdout and stderr as FIFOs, as containerd gives them (owned by the container's user, as runc makes them): a process can open /dev/stdout again (Envoy's
  * access log does), which a socket (what Node's own pipes are) refuses with ENXIO. Returns the write ends for the
  * child's stdio (the caller closes its copies once the child has them) and starts copying the read ends into `file`.

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, describe, it } from 'node:test';
-import { criLog, criText } from '../../src/node/cri-log.ts';
+import { criLog, criText, splitCriRecords } from '../../src/node/cri-log.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cri-log-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -138,5 +138,20 @@ describe('criText', () => {
     stdout.end(`first\n${long}\nlast`);
     await closed;
     assert.deepEqual(criText(readFileSync(file, 'utf8')), ['first', long, 'last']);
+  });
+});
+
+describe('splitCriRecords (mesh logs -f reading a log as it grows)', () => {
+  const T = '2026-12-07T07:00:00.000000000Z';
+  it('holds back a record with no newline yet', () => {
+    assert.deepEqual(splitCriRecords(`${T} stdout F one\n${T} stdout F tw`), { complete: `${T} stdout F one`, rest: `${T} stdout F tw` });
+  });
+
+  it('holds back the P records of a long line until the F record that ends it is read, then gives the line whole', () => {
+    const first = splitCriRecords(`${T} stdout F before\n${T} stdout P aaa\n${T} stdout P bbb\n`);
+    assert.deepEqual(criText(first.complete), ['before']);
+    const second = splitCriRecords(`${first.rest}${T} stdout F ccc\n`);
+    assert.deepEqual(criText(second.complete), ['aaabbbccc']);
+    assert.equal(second.rest, '');
   });
 });

@@ -69,11 +69,23 @@ describe('container env', () => {
   });
 
   it('refuses a missing ConfigMap or key unless optional, naming it as the kubelet does', () => {
-    const missing: ContainerSpec = { name: 'c', image: 'i', env: [{ name: 'A', valueFrom: { configMapKeyRef: { name: 'nope', key: 'k' } } }] };
+    const missing: ContainerSpec = {
+      name: 'c',
+      image: 'i',
+      env: [{ name: 'A', valueFrom: { configMapKeyRef: { name: 'nope', key: 'k' } } }],
+    };
     assert.throws(() => containerEnv(missing, pod(), facts, {}), { name: 'ContainerConfigError', message: 'configmap "nope" not found' });
-    const key: ContainerSpec = { name: 'c', image: 'i', env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 'token', key: 'other' } } }] };
+    const key: ContainerSpec = {
+      name: 'c',
+      image: 'i',
+      env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 'token', key: 'other' } } }],
+    };
     assert.throws(() => containerEnv(key, pod(), facts, {}), ContainerConfigError);
-    const optional: ContainerSpec = { name: 'c', image: 'i', env: [{ name: 'A', valueFrom: { configMapKeyRef: { name: 'nope', key: 'k', optional: true } } }] };
+    const optional: ContainerSpec = {
+      name: 'c',
+      image: 'i',
+      env: [{ name: 'A', valueFrom: { configMapKeyRef: { name: 'nope', key: 'k', optional: true } } }],
+    };
     assert.equal(containerEnv(optional, pod(), facts, {}).A, undefined);
   });
 
