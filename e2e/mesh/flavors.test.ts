@@ -5,7 +5,7 @@ import { type MeshStatus, parseObjects } from '@mesh-demo/mesh';
 import { stringify } from 'yaml';
 import { splitOf } from './support/checks.ts';
 import { ensureMesh } from './support/lifecycle.ts';
-import { applyManifest, applyStep, assertShare, counter, onePod, podMetrics, render, send, settledCounter } from './support/mesh.ts';
+import { applyManifest, applyStep, assertShare, cli, counter, onePod, podMetrics, render, send, settledCounter } from './support/mesh.ts';
 
 /** Every app pod of the step runs with a sidecar, and the chain answers 200 through the edge from both edges. */
 async function meshedChainWorks(status: MeshStatus): Promise<void> {
@@ -50,6 +50,10 @@ describe('flavors', () => {
       JSON.stringify(status.edge),
     );
     await meshedChainWorks(status);
+    // The chart README's wait for a member: the operator's (here the stand-in's) Ready condition on it.
+    const wait = await cli(['kubectl', '-n', 'mesh-demo', 'wait', 'servicemeshmember/default', '--for=condition=Ready', '--timeout=20s']);
+    assert.equal(wait.code, 0, wait.stderr);
+    assert.match(wait.stdout, /servicemeshmember\.maistra\.io\/default condition met/);
   });
 
   it('a revisioned control plane: pods labelled istio.io/rev=default are injected by it', async () => {

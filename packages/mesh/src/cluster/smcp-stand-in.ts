@@ -26,6 +26,49 @@ const MEMBERS = '/apis/maistra.io/v1/servicemeshmembers';
 
 export interface ServiceMeshMember extends KubeObject {
   spec?: { controlPlaneRef?: { name?: string; namespace?: string } };
+  status?: { conditions?: MemberCondition[] };
+}
+
+interface MemberCondition {
+  type: string;
+  status: 'True' | 'False';
+  reason: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+/**
+ * The conditions the operator reports on a member: Reconciled and Ready, both True once its namespace is in the mesh
+ * (what `oc wait servicemeshmember/default --for=condition=Ready` waits for), False with the reason otherwise.
+ */
+export function memberConditions(member: ServiceMeshMember): MemberCondition[] {
+  const found = membership(member);
+  if ('refused' in found) {
+    return ['Reconciled', 'Ready'].map((type) => ({ type, status: 'False', reason: 'ErrorReconciling', message: found.refused }));
+  }
+  return [
+    { type: 'Reconciled', status: 'True', reason: 'Reconciled', message: 'Successfully reconciled' },
+    { type: 'Ready', status: 'True', reason: 'Reconciled', message: `namespace is a member of the control plane in ${found.controlPlane}` },
+  ];
+}
+
+/** The merge patch of the member's status, or undefined when its conditions already say so (each write is watched). */
+export function memberStatusPatch(member: ServiceMeshMember, now: Date): object | undefined {
+  const wanted = memberConditions(member);
+  const current = member.status?.conditions ?? [];
+  const same = (a: MemberCondition, b: MemberCondition | undefined) =>
+    b !== undefined && a.status === b.status && a.reason === b.reason && a.message === b.message;
+  if (
+    wanted.every((c) =>
+      same(
+        c,
+        current.find((d) => d.type === c.type),
+      ),
+    )
+  )
+    return undefined;
+  const at = now.toISOString().replace(/\.\d+Z$/, 'Z');
+  return { status: { conditions: wanted.map((c) => ({ ...c, lastTransitionTime: at })) } };
 }
 
 /** What the stand-in keeps in the cluster: each member namespace's control plane namespace, and the control planes' objects. */
@@ -185,6 +228,12 @@ export function startSmcpStandIn(admin: KubeClient, ctx: Pick<StepContext, 'say'
     }
     await applyChanges(admin, changes(state, desired.state), ctx.say);
     state = desired.state;
+    for (const member of members.items) {
+      const patch = memberStatusPatch(member, new Date());
+      const { namespace, name } = member.metadata;
+      if (patch)
+        await admin.patch(`/apis/maistra.io/v1/namespaces/${namespace}/servicemeshmembers/${name}/status`, patch).catch(unlessGone);
+    }
   };
   const schedule = () => {
     // One pass covers every event before it: a burst (the first list, a helm release) is one pass.

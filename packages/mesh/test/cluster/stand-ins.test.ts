@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { GATEWAY_INSTALL_FILE, OPENSHIFT_STAND_INS, SERVICE_MESH_2_STAND_IN } from '../../src/cluster/addons.ts';
-import { changes, desiredState, lateJoiners, NO_MEMBERS, type ServiceMeshMember } from '../../src/cluster/smcp-stand-in.ts';
+import {
+  changes,
+  desiredState,
+  lateJoiners,
+  memberStatusPatch,
+  NO_MEMBERS,
+  type ServiceMeshMember,
+} from '../../src/cluster/smcp-stand-in.ts';
 import type { KubeObject } from '../../src/kube.ts';
 import { parseObjects } from '../../src/render.ts';
 
@@ -156,5 +163,24 @@ describe('the SMCP stand-in', () => {
       lateJoiners(pods).map((p) => p.metadata.name),
       ['late'],
     );
+  });
+});
+
+describe("the SMCP stand-in's member status", () => {
+  const AT = new Date('2026-12-07T08:00:00.500Z');
+  it('reports a member of istio-system Reconciled and Ready (what oc wait --for=condition=Ready waits on), once', () => {
+    const patch = memberStatusPatch(member('mesh-demo'), AT) as { status: ServiceMeshMember['status'] };
+    assert.deepEqual(
+      patch.status?.conditions?.map((c) => `${c.type}=${c.status} ${c.lastTransitionTime}`),
+      ['Reconciled=True 2026-12-07T08:00:00Z', 'Ready=True 2026-12-07T08:00:00Z'],
+    );
+    assert.equal(memberStatusPatch({ ...member('mesh-demo'), ...patch }, AT), undefined, 'written status is not written again');
+  });
+
+  it('reports a member of a control plane that is not here as not Ready, saying why', () => {
+    const patch = memberStatusPatch(member('mesh-demo', 'other-cp'), AT) as { status: ServiceMeshMember['status'] };
+    const ready = patch.status?.conditions?.find((c) => c.type === 'Ready');
+    assert.equal(ready?.status, 'False');
+    assert.match(ready?.message ?? '', /names the control plane other-cp\/basic; the only one here is istiod in istio-system/);
   });
 });
