@@ -1,5 +1,6 @@
-// The local mesh's figures: up time to the first 200 (cold and warm), a step switch seen at the edge, the sidecars' price
-// in throughput and p99 against the same chain without them (same run, interleaved rounds), and memory per sidecar.
+// The local mesh's figures: up time to the first 200 (cold and warm), apply and a step switch seen at the edge, the
+// control plane's memory by process, the sidecars' price in throughput and p99 against the same chain without them
+// (same run, interleaved rounds), and memory per sidecar.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { REPO_ROOT } from '@mesh-demo/workspace';
 import { type BenchRun, describe, load, pause } from './bench-run.ts';
 import type { LoadResult } from './load.ts';
 import { parseStatus } from './memory.ts';
-import type { MeshFigures, Profile, ProxyMemory, Skipped } from './results.ts';
+import type { ControlPlaneMemory, MeshFigures, Profile, ProxyMemory, Skipped } from './results.ts';
 import { offNodeArgs, TRACING_OFF_ENV } from './telemetry.ts';
 
 const CLI = join(REPO_ROOT, 'packages', 'mesh', 'src', 'main.ts');
@@ -81,7 +82,7 @@ async function apply(files: string[]): Promise<number> {
  * both pods already running), a poller sends jason's requests; the switch is visible at the first v2 answer after
  * which no other version answers him.
  */
-async function timeSwitch(): Promise<{ visibleMs: number; applyMs: number }> {
+async function timeSwitch(): Promise<Switch> {
   await apply(['03a-blue-green-50-50']);
   const seen: { at: number; v2: boolean }[] = [];
   let polling = true;
@@ -100,7 +101,25 @@ async function timeSwitch(): Promise<{ visibleMs: number; applyMs: number }> {
   const lastOther = seen.findLastIndex((s) => !s.v2);
   const visible = seen[lastOther + 1];
   if (!visible) throw new Error('jason never landed on v2 only after the switch');
-  return { visibleMs: visible.at, applyMs };
+  return { visibleMs: visible.at, applyMs, afterApplyMs: Math.max(0, visible.at - applyMs) };
+}
+
+interface Switch {
+  readonly visibleMs: number;
+  readonly applyMs: number;
+  readonly afterApplyMs: number;
+}
+
+/** RSS of each control-plane process `mesh status` lists (its pid's /proc status), the mesh at rest. */
+function controlPlaneMemory(status: MeshStatus): ControlPlaneMemory[] {
+  return status.processes.flatMap((process) => {
+    if (!process.pid) return [];
+    try {
+      return [{ name: process.name, rssMb: parseStatus(readFileSync(`/proc/${process.pid}/status`, 'utf8')).rssMb }];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** RSS of each pod's proxy (pilot-agent + Envoy), idle or after load, read from the processes in its namespace. */
@@ -143,11 +162,13 @@ async function timeUps(profile: Profile, log: (line: string) => void): Promise<{
 }
 
 /** How soon a `mesh apply` shows at the edge, and when apply itself returns (5 runs in full). */
-async function timeSwitches(profile: Profile, log: (line: string) => void): Promise<{ visibleMs: number; applyMs: number }[]> {
-  const switches: { visibleMs: number; applyMs: number }[] = [];
+async function timeSwitches(profile: Profile, log: (line: string) => void): Promise<Switch[]> {
+  const switches: Switch[] = [];
   for (let run = 0; run < (profile.name === 'full' ? 5 : 1); run++) switches.push(await timeSwitch());
-  const ms = (pick: (s: { visibleMs: number; applyMs: number }) => number) => switches.map((s) => Math.round(pick(s))).join(', ');
-  log(`step switch visible at the edge after ${ms((s) => s.visibleMs)} ms (apply returned after ${ms((s) => s.applyMs)} ms)`);
+  const ms = (pick: (s: Switch) => number) => switches.map((s) => Math.round(pick(s))).join(', ');
+  log(
+    `step switch visible at the edge after ${ms((s) => s.visibleMs)} ms, ${ms((s) => s.afterApplyMs)} ms after apply returned (${ms((s) => s.applyMs)} ms)`,
+  );
   return switches;
 }
 
@@ -181,6 +202,10 @@ export async function measureMesh(run: BenchRun): Promise<MeshFigures | Skipped>
     const tracingOff = join(dir, 'tracing-off.yaml');
     writeFileSync(tracingOff, 'tracing: {exporter: none}\n');
     await apply(['02-mesh', tracingOff]);
+    // At rest: the step live, no traffic for a while (the HPA's and the controllers' periodic work goes on, as idle does).
+    await sleep(10_000);
+    const controlPlane = controlPlaneMemory(await getStatus());
+    log(`control plane RSS: ${controlPlane.map((p) => `${p.name} ${Math.round(p.rssMb)} MB`).join(', ')}`);
     plain = await startLocalServices({ env: TRACING_OFF_ENV, nodeArgs: offNodeArgs(), stdout: 'discard' });
     await sleep(1000);
     const idle = await proxyMemory(await getStatus());
@@ -191,6 +216,8 @@ export async function measureMesh(run: BenchRun): Promise<MeshFigures | Skipped>
       upWarmMs,
       switchVisibleMs: switches.map((s) => s.visibleMs),
       switchApplyMs: switches.map((s) => s.applyMs),
+      switchAfterApplyMs: switches.map((s) => s.afterApplyMs),
+      controlPlane,
       meshed,
       unmeshed,
       idle,

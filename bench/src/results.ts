@@ -68,6 +68,11 @@ export interface ProxyMemory {
 }
 
 /** The local mesh (`./pnpmw mesh`), measured in the same run. */
+export interface ControlPlaneMemory {
+  readonly name: string;
+  readonly rssMb: number;
+}
+
 export interface MeshFigures {
   /** `mesh up` until the edge answers 200, ms: after dropping the page cache (first start), then warm. */
   readonly upColdMs: number[];
@@ -75,6 +80,10 @@ export interface MeshFigures {
   /** From `mesh apply` to the edge answering by the new step, ms; and when the apply call itself returned. */
   readonly switchVisibleMs: number[];
   readonly switchApplyMs: number[];
+  /** From the apply call's return to the edge answering by the new step, ms (0 when it already did). */
+  readonly switchAfterApplyMs: number[];
+  /** RSS of each control-plane process at rest with step 02 running (etcd, the API server, ..., istiod, CoreDNS). */
+  readonly controlPlane: ControlPlaneMemory[];
   /** Interleaved rounds at the headline concurrency: through the edge, gateway and sidecars, and the same chain without a mesh. */
   readonly meshed: LoadResult[];
   readonly unmeshed: LoadResult[];

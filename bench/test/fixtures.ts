@@ -83,7 +83,13 @@ export function sampleResults(): Results {
       upColdMs: [14_200],
       upWarmMs: [5200, 4800, 6100],
       switchVisibleMs: [420, 380, 1500],
-      switchApplyMs: [500, 450, 1600],
+      switchApplyMs: [3500, 3450, 4600],
+      switchAfterApplyMs: [0, 120, 1500],
+      controlPlane: [
+        { name: 'etcd', rssMb: 60 },
+        { name: 'kube-apiserver', rssMb: 250 },
+        { name: 'istiod (pod)', rssMb: 130 },
+      ],
       // Round ratios 0.40 and 0.50 (median 0.45); p99 ratios 3 and 5 (median 4).
       meshed: [load(1200, 64, 20, 120), load(1500, 64, 20, 250)],
       unmeshed: [load(3000, 64, 10, 40), load(3000, 64, 10, 50)],

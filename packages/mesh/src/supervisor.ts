@@ -92,7 +92,15 @@ async function processes() {
         } as const,
       ]
     : [];
-  return [...steps, ...nodeProcesses, ...edge];
+  // This process: the node agent (the kubelet's part), the router's watches, the stand-ins and the CLI's socket.
+  const self = {
+    name: 'supervisor (node agent)',
+    state: 'running',
+    pid: process.pid,
+    restarts: 0,
+    log: join(RUN_DIR, 'supervisor.out'),
+  } as const;
+  return [...steps, ...nodeProcesses, ...edge, self];
 }
 
 async function status(): Promise<MeshStatus> {
