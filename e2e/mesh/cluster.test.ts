@@ -122,34 +122,11 @@ describe('the local mesh on Kubernetes’ own control plane', () => {
     const load = startLoad(EDGE.customer, 4, { maxMs: 180_000 });
     try {
       await until('the first calls under load', () => (load.outcomes.length >= 20 ? true : undefined));
-      const apiserver = await controlPlane('kube-apiserver');
-      assert.ok(apiserver.pid, 'the API server runs');
-      process.kill(apiserver.pid, 'SIGKILL');
-      await until(
-        'mesh status to report the API server killed and running again',
-        async () => {
-          const row = await controlPlane('kube-apiserver');
-          return row.state === 'running' && row.restarts === apiserver.restarts + 1 && row.lastExit === 'SIGKILL' ? row : undefined;
-        },
-        60_000,
-        250,
-      );
+      await killAndAwaitRestart('kube-apiserver', 'the API server');
       // Back means answering: the node, the router and istiod watch through it again.
       await until('the API server to answer', async () => ((await getStatus()).apiError === undefined ? true : undefined), 60_000, 250);
-
-      const istiod = await controlPlane('istiod (pod)');
-      assert.ok(istiod.pid, 'istiod runs');
       const before = load.outcomes.length;
-      process.kill(istiod.pid, 'SIGKILL');
-      await until(
-        'mesh status to report istiod killed, restarted by the node, and ready',
-        async () => {
-          const row = await controlPlane('istiod (pod)');
-          return row.state === 'running' && row.restarts === istiod.restarts + 1 && row.lastExit === 'SIGKILL' ? row : undefined;
-        },
-        60_000,
-        250,
-      );
+      await killAndAwaitRestart('istiod (pod)', 'istiod, restarted by the node and ready');
       // Every proxy connects to the new istiod and takes its push (the mesh's CA is the same: its certificates hold).
       await untilSynced('every proxy to hold the restarted istiod’s push', 60_000);
       await until('calls after istiod came back', () => (load.outcomes.length >= before + 20 ? true : undefined));
@@ -160,6 +137,22 @@ describe('the local mesh on Kubernetes’ own control plane', () => {
     assert.ok(load.outcomes.length >= 60, `${load.outcomes.length} calls made`);
   });
 });
+
+/** SIGKILLs a control-plane process and waits until `mesh status` reports it running again, one restart more, killed. */
+async function killAndAwaitRestart(name: string, what: string): Promise<void> {
+  const before = await controlPlane(name);
+  assert.ok(before.pid, `${name} runs`);
+  process.kill(before.pid, 'SIGKILL');
+  await until(
+    `mesh status to report ${what} killed and running again`,
+    async () => {
+      const row = await controlPlane(name);
+      return row.state === 'running' && row.restarts === before.restarts + 1 && row.lastExit === 'SIGKILL' ? row : undefined;
+    },
+    60_000,
+    250,
+  );
+}
 
 /** The node's connection tracking table (kube-proxy's translations live there, in the node's network namespace). */
 async function readConntrack(): Promise<string> {
