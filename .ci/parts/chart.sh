@@ -2,7 +2,8 @@
 # CI part: offline proof of charts/mesh-demo and install/: builds the tools, then helm lint, helm template of every
 # example, kubeconform, istioctl analyze, semantic tests. Runs every stage it can, prints one summary line per stage,
 # and exits non-zero if any failed. Needs only the Go module proxy and the npm registry.
-# budget: 16 (minutes, read by .ci/run)
+# budget: 10 (minutes, read by .ci/run): measured cold (empty Go caches, 2 idle cores) helm 71 s, kubeconform 3 s,
+# istioctl 199 s, then about 40 s of checks; 56 s warm
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root" || exit 1

@@ -44,6 +44,11 @@ export function controllerManagerArgs(config: ClusterConfig): string[] {
     `--cluster-signing-cert-file=${pki.ca.cert}`,
     `--cluster-signing-key-file=${pki.ca.key}`,
     `--controllers=${CONTROLLERS}`,
+    // The controllers start one after another, each with its own service account's client, and those first calls
+    // (its token, discovery) went through the default client limit of 20 requests/s: 4 s before Deployments got pods.
+    // One local API server with nothing else to protect takes more.
+    '--kube-api-qps=200',
+    '--kube-api-burst=400',
   ];
 }
 

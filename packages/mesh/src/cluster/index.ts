@@ -64,8 +64,9 @@ function pkiStep(onResult: (result: PkiResult) => void): ClusterStep {
  * The order (kind's create actions, kubeadm's phases): the network, PKI and etcd need nothing; the API server binds to
  * the host's leg and reads the PKI; everything else talks to the API server. The add-ons need no node (their pods wait
  * to be scheduled), but the gateway comes after Istio: its pods must meet the injector. The platform's APIs (OpenShift's,
- * the Gateway API's, Service Mesh 2's) are there before the chart's steps; the Gateway API's before Istio too, so istiod
- * finds them when it starts.
+ * the Gateway API's, Service Mesh 2's) are there before the chart's steps. istiod does not wait for the Gateway API's:
+ * it watches for CRDs and starts its Gateway API controllers when they are served (as on a cluster that adds them
+ * later), which lets it start about 2.5 s sooner.
  */
 export function clusterPlan(options: StartOptions, onPki: (result: PkiResult) => void): PlannedStep[] {
   return [
@@ -80,7 +81,7 @@ export function clusterPlan(options: StartOptions, onPki: (result: PkiResult) =>
     { step: gatewayApiStep(), after: ['apiserver'] },
     { step: serviceMesh2Step(), after: ['apiserver'] },
     { step: dnsStep(), after: ['apiserver'] },
-    { step: istioStep(), after: ['apiserver', 'gateway-api'] },
+    { step: istioStep(), after: ['apiserver'] },
     { step: gatewayStep(options), after: ['istio'] },
   ];
 }
