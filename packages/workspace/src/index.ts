@@ -29,7 +29,7 @@ export {
   TOOLS_BIN,
   TOOLS_DIR,
 } from './paths.ts';
-export { freePort, freePorts, portIsFree } from './ports.ts';
+export { freePort, freePorts, portIsFree, portIsFreeOn } from './ports.ts';
 export {
   DEFINITIONS,
   defaultInstances,

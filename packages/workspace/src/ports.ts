@@ -9,10 +9,15 @@ const handedOut = new Set<number>();
 
 /** Whether nothing listens on 127.0.0.1:port now (a listener on 0.0.0.0 counts too: binding would fail). */
 export function portIsFree(port: number): Promise<boolean> {
+  return portIsFreeOn('127.0.0.1', port);
+}
+
+/** Whether nothing listens on host:port now, for a server that binds another address than 127.0.0.1. */
+export function portIsFreeOn(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }
 
