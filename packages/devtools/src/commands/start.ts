@@ -60,8 +60,11 @@ function launchAll(instances: readonly Instance[], wiring: readonly Instance[], 
   });
 }
 
-/** Ctrl-C, SIGTERM, a closed terminal or pipe, or one service dying: every service is stopped, then we exit. */
-function stopTogether(processes: readonly ServiceProcess[]): (signal: NodeJS.Signals) => Promise<never> {
+/**
+ * Ctrl-C, SIGTERM, a closed terminal or pipe, or one service dying: every service is stopped, then `after` (the trace
+ * stack, which the services' last spans go to), then we exit.
+ */
+function stopTogether(processes: readonly ServiceProcess[], after: () => Promise<void>): (signal: NodeJS.Signals) => Promise<never> {
   let stopping = false;
   let stoppingSince = 0;
   const stopAll = async (signal: NodeJS.Signals): Promise<never> => {
@@ -74,6 +77,7 @@ function stopTogether(processes: readonly ServiceProcess[]): (signal: NodeJS.Sig
     stopping = true;
     stoppingSince = performance.now();
     const codes = await Promise.all(processes.map((p) => p.stop(signal)));
+    await after();
     process.exit(codes.some((code) => code !== 0) ? 1 : 0);
   };
   process.on('SIGINT', () => void stopAll('SIGINT'));
@@ -108,6 +112,7 @@ function summary(instances: readonly Instance[], wanted: Wanted, beside: boolean
     ? [
         ['curl localhost:8080', 'customer chain'],
         [commandName('loop'), 'a numbered curl loop with a version summary'],
+        ...(tracing.stack ? [[tracing.stack.uiUrl, 'the trace UI (Zipkin): Run Query, then a trace'] as [string, string]] : []),
         ...(tracing.on
           ? [[`${commandName('trace')} --last`, "the last request's trace, from the Jaeger on :16686"] as [string, string]]
           : []),
@@ -124,17 +129,20 @@ function summary(instances: readonly Instance[], wanted: Wanted, beside: boolean
 export const start = defineCommand({
   name: 'start',
   summary: 'the chain as local processes, with readable logs',
-  synopsis: '[SERVICE ...] [--with SERVICE:VERSION ...] [--raw]',
+  synopsis: '[SERVICE ...] [--with SERVICE:VERSION ...] [--raw] [--no-traces]',
   details: (
     command,
   ) => `  SERVICE                    start only these, on their usual ports (default: all four), e.g. ${command} recommendation
   --with recommendation:v2   also start that version on the next free ports (8084/9084, 8085/9085, ...); when the
                              chain already runs (another ${command}), start only that version beside it
   --raw                      print the services' JSON logs unchanged
-Tracing is on when a collector answers at OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318) and off when
-none does (one line says which); an OTEL_TRACES_EXPORTER you set is obeyed as it is.`,
+  --no-traces                do not start Jaeger and the trace UI (see below)
+Tracing is on when a collector answers at OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318). When none does
+and no endpoint is set, start runs its own Jaeger (OTLP 4317/4318, query 16686) and Zipkin's trace UI
+(http://127.0.0.1:9411/zipkin/) if they are installed (bash tools/install-tools.sh jaeger zipkin), and stops them
+after the services; else tracing is off. One line says which. An OTEL_TRACES_EXPORTER you set is obeyed as it is.`,
   positionals: true,
-  options: { with: { type: 'string', multiple: true }, raw: { type: 'boolean' } },
+  options: { with: { type: 'string', multiple: true }, raw: { type: 'boolean' }, 'no-traces': { type: 'boolean' } },
   async run({ values, positionals, fail }) {
     for (const name of positionals) {
       if (!isServiceName(name)) fail(`unknown service "${name}": one of ${SERVICES.join(', ')}`);
@@ -163,10 +171,12 @@ none does (one line says which); an OTEL_TRACES_EXPORTER you set is obeyed as it
     const instances = [...(beside ? [] : usual), ...extras];
 
     // One line on tracing, on or off and why, before the services' own lines.
-    const tracing = await localTracing(process.env);
+    const tracing = await localTracing(process.env, { stack: !values['no-traces'] });
     console.log(tracing.line);
     const processes = launchAll(instances, wiring, tracing, wanted.raw);
-    const stopAll = stopTogether(processes);
+    const stopAll = stopTogether(processes, async () => {
+      await tracing.stack?.stop();
+    });
     try {
       await Promise.all(processes.map((p) => waitReady(p)));
     } catch (error) {
