@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds tools from the Go module proxy into .tools/bin: the chart's (helm, kubeconform, istioctl: `all`, the default), or
-# the ones named (jaeger; compose; the local mesh's pilot-agent and istio-bootstrap; the local cluster's
-# kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd and gateway-api-crds); idempotent (a binary
-# with a matching version stamp is kept).
+# the ones named (jaeger; zipkin, a jar from Maven Central; compose; the local mesh's pilot-agent and istio-bootstrap; the
+# local cluster's kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd and gateway-api-crds);
+# idempotent (a binary with a matching version stamp is kept).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=versions.sh
@@ -154,6 +154,44 @@ copy_from_module() { # name module version dest path...: files or directories of
   echo "install-tools: copied $name ($version)"
 }
 
+check_java() { # Zipkin's runtime: one line when it is missing or too old, with the command that installs it
+  local hint="bash tools/apt-install.sh --no-install-recommends openjdk-17-jre-headless" version
+  if ! command -v java >/dev/null; then
+    echo "install-tools: Zipkin runs on Java >= 17 and this machine has no java on PATH; install it with: $hint" >&2
+    return 0
+  fi
+  version=$(java -version 2>&1 | sed -n 's/.* version "\([0-9][0-9]*\).*/\1/p' | head -1) || version=
+  [ "${version:-0}" -ge 17 ] || echo "install-tools: Zipkin runs on Java >= 17 and java on PATH is ${version:-of a version it does not say}; install 17 with: $hint" >&2
+}
+
+install_zipkin() { # Zipkin server's slim jar (its Lens UI inside) into .tools/zipkin, checked against the pinned sha256
+  local dir="$root/.tools/zipkin" jar="zipkin-server-$ZIPKIN_VERSION-slim.jar" start got
+  # MAVEN_REPO_URL: a mirror of Maven Central, where a machine has one.
+  local url="${MAVEN_REPO_URL:-https://repo1.maven.org/maven2}/io/zipkin/zipkin-server/$ZIPKIN_VERSION/$jar"
+  if ! stamped zipkin "$dir/$jar" "$jar sha256:$ZIPKIN_SLIM_SHA256"; then
+    echo "install-tools: downloading $jar (86 MB) from $url"
+    start=$(date +%s)
+    mkdir -p "$dir"
+    if ! curl -fsSL --retry 3 --connect-timeout 20 --max-time 900 -o "$dir/$jar.part" "$url" 2>"$logs/zipkin.log"; then
+      rm -f "$dir/$jar.part"
+      echo "install-tools: FAILED to download $url ($(tail -1 "$logs/zipkin.log"))" >&2
+      return 1
+    fi
+    got=$(sha256sum "$dir/$jar.part" | cut -d' ' -f1)
+    if [ "$got" != "$ZIPKIN_SLIM_SHA256" ]; then
+      rm -f "$dir/$jar.part"
+      echo "install-tools: $jar has sha256 $got, not the $ZIPKIN_SLIM_SHA256 pinned in tools/versions.sh; not installed" >&2
+      return 1
+    fi
+    # Another version's jar and stamp go: findZipkinJar() looks for the pinned one only.
+    find "$dir" -maxdepth 1 -name 'zipkin-server-*' ! -name "$jar.part" -delete
+    mv "$dir/$jar.part" "$dir/$jar"
+    echo "$jar sha256:$ZIPKIN_SLIM_SHA256" >"$dir/$jar.version"
+    echo "install-tools: downloaded zipkin in $(( $(date +%s) - start ))s"
+  fi
+  check_java
+}
+
 for want in "${@:-all}"; do
   case $want in
     all)
@@ -164,6 +202,7 @@ for want in "${@:-all}"; do
     kubeconform) build kubeconform "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION" ;;
     istioctl) build istioctl "istio.io/istio/istioctl/cmd/istioctl@$ISTIO_MODULE_VERSION" ;;
     jaeger) build_in_module jaeger "github.com/jaegertracing/jaeger@$JAEGER_MODULE_VERSION" ./cmd/jaeger ;;
+    zipkin) install_zipkin ;;
     compose) build_compose ;;
     pilot-agent) build pilot-agent "istio.io/istio/pilot/cmd/pilot-agent@$ISTIO_MODULE_VERSION" "$ISTIO_LDFLAGS" ;;
     # The Envoy bootstrap template Istio's proxy image carries (/var/lib/istio/envoy), from the same module.
@@ -184,7 +223,7 @@ for want in "${@:-all}"; do
     # chart's gateway-api flavor renders them, and istiod deploys the gateway of a Gateway of class istio.
     gateway-api-crds) copy_from_module gateway-api-crds sigs.k8s.io/gateway-api "$GATEWAY_API_VERSION" "$root/.tools/gateway-api" \
       config/crd/standard ;;
-    *) echo "install-tools: unknown tool $want (all, helm, kubeconform, istioctl, jaeger, compose, pilot-agent, istio-bootstrap, kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd, gateway-api-crds)" >&2; exit 2 ;;
+    *) echo "install-tools: unknown tool $want (all, helm, kubeconform, istioctl, jaeger, zipkin, compose, pilot-agent, istio-bootstrap, kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd, gateway-api-crds)" >&2; exit 2 ;;
   esac
 done
 exit 0

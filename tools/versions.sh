@@ -4,6 +4,10 @@ HELM_VERSION=v3.22.0
 # the compose stand-in image all run this one build.
 JAEGER_MODULE_VERSION=v1.76.0
 KUBECONFORM_VERSION=v0.8.0
+# Zipkin server with its Lens UI built in, the trace UI without Docker (Jaeger's UI is in no registry): the slim jar from
+# Maven Central (sha256 of that jar), run with Java >= 17. `./pnpmw start` and the telemetry e2e run it.
+ZIPKIN_VERSION=3.6.1
+ZIPKIN_SLIM_SHA256=981b1de6139b4f8f787a909c308028732f9713ae5284353d2a5aa404d1094775
 # Compose v2, the `docker compose` almost everyone runs (the images CI part and e2e/images use it). The proxy serves
 # v2.28.1, v2.35.1, v2.40.2 and v2.40.3 here; a cold build (module downloads included) took 158 s on 2 cores.
 COMPOSE_VERSION=v2.40.3
