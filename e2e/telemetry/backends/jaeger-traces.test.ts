@@ -2,26 +2,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import type { Jaeger } from '@mesh-demo/devtools';
 import { until as eventually } from '../../support/poll.ts';
-import { hasEdge, type JaegerTrace, serviceNames } from '../support/jaeger.ts';
+import { completeTrace, hasEdge, type JaegerTrace, serviceNames } from '../support/jaeger.ts';
 import { get, tracedServices } from '../support/services.ts';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
-
-/** Waits until Jaeger holds the trace with spans from all `services` (spans of one trace arrive from several processes). */
-async function completeTrace(jaeger: Jaeger, traceId: string, services: readonly string[], timeoutMs = 20_000): Promise<JaegerTrace> {
-  return eventually(
-    `trace ${traceId} with spans of ${services.join(', ')} in Jaeger`,
-    async () => {
-      const trace = await jaeger.trace<JaegerTrace>(traceId);
-      if (!trace) return undefined;
-      const names = serviceNames(trace);
-      return services.every((s) => names.has(s)) ? trace : undefined;
-    },
-    timeoutMs,
-  );
-}
 
 function assertChain(trace: JaegerTrace, traceId: string, edge: 'customer' | 'partner'): void {
   assert.equal(trace.traceID, traceId);

@@ -1,4 +1,6 @@
 // Reading what a real Jaeger stored: trace shapes and the edges a trace view draws (Jaeger itself: @mesh-demo/devtools).
+import type { Jaeger } from '@mesh-demo/devtools';
+import { until } from '../../support/poll.ts';
 export interface JaegerSpan {
   readonly traceID: string;
   readonly spanID: string;
@@ -30,4 +32,18 @@ export function hasEdge(trace: JaegerTrace, parent: string, child: string): bool
 
 export function serviceNames(trace: JaegerTrace): Set<string> {
   return new Set(servicesBySpan(trace).values());
+}
+
+/** Waits until Jaeger holds the trace with spans from all `services` (spans of one trace arrive from several processes). */
+export function completeTrace(jaeger: Jaeger, traceId: string, services: readonly string[], timeoutMs = 20_000): Promise<JaegerTrace> {
+  return until(
+    `trace ${traceId} with spans of ${services.join(', ')} in Jaeger`,
+    async () => {
+      const trace = await jaeger.trace<JaegerTrace>(traceId);
+      if (!trace) return undefined;
+      const names = serviceNames(trace);
+      return services.every((s) => names.has(s)) ? trace : undefined;
+    },
+    timeoutMs,
+  );
 }
