@@ -1,6 +1,7 @@
 // The one `GET /` every service has: count the hop, apply faults, get the answer (the next hop's, or the leaf's own),
 // and send it as JSON or text. Reached from service.ts; the next file on the way is downstream.ts (README.md).
 import { setTimeout as sleep } from 'node:timers/promises';
+import { trace } from '@opentelemetry/api';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Chain, ChainSchema, type Failure, type Hop, renderText } from './chain.ts';
@@ -9,6 +10,7 @@ import type { DownstreamOutcome } from './downstream.ts';
 import type { FaultControl } from './faults.ts';
 import { isShadow } from './headers.ts';
 import { labelledOnce, type Metrics } from './metrics.ts';
+import { inMirroredCopyTrace } from './mirrored-copy-trace.ts';
 
 /** What a service's routes get to work with; service.ts builds it. */
 export interface ServiceContext {
@@ -41,12 +43,20 @@ export function chainRoute(app: FastifyInstance, context: ServiceContext, answer
   app.get('/', { schema: chainRouteSchema }, async (request, reply) => {
     // Counted first, as in the tutorial: a failing or slow pod's count still moves.
     const hop = countHop(request);
-    const fault = context.faults.decide(request);
-    if (fault.delayMs > 0) await sleep(fault.delayMs);
-    if (fault.errorStatus !== undefined) {
-      return sendChain(request, reply, faultChain(hop, fault.errorStatus, `${hop.service} misbehavior from '${hop.host}'`));
-    }
-    return sendChain(request, reply, await answer(request, hop));
+    const traced = { 'mesh_demo.version': hop.version, 'mesh_demo.shadow': hop.shadow, 'guid:x-request-id': request.id };
+    return inMirroredCopyTrace(
+      hop.shadow,
+      traced,
+      async () => {
+        const fault = context.faults.decide(request);
+        if (fault.delayMs > 0) await sleep(fault.delayMs);
+        if (fault.errorStatus !== undefined) {
+          return sendChain(request, reply, faultChain(hop, fault.errorStatus, `${hop.service} misbehavior from '${hop.host}'`));
+        }
+        return sendChain(request, reply, await answer(request, hop));
+      },
+      () => reply.statusCode,
+    );
   });
 }
 
@@ -59,6 +69,9 @@ function hopCounter({ config, metrics }: ServiceContext): (request: FastifyReque
     const shadow = isShadow(request.headers.host, request.socket?.localPort, config.shadowPort);
     hits += 1;
     hitsOf(name, config.version, String(shadow)).inc();
+    // On the request's server span, so a trace tells a mirrored copy's spans (and which version answered) from the
+    // original's: the proxies' spans cannot, Istio >= 1.28 keeps a mirror's Host as it was.
+    trace.getActiveSpan()?.setAttributes({ 'mesh_demo.version': config.version, 'mesh_demo.shadow': shadow });
     return { service: name, version: config.version, host: config.hostname, hits, shadow };
   };
 }
