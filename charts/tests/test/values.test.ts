@@ -179,7 +179,7 @@ describe('derived pod settings', () => {
     assert.equal(p.SHUTDOWN_TIMEOUT_MS, '10000');
     assert.equal(p.DOWNSTREAM_TIMEOUT_MS, '5000');
     assert.equal(p.OTEL_SERVICE_NAME, 'preference');
-    assert.equal(p.OTEL_PROPAGATORS, 'tracecontext,baggage,b3multi');
+    assert.equal(p.OTEL_PROPAGATORS, 'baggage,b3multi,tracecontext');
     assert.equal(p.OTEL_TRACES_SAMPLER, 'parentbased_always_on');
     // OTLP to the collector install/ossm3 deploys (flavor-ossm2.yaml switches to Service Mesh 2's Jaeger).
     assert.equal(p.OTEL_TRACES_EXPORTER, 'otlp');
