@@ -43,6 +43,8 @@ export interface MeshStatus {
   readonly runDir: string;
   /** The control plane's processes (etcd, the API server, ..., node-api, the edge): state, pid and restarts. */
   readonly processes: readonly ProcessStatus[];
+  /** Where the traces are: Jaeger's query API (what `./pnpmw trace` reads) and the trace UI. */
+  readonly traces: { readonly query: string; readonly ui: string };
   /**
    * Set while the API server does not answer (it is restarting, say): pods and proxies are then unknown, not absent,
    * and the processes above tell what is happening.

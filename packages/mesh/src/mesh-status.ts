@@ -2,6 +2,7 @@
 import { isServiceName } from '@mesh-demo/workspace';
 import type { ClusterConfig } from './cluster/config.ts';
 import type { ProcessStatus } from './cluster/processes.ts';
+import { traceUrls } from './cluster/traces.ts';
 import type { MeshStatus, PodStatus } from './control.ts';
 import { controlPlanePodRows } from './control-plane-pods.ts';
 import type { EdgeRoute } from './edge.ts';
@@ -72,6 +73,7 @@ export async function meshStatus(sources: StatusSources): Promise<MeshStatus> {
       endpoints: r.upstreams.length,
     })),
     runDir: config.runDir,
+    traces: traceUrls(config),
   };
   let all: Pod[];
   try {

@@ -32,6 +32,9 @@ export interface Tools {
   readonly routesCrd: string;
   /** A directory holding the Gateway API's standard-channel CRDs (the chart's gateway-api flavor renders them). */
   readonly gatewayApiCrds: string;
+  /** Jaeger v2 (the traces' store, as otel-collector.istio-system) and Zipkin's server jar (the trace UI). */
+  readonly jaeger: string;
+  readonly zipkinJar: string;
 }
 
 export async function toolPaths(): Promise<Tools> {
@@ -51,6 +54,8 @@ export async function toolPaths(): Promise<Tools> {
     istioCharts: join(TOOLS_DIR, 'istio', 'charts'),
     routesCrd: join(TOOLS_DIR, 'openshift', 'routes.crd.yaml'),
     gatewayApiCrds: join(TOOLS_DIR, 'gateway-api'),
+    jaeger: join(TOOLS_BIN, 'jaeger'),
+    zipkinJar: join(TOOLS_DIR, 'zipkin', `zipkin-server-${versions.ZIPKIN_VERSION}-slim.jar`),
   };
 }
 
@@ -63,6 +68,7 @@ export async function checkHostTools(): Promise<void> {
     ['nsenter', 'util-linux'],
     ['openssl', 'openssl (for the cluster certificates)'],
     ['go', 'Go >= 1.26 (to build istiod and pilot-agent)'],
+    ['java', 'Java >= 17 for the trace UI (bash tools/apt-install.sh --no-install-recommends openjdk-17-jre-headless)'],
   ];
   const missing: string[] = [];
   for (const [command, from] of needed) {
@@ -83,6 +89,7 @@ export async function ensureTools(say: (line: string) => void): Promise<Tools> {
     [
       ...['helm', 'pilot-agent', 'istio-bootstrap'],
       ...['kube', 'coredns', 'pilot-discovery', 'istio-cni', 'istioctl', 'etcd', 'istio-charts', 'routes-crd', 'gateway-api-crds'],
+      ...['jaeger', 'zipkin'],
     ],
     say,
   );

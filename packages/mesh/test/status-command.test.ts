@@ -18,6 +18,7 @@ function proc(name: string, overrides: Partial<ProcessStatus> = {}): ProcessStat
 function status(overrides: Partial<MeshStatus> = {}): MeshStatus {
   return {
     startedAt: Date.now() - 42_000,
+    traces: { query: 'http://127.0.0.1:16686', ui: 'http://127.0.0.1:9411/zipkin/' },
     files: ['charts/mesh-demo/examples/02-mesh.yaml', 'charts/mesh-demo/examples/03a-blue-green-50-50.yaml'],
     ignored: [],
     edge: [
@@ -85,6 +86,14 @@ describe('formatStatus', () => {
     assert.equal(
       linesOf(formatStatus(status({ ignored: ['PodMonitor.monitoring.coreos.com', 'ServiceMonitor.monitoring.coreos.com'] })))[1],
       'not run here: PodMonitor.monitoring.coreos.com, ServiceMonitor.monitoring.coreos.com',
+    );
+  });
+
+  it('says where the traces are: the trace UI and the Jaeger that ./pnpmw trace reads', () => {
+    const lines = linesOf(formatStatus(status()));
+    assert.ok(
+      lines.includes("traces: http://127.0.0.1:9411/zipkin/ (the trace UI), http://127.0.0.1:16686 (Jaeger's query API, ./pnpmw trace)"),
+      lines.join('\n'),
     );
   });
 

@@ -7,7 +7,7 @@ import { KubeClient } from '../kube/client.ts';
 import type { KubeObject } from '../kube.ts';
 import { helm, kubectl } from './admin-cli.ts';
 import { type ClusterConfig, runPaths } from './config.ts';
-import { COREDNS_MANIFEST, ISTIOD_VALUES, MANIFESTS_DIR, renderManifest } from './manifests.ts';
+import { COREDNS_MANIFEST, ISTIOD_VALUES, MANIFESTS_DIR, renderManifest, TRACING_MANIFEST } from './manifests.ts';
 import { requireTool } from './process-step.ts';
 import { type ClusterStep, defineStep, type StepContext } from './step.ts';
 
@@ -108,7 +108,8 @@ export function dnsStep(): ClusterStep {
 }
 
 /**
- * Istio as a cluster installs it: `base` (CRDs, the default validator), then `istio-discovery` (istiod, the injector).
+ * Istio as a cluster installs it: `base` (CRDs, the default validator), then `istio-discovery` (istiod, the injector),
+ * with install/ossm3's tracing in between (manifests/tracing.yaml).
  * No node is needed: istiod's pod waits to be scheduled, and the webhooks fail open until istiod patches them.
  */
 export function istioStep(): ClusterStep {
@@ -117,6 +118,10 @@ export function istioStep(): ClusterStep {
       await requireTool(ctx.tools.helm, 'helm');
       const charts = ctx.tools.istioCharts;
       await helm(ctx, ['upgrade', '--install', 'istio-base', join(charts, 'base'), '-n', ISTIO_NAMESPACE, '--create-namespace']);
+      // Before istiod, so its first push to every proxy already carries the tracer; base's CRDs are templates, not
+      // helm's crds/, so helm does not wait for them to be served.
+      await waitEstablished(ctx, ['crd/telemetries.telemetry.istio.io']);
+      await apply(ctx, ['-f', '-'], await renderManifest(TRACING_MANIFEST, ctx.config));
       const tag = `${pinnedVersions().ISTIO_VERSION}-mesh-demo`;
       await helm(ctx, [
         'upgrade',

@@ -35,6 +35,16 @@ export interface ClusterConfig {
     readonly scheduler: number;
     /** The kubelet's API (node-api) on nodeIP. */
     readonly kubelet: number;
+    /** The trace collector's OTLP receivers (Jaeger) on hostIP, behind otel-collector.istio-system. */
+    readonly otlpGrpc: number;
+    readonly otlpHttp: number;
+    /** Jaeger's query API and the trace UI, on 127.0.0.1: the same ports `./pnpmw start`'s trace stack documents. */
+    readonly jaegerQuery: number;
+    readonly traceUi: number;
+    /** Jaeger's query gRPC and health check, and the bridge that copies spans to the trace UI: loopback, ours only. */
+    readonly jaegerQueryGrpc: number;
+    readonly jaegerHealth: number;
+    readonly traceBridge: number;
   };
 }
 
@@ -56,7 +66,21 @@ export function defaultClusterConfig(runDir = '/run/mesh-demo'): ClusterConfig {
     apiServerServiceIP: '10.96.0.1',
     dnsServiceIP: '10.96.0.10',
     clusterDomain: 'cluster.local',
-    ports: { etcdClient: 23790, etcdPeer: 23800, apiServer: 6443, controllerManager: 23257, scheduler: 23259, kubelet: 10250 },
+    ports: {
+      etcdClient: 23790,
+      etcdPeer: 23800,
+      apiServer: 6443,
+      controllerManager: 23257,
+      scheduler: 23259,
+      kubelet: 10250,
+      otlpGrpc: 4317,
+      otlpHttp: 4318,
+      jaegerQuery: 16686,
+      traceUi: 9411,
+      jaegerQueryGrpc: 23685,
+      jaegerHealth: 23133,
+      traceBridge: 23412,
+    },
   };
 }
 

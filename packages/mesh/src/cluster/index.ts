@@ -22,6 +22,7 @@ import { pidDir } from './process-step.ts';
 import { stopRecorded } from './recorded-pids.ts';
 import { type PlannedStep, runSteps, type StepTiming } from './run-steps.ts';
 import { type ClusterStep, defineStep, type StepContext, type StepStatus } from './step.ts';
+import { tracesStep, traceUiStep } from './traces.ts';
 
 export { istiodServing } from './addons.ts';
 export type { ClusterConfig } from './config.ts';
@@ -83,6 +84,8 @@ export function clusterPlan(options: StartOptions, onPki: (result: PkiResult) =>
     { step: dnsStep(), after: ['apiserver'] },
     { step: istioStep(), after: ['apiserver'] },
     { step: gatewayStep(options), after: ['istio'] },
+    { step: tracesStep(), after: ['network'] },
+    { step: traceUiStep(), after: ['gateway'] },
   ];
 }
 

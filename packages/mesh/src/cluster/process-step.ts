@@ -28,9 +28,9 @@ export function kubeProcess(
   return { name, command: tools.kube, args: [name, ...flags], ...processFiles(config, name), healthy, ...more };
 }
 
-/** Fails with one line naming the missing binary and how to get it. */
-export async function requireTool(path: string, tool: string): Promise<void> {
-  await access(path, constants.X_OK).catch(() => {
+/** Fails with one line naming the missing binary (or file, like a jar: `read`) and how to get it. */
+export async function requireTool(path: string, tool: string, mode: 'run' | 'read' = 'run'): Promise<void> {
+  await access(path, mode === 'run' ? constants.X_OK : constants.R_OK).catch(() => {
     throw new MeshError(`${tool} is missing (${path}): run tools/install-tools.sh ${tool}, or ./pnpmw mesh up, which builds it`);
   });
 }

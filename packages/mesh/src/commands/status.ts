@@ -32,7 +32,7 @@ export function formatStatus(status: MeshStatus): string {
   const processWidths = processHeader.map((h, i) => Math.max(h.length, ...processRows.map((r) => r[i]!.length)));
   for (const row of [processHeader, ...processRows])
     lines.push(`  ${row.map((cell, i) => cell.padEnd(processWidths[i]!)).join('  ')}`.trimEnd());
-  lines.push('');
+  lines.push('', `traces: ${status.traces.ui} (the trace UI), ${status.traces.query} (Jaeger's query API, ./pnpmw trace)`);
   if (status.apiError || status.configError) {
     lines.push(
       `config: unknown until ${status.apiError ? 'the API server' : 'istiod'} answers again${status.configError && !status.apiError ? ` (${status.configError})` : ''}`,

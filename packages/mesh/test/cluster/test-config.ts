@@ -18,6 +18,20 @@ export function testClusterConfig(): ClusterConfig {
     apiServerServiceIP: '10.98.0.1',
     dnsServiceIP: '10.98.0.10',
     clusterDomain: 'cluster.local',
-    ports: { etcdClient: 33790, etcdPeer: 33800, apiServer: 6446, controllerManager: 33257, scheduler: 33259, kubelet: 10251 },
+    ports: {
+      etcdClient: 33790,
+      etcdPeer: 33800,
+      apiServer: 6446,
+      controllerManager: 33257,
+      scheduler: 33259,
+      kubelet: 10251,
+      otlpGrpc: 34317,
+      otlpHttp: 34318,
+      jaegerQuery: 36686,
+      traceUi: 39411,
+      jaegerQueryGrpc: 33685,
+      jaegerHealth: 33133,
+      traceBridge: 33412,
+    },
   };
 }
