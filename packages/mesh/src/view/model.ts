@@ -36,6 +36,8 @@ export interface ViewEdge {
   readonly p99Ms: number | null;
   /** The source's proxy spoke mutual TLS to the destination (its TLS handshakes grew in the window). */
   readonly mtls: boolean;
+  /** The trace UI's search for this edge's traces (view/trace-links.ts); absent when no trace UI runs. */
+  readonly traces?: string;
 }
 
 export interface ViewGraph {
@@ -48,4 +50,6 @@ export interface ViewGraph {
   readonly edges: readonly ViewEdge[];
   /** Pods whose stats could not be read in the last scrape, with why. */
   readonly unreadable: readonly { readonly pod: string; readonly error: string }[];
+  /** The trace UI, and its search for the step's traces (every request through the ingress gateway). */
+  readonly traces?: { readonly ui: string; readonly step: string };
 }

@@ -7,6 +7,7 @@ import type { MeshStatus } from '../control.ts';
 import { buildGraph, type ChartPorts, type Scrape, type ViewPod } from './graph.ts';
 import type { ViewGraph } from './model.ts';
 import { parsePrometheusText } from './prom-text.ts';
+import { withTraceLinks } from './trace-links.ts';
 
 /** Scrapes kept for latency: Envoy flushes its histograms every 5 s, so quantiles need a few flushes to read. */
 const LATENCY_SECONDS = 15;
@@ -90,17 +91,19 @@ export class Scraper {
     const names = new Set(pods.map((p) => p.name));
     for (const name of this.scrapes.keys()) if (!names.has(name)) this.scrapes.delete(name);
     const appPod = status.pods.find((p) => p.service);
-    this.latest = buildGraph({
+    const namespace = appPod?.namespace ?? 'mesh-demo';
+    const graph = buildGraph({
       pods: pods.map(viewPod),
       scrapes: this.scrapes,
       downstreamOf: (app) => (isServiceName(app) ? downstreamOf(app) : undefined),
       ports: this.ports,
-      namespace: appPod?.namespace ?? 'mesh-demo',
+      namespace,
       step: status.files.map((f) => basename(f).replace(/\.ya?ml$/, '')),
       at,
       windowSeconds: this.options.windowSeconds,
       unreadable,
     });
+    this.latest = withTraceLinks(graph, status.traces?.ui, namespace);
     this.lastError = undefined;
     return this.latest;
   }

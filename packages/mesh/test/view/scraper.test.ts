@@ -11,6 +11,7 @@ const pod = (name: string, app: string, version: string | undefined, ip: string,
 function status(pods: PodStatus[]): MeshStatus {
   return {
     startedAt: 0,
+    traces: { query: 'http://127.0.0.1:16686', ui: 'http://127.0.0.1:9411/zipkin/' },
     files: ['/repo/charts/mesh-demo/examples/03b-canary-25-75.yaml'],
     ignored: [],
     edge: [],

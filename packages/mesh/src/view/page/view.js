@@ -130,6 +130,9 @@ function drawNode(svg, node, p) {
 
 function render(graph) {
   $('step').textContent = graph.step.length ? `step: ${graph.step.join(' + ')}` : 'step: –';
+  // The trace UI's search for the step's requests (through the ingress gateway), when a trace UI runs.
+  $('step-traces').hidden = !graph.traces;
+  if (graph.traces) $('step-traces').href = graph.traces.step;
   $('updated').textContent = `updated ${new Date(graph.at).toLocaleTimeString()}`;
   $('window').textContent = String(graph.windowSeconds);
   const problems = graph.unreadable.map((u) => `${u.pod}: ${u.error}`);
@@ -181,6 +184,12 @@ function render(graph) {
       td.textContent = cell;
       tr.append(td);
     }
+    const link = document.createElement('td');
+    if (edge.traces) {
+      const a = Object.assign(document.createElement('a'), { href: edge.traces, target: '_blank', rel: 'noopener', textContent: 'traces' });
+      link.append(a);
+    }
+    tr.append(link);
     return tr;
   });
   document.querySelector('#edges tbody').replaceChildren(...rows);
