@@ -21,13 +21,54 @@ function tag(span: Span, key: string): unknown {
   return span.tags?.find((t) => t.key === key)?.value;
 }
 
-/** `200`, `ERROR 503`, `ERROR` or `ok`: the HTTP status where the span has one, marked when OpenTelemetry says it failed. */
+/**
+ * `200`, `ERROR 503`, `ERROR` or `ok`: the HTTP status where the span has one, marked when OpenTelemetry says it failed;
+ * a proxy's span adds Envoy's response flags when it set any (`FI` a fault's abort, `DI` its delay, `UF` no upstream).
+ */
 export function spanStatus(span: Span): string {
-  const failed = tag(span, 'otel.status_code') === 'ERROR' || tag(span, 'error') === true;
+  const failed = tag(span, 'otel.status_code') === 'ERROR' || tag(span, 'error') === true || tag(span, 'error') === 'true';
   const http = tag(span, 'http.response.status_code') ?? tag(span, 'http.status_code');
   const code = http === undefined ? undefined : String(http);
-  if (failed) return code ? `ERROR ${code}` : 'ERROR';
-  return code ?? 'ok';
+  const flags = tag(span, 'response_flags');
+  const flagged = typeof flags === 'string' && flags !== '-' && flags !== '' ? ` ${flags}` : '';
+  if (failed) return `${code ? `ERROR ${code}` : 'ERROR'}${flagged}`;
+  return `${code ?? 'ok'}${flagged}`;
+}
+
+/** `outbound|8080|v2|recommendation.mesh-demo.svc.cluster.local` -> `recommendation.mesh-demo:8080 v2`. */
+export function upstreamOf(cluster: string): string {
+  const [direction, port, subset, host] = cluster.split('|');
+  if (direction !== 'outbound' || !host) return cluster;
+  return `${host.replace(/\.svc\.cluster\.local$/, '')}:${port}${subset ? ` ${subset}` : ''}`;
+}
+
+/**
+ * How a span is labelled after its service: an Envoy's (Istio tags them component=proxy) says which proxy (the
+ * gateway, a router in Istio's node id, or a sidecar), which way (a server span is the proxy taking a request in, a
+ * client span sending one on) and where to; an app's says when it served a mirrored copy (mesh_demo.shadow).
+ */
+function roleOf(span: Span, proxyKinds: ReadonlyMap<string, string>): string {
+  if (tag(span, 'component') !== 'proxy') {
+    const kind = tag(span, 'span.kind');
+    const client = kind === 'client' || kind === 'producer' || kind === 'consumer' ? ` (${kind})` : '';
+    const shadow = tag(span, 'mesh_demo.shadow') === true || tag(span, 'mesh_demo.shadow') === 'true' ? ' (shadow)' : '';
+    return `${span.operationName}${client}${shadow}`;
+  }
+  const proxy = proxyKinds.get(span.processID) ?? 'proxy';
+  const upstream = tag(span, 'upstream_cluster');
+  if (tag(span, 'span.kind') === 'client')
+    return `[${proxy} out] -> ${typeof upstream === 'string' ? upstreamOf(upstream) : span.operationName}`;
+  return `[${proxy} in] ${String(tag(span, 'http.method') ?? '')} ${span.operationName}`.replace(/\s+/g, ' ');
+}
+
+/** Per process, `gateway` or `sidecar`, from Istio's node id (`router~...`, `sidecar~...`) on any of its spans. */
+function proxyKindsOf(spans: readonly Span[]): Map<string, string> {
+  const kinds = new Map<string, string>();
+  for (const span of spans) {
+    const node = tag(span, 'node_id');
+    if (typeof node === 'string') kinds.set(span.processID, node.startsWith('router~') ? 'gateway' : 'sidecar');
+  }
+  return kinds;
 }
 
 /** Microseconds as people read them: `0.42 ms`, `12.3 ms`, `1.25 s`. */
@@ -63,10 +104,7 @@ export function renderTrace(trace: JaegerTrace): string {
   const begin = Math.min(...trace.spans.map((s) => s.startTime));
   const end = Math.max(...trace.spans.map((s) => s.startTime + s.duration));
   const service = (span: Span) => trace.processes[span.processID]?.serviceName ?? '?';
-  const kind = (span: Span) => {
-    const value = tag(span, 'span.kind');
-    return value === 'client' || value === 'producer' || value === 'consumer' ? ` (${value})` : '';
-  };
+  const proxyKinds = proxyKindsOf(trace.spans);
 
   const rows: Row[] = [];
   const seen = new Set<string>();
@@ -75,7 +113,7 @@ export function renderTrace(trace: JaegerTrace): string {
     if (seen.has(span.spanID)) return;
     seen.add(span.spanID);
     rows.push({
-      label: `${lead}${branch}${service(span)} ${span.operationName}${kind(span)}`,
+      label: `${lead}${branch}${service(span)} ${roleOf(span, proxyKinds)}`,
       start: `+${duration(span.startTime - begin)}`,
       duration: duration(span.duration),
       status: spanStatus(span),

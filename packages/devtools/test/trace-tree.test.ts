@@ -83,3 +83,60 @@ test('spans that reference each other in a loop are each printed once, and nothi
     'the loop, which no root leads to, starts from its earliest span',
   );
 });
+
+test("a mesh trace tells the proxies' spans from the apps': gateway or sidecar, in or out, where to, and Envoy's response flags", () => {
+  const proxy = (node: string, kind: 'server' | 'client', extra: Record<string, unknown> = {}) => ({
+    component: 'proxy',
+    'span.kind': kind,
+    'http.method': 'GET',
+    response_flags: '-',
+    ...(kind === 'server' && { node_id: node }),
+    ...extra,
+  });
+  const spans = [
+    span('g-in', 'istio-ingressgateway.istio-ingress', 0, 9000, undefined, proxy('router~10.244.1.9~gw.istio-ingress~x', 'server')),
+    span(
+      'g-out',
+      'istio-ingressgateway.istio-ingress',
+      100,
+      8800,
+      'g-in',
+      proxy('', 'client', { upstream_cluster: 'outbound|8080||customer.mesh-demo.svc.cluster.local' }),
+    ),
+    span('c-in', 'customer.mesh-demo', 200, 8500, 'g-out', proxy('sidecar~10.244.1.7~customer.mesh-demo~x', 'server')),
+    span('c-app', 'customer', 300, 8000, 'c-in', { 'mesh_demo.shadow': true }),
+    span(
+      'c-out',
+      'customer.mesh-demo',
+      400,
+      3000,
+      'c-app',
+      proxy('', 'client', {
+        upstream_cluster: 'outbound|8080|v2|preference.mesh-demo.svc.cluster.local',
+        'http.status_code': '503',
+        error: 'true',
+        response_flags: 'FI',
+      }),
+    ),
+  ];
+  // Jaeger gives every proxy span of one Envoy the same process; the client spans carry no node id of their own.
+  const text = renderTrace({
+    traceID: 'abc',
+    spans: spans.map((s) => ({ ...s, tags: s.tags!.filter((t) => t.key !== 'http.response.status_code' || s.processID === 'customer') })),
+    processes: Object.fromEntries(spans.map((s) => [s.processID, { serviceName: s.processID }])),
+  });
+  const labels = text
+    .split('\n')
+    .slice(3)
+    .map((row) => {
+      const columns = row.trim().split(/\s{2,}/);
+      return `${columns[0]} | ${columns.at(-1)}`;
+    });
+  assert.deepEqual(labels, [
+    'istio-ingressgateway.istio-ingress [gateway in] GET GET / | ok',
+    '└─ istio-ingressgateway.istio-ingress [gateway out] -> customer.mesh-demo:8080 | ok',
+    '└─ customer.mesh-demo [sidecar in] GET GET / | ok',
+    '└─ customer GET / (shadow) | 200',
+    '└─ customer.mesh-demo [sidecar out] -> preference.mesh-demo:8080 v2 | ERROR 503 FI',
+  ]);
+});

@@ -95,7 +95,9 @@ export const trace = defineCommand({
   --last             the trace that started last (through --service NAME only, if given)
   --request-id ID    the trace of the request sent with that x-request-id (the latest, if several were)
   --jaeger URL       Jaeger's query API (default $JAEGER_QUERY_URL, else ${DEFAULT_JAEGER})
-Prints the spans as a tree: service and operation, start offset, duration, HTTP status (ERROR when the span failed).`,
+Prints the spans as a tree: service and operation, start offset, duration, HTTP status (ERROR when the span failed).
+On the local mesh the proxies' spans say which proxy ([gateway in], [sidecar out] -> its upstream) and Envoy's
+response flags beside the status (FI: a fault's abort, DI: its delay, UF: the upstream failed).`,
   positionals: true,
   options: OPTIONS,
   async run(invocation) {
