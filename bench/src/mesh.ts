@@ -188,6 +188,41 @@ async function loadBothWays(run: BenchRun, plain: LocalServices): Promise<{ mesh
   return { meshed, unmeshed };
 }
 
+/** The proxies' sampling, by the Telemetry the local cluster starts with (manifests/tracing.yaml), once istiod pushed it. */
+async function proxySampling(percent: number): Promise<void> {
+  const patch = JSON.stringify({ spec: { tracing: [{ providers: [{ name: 'otel' }], randomSamplingPercentage: percent }] } });
+  const patched = await cli('kubectl', '-n', 'istio-system', 'patch', 'telemetry', 'mesh-default', '--type=merge', '-p', patch);
+  if (patched.code !== 0) throw new Error(`setting the proxies' sampling to ${percent}%: ${patched.output.trim()}`);
+  // istiod debounces a change for 100 ms before it pushes; then every proxy must hold the push.
+  await sleep(500);
+  for (const deadline = Date.now() + 20_000; ; ) {
+    const status = await getStatus();
+    if (status.unsynced.length === 0 && !status.configError) return;
+    if (Date.now() > deadline) throw new Error(`the proxies did not take ${percent}% sampling within 20 s: ${status.unsynced.join(', ')}`);
+    await sleep(200);
+  }
+}
+
+/** What tracing every request costs the proxies: rounds with it and without it, alternating which goes first. */
+async function proxyTracingCost(run: BenchRun): Promise<{ tracing: LoadResult[]; notTracing: LoadResult[] }> {
+  const tracing: LoadResult[] = [];
+  const notTracing: LoadResult[] = [];
+  try {
+    for (let round = 1; round <= run.profile.rounds; round++) {
+      for (const percent of round % 2 ? [100, 0] : [0, 100]) {
+        await proxySampling(percent);
+        const result = await load(run, EDGE, run.profile.connections);
+        (percent ? tracing : notTracing).push(result);
+        run.log(`mesh round ${round}/${run.profile.rounds} proxies tracing ${percent}%: ${describe(result)}`);
+        await pause(run, `tracing-${percent}`);
+      }
+    }
+  } finally {
+    await proxySampling(100);
+  }
+  return { tracing, notTracing };
+}
+
 export async function measureMesh(run: BenchRun): Promise<MeshFigures | Skipped> {
   const { profile, log } = run;
   const missing = await meshMissing();
@@ -211,6 +246,7 @@ export async function measureMesh(run: BenchRun): Promise<MeshFigures | Skipped>
     const idle = await proxyMemory(await getStatus());
     const { meshed, unmeshed } = await loadBothWays(run, plain);
     const afterLoad = await proxyMemory(await getStatus());
+    const proxyTracing = await proxyTracingCost(run);
     return {
       upColdMs,
       upWarmMs,
@@ -222,6 +258,7 @@ export async function measureMesh(run: BenchRun): Promise<MeshFigures | Skipped>
       unmeshed,
       idle,
       afterLoad,
+      proxyTracing,
     };
   } finally {
     await plain?.stopAll();

@@ -20,6 +20,25 @@ export function sidecarRatios(mesh: MeshFigures): { throughput: number; p99: num
   };
 }
 
+/** The proxies tracing every request against none tracing: throughput and p99, as paired ratios. */
+function proxyTracingRows(mesh: MeshFigures): string[] {
+  if (!mesh.proxyTracing) return [];
+  const { tracing, notTracing } = mesh.proxyTracing;
+  const rps = (runs: MeshFigures['meshed']) => Math.round(median(runs.map((r) => r.rps)));
+  const p99ms = (runs: MeshFigures['meshed']) => median(runs.map((r) => r.p99));
+  const ratio = (pick: (r: MeshFigures['meshed'][number]) => number) => pairedRatio(tracing.map(pick), notTracing.map(pick));
+  return [
+    `| Throughput with every proxy tracing each request (100%), × none tracing (0%) | reported | ${fmt(
+      ratio((r) => r.rps),
+      '×',
+    )} (${rps(tracing)} vs ${rps(notTracing)} req/s) | reported |`,
+    `| p99 with every proxy tracing, × none tracing | reported | ${fmt(
+      ratio((r) => r.p99),
+      '×',
+    )} (${p99ms(tracing)} vs ${p99ms(notTracing)} ms) | reported |`,
+  ];
+}
+
 export function renderMesh(results: Results): string {
   const out = ['## The local mesh', ''];
   if (isSkipped(results.mesh)) return [...out, `Skipped: ${results.mesh.skipped}.`, ''].join('\n');
@@ -48,6 +67,7 @@ export function renderMesh(results: Results): string {
       `| A step switch visible at the edge from the start of \`mesh apply\` | – | ${ms(mesh.switchVisibleMs)} | reported |`,
       `| Throughput through the mesh, × the chain without it | reported | ${fmt(throughput, '×')} (${rps(mesh.meshed)} vs ${rps(mesh.unmeshed)} req/s${failures ? `, ${failures} failed` : ''}) | reported |`,
       `| p99 through the mesh, × the chain without it | reported | ${fmt(p99, '×')} (${p99ms(mesh.meshed)} vs ${p99ms(mesh.unmeshed)} ms) | reported |`,
+      ...proxyTracingRows(mesh),
       `| RSS of one sidecar (pilot-agent + Envoy), idle · after load (median) | reported | ${Math.round(median(sidecars))} · ${Math.round(median(loaded))} MB | reported |`,
       `| RSS of the control plane at rest, all processes below | reported | ${Math.round(controlPlaneMb)} MB | reported |`,
     ].join('\n'),

@@ -89,6 +89,11 @@ export interface MeshFigures {
   readonly unmeshed: LoadResult[];
   readonly idle: ProxyMemory[];
   readonly afterLoad: ProxyMemory[];
+  /**
+   * Interleaved rounds through the edge with every proxy tracing each request (the Telemetry mesh-default at 100%, as
+   * the local cluster starts) and with none tracing (0%); the services do not trace in either. Absent in older results.
+   */
+  readonly proxyTracing?: { readonly tracing: LoadResult[]; readonly notTracing: LoadResult[] };
 }
 
 export interface Results {
