@@ -14,6 +14,16 @@ const NS = 'mesh-demo';
 const GATEWAY = 'istio-ingressgateway.istio-ingress';
 const APPS = ['customer', 'preference', 'recommendation'] as const;
 const sidecar = (app: string) => `${app}.${NS}`;
+/** A trace's chain from customer's own span on: each call leaves through the caller's sidecar, enters the callee's. */
+const FROM_CUSTOMER_APP = [
+  'customer app',
+  `${sidecar('customer')} out`,
+  `${sidecar('preference')} in`,
+  'preference app',
+  `${sidecar('preference')} out`,
+  `${sidecar('recommendation')} in`,
+  'recommendation app',
+];
 /** Envoy's OpenTelemetry tracer sends its spans every 5 s (its flush interval): a trace is whole within this. */
 const WHOLE_WITHIN_MS = 25_000;
 
@@ -116,18 +126,7 @@ describe('traces on the local mesh', () => {
     const [trace] = await whole(sent.requestId, [10], 'step 2');
     assert.deepEqual(
       chainOf(trace!).map((span) => label(trace!, span)),
-      [
-        `${GATEWAY} in`,
-        `${GATEWAY} out`,
-        `${sidecar('customer')} in`,
-        'customer app',
-        `${sidecar('customer')} out`,
-        `${sidecar('preference')} in`,
-        'preference app',
-        `${sidecar('preference')} out`,
-        `${sidecar('recommendation')} in`,
-        'recommendation app',
-      ],
+      [`${GATEWAY} in`, `${GATEWAY} out`, `${sidecar('customer')} in`, ...FROM_CUSTOMER_APP],
     );
     const ids = trace!.spans.map((span) => tag(span, 'guid:x-request-id')).filter((id) => id !== undefined);
     assert.ok(ids.length >= 7, `the request id on the apps' and the proxies' inbound spans (on ${ids.length})`);
@@ -151,15 +150,7 @@ describe('traces on the local mesh', () => {
     );
     assert.deepEqual(
       chainOf(copy!).map((span) => label(copy!, span)),
-      [
-        'customer app',
-        `${sidecar('customer')} out`,
-        `${sidecar('preference')} in`,
-        'preference app',
-        `${sidecar('preference')} out`,
-        `${sidecar('recommendation')} in`,
-        'recommendation app',
-      ],
+      FROM_CUSTOMER_APP,
     );
     const root = chainOf(copy!)[0]!;
     assert.equal(tag(root, 'mesh_demo.shadow'), true, "customer's span of the copy is marked shadow");
