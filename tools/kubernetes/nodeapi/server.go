@@ -45,12 +45,7 @@ func (s *server) handler() http.Handler {
 // kubelet's own stream handling: SPDY (what kube-apiserver sends, also when kubectl spoke WebSocket to it) or
 // WebSocket (channel.k8s.io .. v4.channel.k8s.io).
 func (s *server) exec(w http.ResponseWriter, r *http.Request) {
-	opts, err := remotecommand.NewOptions(r)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	p, ok := s.lookup(w, r)
+	opts, p, ok := parseFor(s, w, r, remotecommand.NewOptions)
 	if !ok {
 		return
 	}
@@ -61,17 +56,23 @@ func (s *server) exec(w http.ResponseWriter, r *http.Request) {
 // portForward serves /portForward/{namespace}/{pod}[/{uid}]: SPDY (portforward.k8s.io; what kube-apiserver sends,
 // also when kubectl tunnelled it over WebSocket) or WebSocket (v4.channel.k8s.io) with ?port=N.
 func (s *server) portForward(w http.ResponseWriter, r *http.Request) {
-	opts, err := portforward.NewV4Options(r)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	p, ok := s.lookup(w, r)
+	opts, p, ok := parseFor(s, w, r, portforward.NewV4Options)
 	if !ok {
 		return
 	}
 	portforward.ServePortForward(w, r, s, p.dir, types.UID(p.UID), opts, s.idleTimeout,
 		remotecommandconsts.DefaultStreamCreationTimeout, portforward.SupportedProtocols)
+}
+
+// parseFor reads a stream request's options (400 when they are wrong), then its pod (404 when it is not this node's).
+func parseFor[T any](s *server, w http.ResponseWriter, r *http.Request, parse func(*http.Request) (T, error)) (T, *pod, bool) {
+	opts, err := parse(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return opts, nil, false
+	}
+	p, ok := s.lookup(w, r)
+	return opts, p, ok
 }
 
 func (s *server) lookup(w http.ResponseWriter, r *http.Request) (*pod, bool) {
