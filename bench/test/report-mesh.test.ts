@@ -49,3 +49,17 @@ test('a mesh that could not be measured says why and shows no number', () => {
   const markdown = renderMesh({ ...sampleResults(), mesh: { skipped: 'the local mesh needs root on Linux' } });
   assert.equal(markdown, '## The local mesh\n\nSkipped: the local mesh needs root on Linux.\n');
 });
+
+test("the proxies' price of tracing every request is a same-run ratio against none tracing, and older results omit it", () => {
+  const results = sampleResults();
+  assert.ok(!isSkipped(results.mesh));
+  const { meshed, unmeshed } = results.mesh;
+  const withTracing = { ...results, mesh: { ...results.mesh, proxyTracing: { tracing: meshed, notTracing: unmeshed } } };
+  const markdown = renderMesh(withTracing);
+  assert.match(
+    markdown,
+    /\| Throughput with every proxy tracing each request \(100%\), × none tracing \(0%\) \| reported \| 0\.45× \(1350 vs 3000 req\/s\) \|/,
+  );
+  assert.match(markdown, /\| p99 with every proxy tracing, × none tracing \| reported \| 4\.00× \(185 vs 45 ms\) \|/);
+  assert.doesNotMatch(renderMesh(results), /every proxy tracing/);
+});

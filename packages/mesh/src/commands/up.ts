@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BuildError, buildServices } from '@mesh-demo/builder';
 import { commandName, defineCommand, LOCAL_PORTS, portIsFree, REPO_ROOT } from '@mesh-demo/workspace';
+import { defaultClusterConfig } from '../cluster/config.ts';
 import { CONTROL_SOCKET, command, getStatus, type MeshStatus, NotRunning, RUN_DIR } from '../control.ts';
 import { MeshError } from '../errors.ts';
 import { parseObjects, renderChart, resolveStepFile } from '../render.ts';
@@ -62,6 +63,15 @@ export async function up(files: readonly string[]): Promise<number> {
   for (const [service, port] of Object.entries(LOCAL_PORTS).filter(([s]) => s === 'customer' || s === 'partner')) {
     if (!(await portIsFree(port)))
       throw new MeshError(`port ${port} (the edge for ${service}) is taken: stop ./pnpmw start or docker compose first`);
+  }
+  // The traces' ports on loopback are the ones ./pnpmw start's trace stack and docker compose use too.
+  const { ports } = defaultClusterConfig();
+  for (const [what, port] of [
+    ["Jaeger's query API", ports.jaegerQuery],
+    ['the trace UI', ports.traceUi],
+  ] as const) {
+    if (!(await portIsFree(port)))
+      throw new MeshError(`port ${port} (${what}) is taken: stop ./pnpmw start's trace stack or docker compose first`);
   }
   const started = performance.now();
   const step = await render(files);
