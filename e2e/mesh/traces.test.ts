@@ -9,6 +9,7 @@ import { openTracePage } from '../telemetry/support/trace-page.ts';
 import { completeZipkinTrace } from '../telemetry/support/zipkin.ts';
 import { ensureMesh } from './support/lifecycle.ts';
 import { applyStep, type Sent, send } from './support/mesh.ts';
+import { openView, type ViewSession } from './support/view-page.ts';
 
 const NS = 'mesh-demo';
 const GATEWAY = 'istio-ingressgateway.istio-ingress';
@@ -240,6 +241,7 @@ describe('the trace UI on the local mesh', () => {
   before(async () => {
     await ensureMesh();
     const { traces } = await getStatus();
+    query = traces.query;
     // The UI is Zipkin's Lens at <zipkin>/zipkin/; its API is at <zipkin>/api/v2.
     zipkin = new URL('..', traces.ui).toString().replace(/\/$/, '');
     ui = await openTracePage(traces.ui);
@@ -274,6 +276,72 @@ describe('the trace UI on the local mesh', () => {
     }
   });
 });
+
+describe("mesh view's links to the trace UI", () => {
+  let view: ViewSession;
+  let ui: Awaited<ReturnType<typeof openTracePage>>;
+
+  before(async () => {
+    await ensureMesh();
+    await applyStep('03a-blue-green-50-50');
+    view = await openView();
+    const { traces } = await getStatus();
+    query = traces.query;
+    ui = await openTracePage(traces.ui);
+  });
+  after(async () => {
+    await ui?.close();
+    await view?.close();
+  });
+
+  it("the step's link lists the gateway's traces, and an edge's lists the traces through that version of its destination", async () => {
+    const since = Date.now();
+    // Steady traffic until the page's window shows both edges (it draws only what the last 5 s carried).
+    let sending = true;
+    const traffic = (async () => {
+      const all: Sent[] = [];
+      while (sending) all.push(...(await send(4, { concurrency: 2 })));
+      return all;
+    })();
+    try {
+      await view.edgesOf(
+        '03a-blue-green-50-50',
+        since,
+        'the edges to both recommendation versions',
+        (rows) => rows.some((r) => r.to === 'recommendation:v2') && rows.some((r) => r.to === 'recommendation:v1'),
+      );
+    } finally {
+      sending = false;
+    }
+    await traffic;
+    // The newest call, one v2 answered: the links search the newest traces (10, as Lens lists by default).
+    const v1: Sent[] = [];
+    const v2 = await until('a call answered by recommendation v1, then one by v2', async () => {
+      const one = await oneRequest();
+      const version = one.chain?.chain.at(-1)?.version;
+      if (version === 'v1') v1.push(one);
+      return version === 'v2' && v1.length > 0 ? one : undefined;
+    });
+    // Hrefs as the page holds them (strings, not functions: they run in the page, whose DOM types the tests do not know).
+    const links = (await view.page.evaluate(
+      `({ step: document.querySelector('#step-traces')?.getAttribute('href'),
+          v2: document.querySelector('#edges tbody tr[data-to="recommendation:v2"] a')?.getAttribute('href') })`,
+    )) as { step?: string; v2?: string };
+    assert.ok(links.step && links.v2, `both links are on the page (${JSON.stringify(links)})`);
+    const trace = await throughGateway(v2.requestId, 10, 'a call v2 answered');
+    await completeZipkinTrace(zipkin(ui), trace.traceID, [GATEWAY, sidecar('recommendation')], WHOLE_WITHIN_MS);
+    assert.ok((await ui.searchAt(links.step)).includes(trace.traceID), "the step's search lists the call's trace");
+    assert.ok((await ui.searchAt(links.v2)).includes(trace.traceID), "recommendation v2's edge lists it too");
+    // A search that ignored the version would list the v1 call just before it among the newest.
+    const [v1Trace] = await whole(v1.at(-1)!.requestId, [10], 'the last call v1 answered');
+    assert.ok(!(await ui.searchAt(links.v2)).includes(v1Trace!.traceID), "a call v1 answered is not in v2's edge's search");
+  });
+});
+
+/** Zipkin's base URL (its API under /api/v2) from the page the trace UI session started on. */
+function zipkin(ui: Awaited<ReturnType<typeof openTracePage>>): string {
+  return new URL(ui.page.url()).origin;
+}
 
 /** The request's trace that came through the gateway, once it holds `spans` spans (a mirror's copy is another trace). */
 function throughGateway(requestId: string, spans: number, what: string): Promise<Trace> {

@@ -13,6 +13,8 @@ export interface TracePage {
   readonly page: Page;
   /** Types `serviceName=<service>` into the search bar and runs the query; the trace ids of the rows listed. */
   searchService(service: string): Promise<string[]>;
+  /** Opens a search link (another page's, e.g. mesh view's), which Lens fills in but does not run, runs it; the ids listed. */
+  searchAt(url: string): Promise<string[]>;
   /** Opens a listed trace by its Show link; the services its timeline names and its span count. */
   openTrace(traceId: string): Promise<{ services: string[]; spans: number }>;
   screenshot(name: string): Promise<string>;
@@ -27,6 +29,16 @@ export async function openTracePage(uiUrl: string): Promise<TracePage> {
   page.on('pageerror', (error) => pageErrors.push(error.message));
   const explain = (error: Error) =>
     new Error(`${error.message}${pageErrors.length ? `; page errors: ${pageErrors.join(' | ')}` : ''}; page at ${page.url()}`);
+  /** Runs the search the bar holds and waits for the rows; the trace ids listed. */
+  const listed = async (): Promise<string[]> => {
+    await page.getByRole('button', { name: 'Run Query' }).click();
+    const links = page.locator('a[href*="/zipkin/traces/"]');
+    await until('the search to list a trace', async () => ((await links.count()) > 0 ? true : undefined), 20_000, 200).catch((e: Error) => {
+      throw explain(e);
+    });
+    const hrefs = await links.evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
+    return hrefs.map((href) => href.split('/').pop()!);
+  };
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.goto(uiUrl);
   return {
@@ -36,16 +48,13 @@ export async function openTracePage(uiUrl: string): Promise<TracePage> {
       await page.click('[data-testid=add-button]');
       await page.keyboard.type(`serviceName=${service}`);
       await page.keyboard.press('Enter');
-      await page.getByRole('button', { name: 'Run Query' }).click();
-      const links = page.locator('a[href*="/zipkin/traces/"]');
-      await until('the search to list a trace', async () => ((await links.count()) > 0 ? true : undefined), 20_000, 200).catch(
-        (e: Error) => {
-          throw explain(e);
-        },
-      );
-      const hrefs = await links.evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
-      return hrefs.map((href) => href.split('/').pop()!);
+      return listed();
     },
+    async searchAt(url) {
+      await page.goto(url);
+      return listed();
+    },
+
     async openTrace(traceId) {
       await page.click(`a[href$="/traces/${traceId}"]`);
       // The timeline labels each row `<service>: <span name>`; the summary line says how many spans there are.
