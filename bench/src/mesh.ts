@@ -232,7 +232,7 @@ export async function measureMesh(run: BenchRun): Promise<MeshFigures | Skipped>
   try {
     const { upColdMs, upWarmMs } = await timeUps(profile, log);
     const switches = await timeSwitches(profile, log);
-    // The sidecars' price: the mesh as the chart deploys it, tracing off as in the plain chain it is compared with.
+    // The sidecars' price: the mesh as the chart deploys it, tracing off (services and proxies) as in the plain chain.
     const dir = mkdtempSync(join(tmpdir(), 'bench-mesh-'));
     const tracingOff = join(dir, 'tracing-off.yaml');
     writeFileSync(tracingOff, 'tracing: {exporter: none}\n');
@@ -241,6 +241,8 @@ export async function measureMesh(run: BenchRun): Promise<MeshFigures | Skipped>
     await sleep(10_000);
     const controlPlane = controlPlaneMemory(await getStatus());
     log(`control plane RSS: ${controlPlane.map((p) => `${p.name} ${Math.round(p.rssMb)} MB`).join(', ')}`);
+    // The proxies not tracing either (the cluster starts at 100%): their tracing has a row of its own below.
+    await proxySampling(0);
     plain = await startLocalServices({ env: TRACING_OFF_ENV, nodeArgs: offNodeArgs(), stdout: 'discard' });
     await sleep(1000);
     const idle = await proxyMemory(await getStatus());

@@ -53,7 +53,7 @@ export function renderMesh(results: Results): string {
   out.push(
     '`./pnpmw mesh` on this machine: a one-node Kubernetes (etcd, the API server, controllers, scheduler, kube-proxy, CoreDNS), ' +
       "istiod installed by Istio's charts, the ingress gateway, the edge and the step's pods, each app beside its Envoy sidecar. " +
-      'The chain without a mesh runs in the same rounds (interleaved), with the same services and settings (tracing off).',
+      "The chain without a mesh runs in the same rounds (interleaved), with the same services and settings (tracing off, the proxies' too; their tracing has rows of its own).",
     '',
   );
   out.push(
