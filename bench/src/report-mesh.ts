@@ -81,6 +81,14 @@ export function renderMesh(results: Results): string {
       "by changing what the cluster does, so the mesh keeps Istio's and CoreDNS's own values and misses it.",
     '',
   );
+  if (mesh.proxyTracing)
+    out.push(
+      "The proxies' tracing rows switch the mesh-wide sampling between rounds (istiod pushes it; the next round starts " +
+        'once every proxy holds it). Jaeger, the bridge and the trace UI take the spans on the same two cores, so most of ' +
+        "that price is the collector's work, not Envoy's; a round right after one at 100% also meets the collector still " +
+        'busy with its spans, which is why those rounds vary most.',
+      '',
+    );
   out.push(
     'Through the mesh a request crosses the edge Envoy (the Route), the ingress gateway, and two sidecars per hop (the ' +
       "caller's outbound, the callee's inbound, with mutual TLS): 8 Envoy passes more than the plain chain, on the same two cores as " +
