@@ -56,7 +56,9 @@ export function cli(args: readonly string[], options: { uid?: number } = {}): Pr
 
 /** `./pnpmw mesh exec POD -- node -e SCRIPT`: a script run inside a pod, with the pod's identity and its sidecar. */
 export function nodeInPod(pod: string, script: string): Promise<CliResult> {
-  return cli(['exec', pod, '--', process.execPath, '-e', script]);
+  // The image's own node (on the container's PATH): this process's path is the host's, which a pod's root need not have
+  // (its /tmp is its own, so a checkout under /tmp, as CI's fresh clone is, is not there).
+  return cli(['exec', pod, '--', 'node', '-e', script]);
 }
 
 /** The chart rendered for these step files, exactly as `mesh apply -f` renders it. */
