@@ -43,21 +43,25 @@ export function chainRoute(app: FastifyInstance, context: ServiceContext, answer
   app.get('/', { schema: chainRouteSchema }, async (request, reply) => {
     // Counted first, as in the tutorial: a failing or slow pod's count still moves.
     const hop = countHop(request);
-    const traced = { 'mesh_demo.version': hop.version, 'mesh_demo.shadow': hop.shadow, 'guid:x-request-id': request.id };
+    // Only a mirrored copy may need a trace of its own; every other request goes straight on, with no extra closure.
+    if (!hop.shadow) return respond(request, reply, hop);
+    const attributes = { 'mesh_demo.version': hop.version, 'mesh_demo.shadow': true, 'guid:x-request-id': request.id };
     return inMirroredCopyTrace(
-      hop.shadow,
-      traced,
-      async () => {
-        const fault = context.faults.decide(request);
-        if (fault.delayMs > 0) await sleep(fault.delayMs);
-        if (fault.errorStatus !== undefined) {
-          return sendChain(request, reply, faultChain(hop, fault.errorStatus, `${hop.service} misbehavior from '${hop.host}'`));
-        }
-        return sendChain(request, reply, await answer(request, hop));
-      },
+      true,
+      attributes,
+      () => respond(request, reply, hop),
       () => reply.statusCode,
     );
   });
+
+  async function respond(request: FastifyRequest, reply: FastifyReply, hop: Omit<Hop, 'status'>): Promise<FastifyReply> {
+    const fault = context.faults.decide(request);
+    if (fault.delayMs > 0) await sleep(fault.delayMs);
+    if (fault.errorStatus !== undefined) {
+      return sendChain(request, reply, faultChain(hop, fault.errorStatus, `${hop.service} misbehavior from '${hop.host}'`));
+    }
+    return sendChain(request, reply, await answer(request, hop));
+  }
 }
 
 /** The per-instance hit counter: each call counts one request to `/` (in the answer and in metrics) and describes this hop. */
