@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { REPO_ROOT, TOOLS_DIR } from '@mesh-demo/workspace';
+import { exitedAndDrained } from '../support/cli.ts';
 import { until } from '../support/poll.ts';
 import { cli, EDGE } from './support/mesh.ts';
 
@@ -19,7 +20,7 @@ function inCheckout(dir: string, command: string, args: readonly string[]): Prom
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c));
     child.stderr.on('data', (c: Buffer) => (out += c));
-    child.on('exit', (code) => resolve({ code: code ?? -1, out }));
+    void exitedAndDrained(child).then((code) => resolve({ code: typeof code === 'number' ? code : -1, out }));
   });
 }
 

@@ -1,5 +1,5 @@
 // The repo's CLIs as real processes, as a person runs them from the repo root: to completion, or in a terminal to Ctrl-C.
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@mesh-demo/workspace';
@@ -29,6 +29,25 @@ export const CURL_STAND_IN = `command -v curl >/dev/null || curl() { node -e '
   for (let i = 0; i < args.length; i++) if (args[i] === "-H") { const [k, ...v] = args[++i].split(":"); headers[k.trim()] = v.join(":").trim(); } else if (!args[i].startsWith("-")) url = args[i];
   fetch(/^https?:/.test(url) ? url : "http://" + url, { headers }).then((r) => r.text()).then((t) => process.stdout.write(t));' -- "$@"; }
 `;
+
+/**
+ * The exit code (or signal) once the child has exited and its pipes are read to the end: 'exit' can come before the
+ * last lines are read (a service's "stopped" was lost so). A daemon the child left holding its pipes would keep them
+ * open for ever, so after the exit the wait for the rest is 2 s at most.
+ */
+export function exitedAndDrained(child: ChildProcess): Promise<number | string> {
+  return new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      const result = code ?? signal ?? 'unknown';
+      const drained = setTimeout(() => resolve(result), 2000);
+      drained.unref();
+      child.once('close', () => {
+        clearTimeout(drained);
+        resolve(result);
+      });
+    });
+  });
+}
 
 /** Run to completion (`./pnpmw` resolves from the repo root, as typed there); never throws on a non-zero exit. */
 export function run(command: string, args: readonly string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Exit> {
@@ -66,7 +85,7 @@ export function start(command: string, args: readonly string[], env: Record<stri
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const exited = exitedAndDrained(child);
   let done = false;
   void exited.then(() => (done = true));
   return {

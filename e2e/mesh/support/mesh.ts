@@ -19,6 +19,7 @@ import {
 import { REPO_ROOT } from '@mesh-demo/workspace';
 import { Pool } from 'undici';
 import { parseAllDocuments } from 'yaml';
+import { exitedAndDrained } from '../../support/cli.ts';
 import { until } from '../../support/poll.ts';
 
 export const CLI = join(REPO_ROOT, 'packages', 'mesh', 'src', 'main.ts');
@@ -50,7 +51,7 @@ export function cli(args: readonly string[], options: { uid?: number } = {}): Pr
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c));
     child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    void exitedAndDrained(child).then((code) => resolve({ code: typeof code === 'number' ? code : -1, stdout, stderr }));
   });
 }
 

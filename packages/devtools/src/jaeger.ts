@@ -27,7 +27,7 @@ async function versionOf(binary: string): Promise<string> {
     const child = spawn(binary, ['version'], { stdio: ['ignore', 'pipe', 'ignore'] });
     let text = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-    child.once('exit', () => resolve(text));
+    child.once('close', () => resolve(text));
     child.once('error', () => resolve(''));
   });
   // A `go build` inside the module (as CI does; `go install` refuses its replace directives) leaves it unstamped.

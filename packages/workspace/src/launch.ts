@@ -11,7 +11,7 @@ export interface ServiceProcess {
   readonly child: ChildProcess;
   readonly url: string;
   readonly managementUrl: string;
-  /** Resolves with the exit code (or the signal name) once the process has exited. */
+  /** Resolves with the exit code (or the signal name) once the process has exited and its last output line is read. */
   readonly exited: Promise<number | string>;
   /** True until the process has exited (by itself or by a signal). */
   readonly running: boolean;
@@ -64,8 +64,9 @@ export function launch(options: LaunchOptions): ServiceProcess {
     const lines = createInterface({ input: child[stream] });
     lines.on('line', (line) => options.onLine?.(line, stream));
   }
+  // 'close', not 'exit': 'exit' can come before the pipes are drained, and the last lines (a service's "stopped") lost.
   const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+    child.once('close', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
   const isRunning = () => child.exitCode === null && child.signalCode === null;
   const host = env.HOST ?? '127.0.0.1';
