@@ -110,6 +110,7 @@ install/ossm3/30-observability.yaml|s/use_kiali_token:/use_kiali_tokens:/
 install/ossm3/30-observability.yaml|s/mode: deployment/mode: deploy/
 install/ossm2/10-control-plane.yaml|s/openshiftRoute:/openshiftRoutes:/
 install/ossm2/10-control-plane.yaml|s/members:/member:/
+install/ossm2/10-control-plane.yaml|s/extensionProviders:/extensionProvider:/
 CONTROLS
   rm -f "$bad"
   return $rc

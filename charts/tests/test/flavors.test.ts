@@ -98,10 +98,12 @@ describe('ossm2 flavor (OpenShift Service Mesh 2)', () => {
     assert.deepEqual(ap.spec.rules[0].from[0].source.principals, ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account']);
   });
 
-  test('sends spans to the Jaeger the control plane deploys', () => {
+  test("sends spans over OTLP to install/ossm2's OpenTelemetry collector, W3C last as its proxies' tracer speaks (no retired Jaeger)", () => {
     const env = Object.fromEntries(appPods(objs)[0]!.spec.containers[0].env.map((e: Doc) => [e.name, e.value]));
-    assert.equal(env.OTEL_TRACES_EXPORTER, 'jaeger');
-    assert.equal(env.OTEL_EXPORTER_JAEGER_ENDPOINT, 'http://jaeger-collector.istio-system:14268/api/traces');
+    assert.equal(env.OTEL_TRACES_EXPORTER, 'otlp');
+    assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://otel-collector.istio-system:4318');
+    assert.equal(env.OTEL_EXPORTER_JAEGER_ENDPOINT, undefined);
+    assert.match(env.OTEL_PROPAGATORS, /,tracecontext$/);
   });
 });
 

@@ -126,9 +126,36 @@ describe('install/ossm3: gateway, metrics, Kiali', () => {
 
 describe('install/ossm2', () => {
   const ossm2 = load('ossm2/10-control-plane.yaml');
+  const smcp = find(ossm2, 'ServiceMeshControlPlane', 'basic', 'istio-system');
+  const tracesLabel = /-l (mesh-demo\.install\/traces)=(true)/.exec(readme.slice(readme.indexOf('## OpenShift Service Mesh 2')));
+
+  test("traces go to the OpenTelemetry collector, not the retired Jaeger addon: tracing None, the otel provider is the collector's OTLP/gRPC", () => {
+    assert.equal(smcp.spec.tracing.type, 'None');
+    assert.equal(smcp.spec.addons.jaeger, undefined);
+    const provider = smcp.spec.meshConfig.extensionProviders.find((p: { name: string }) => p.name === 'otel');
+    assert.ok(provider, 'no extension provider otel');
+    assert.equal(provider.opentelemetry.service, `${collector.metadata.name}-collector.${collector.metadata.namespace}.svc.cluster.local`);
+    assert.equal(collector.spec.config.receivers.otlp.protocols.grpc.endpoint, `0.0.0.0:${provider.opentelemetry.port}`);
+  });
+
+  test('a v1alpha1 Telemetry (Istio 1.20 has no v1) traces every request through a provider the control plane defines', () => {
+    const telemetry = find(ossm2, 'Telemetry', 'mesh-default', smcp.metadata.namespace);
+    assert.equal(telemetry.apiVersion, 'telemetry.istio.io/v1alpha1');
+    const defined = new Set(smcp.spec.meshConfig.extensionProviders.map((p: { name: string }) => p.name));
+    for (const t of telemetry.spec.tracing) {
+      assert.equal(t.randomSamplingPercentage, 100);
+      for (const p of t.providers) assert.ok(defined.has(p.name), `provider ${p.name} is not defined by the control plane`);
+    }
+  });
+
+  test("the README's label selector applies exactly the collector and the TempoStack of ossm3/30-observability.yaml", () => {
+    assert.ok(tracesLabel, 'the Service Mesh 2 section no longer applies the traces with -l mesh-demo.install/traces=true');
+    const [, key, value] = tracesLabel;
+    const picked = load('ossm3/30-observability.yaml').filter((o) => o.metadata.labels?.[key!] === value);
+    assert.deepEqual(picked.map((o) => `${o.kind}/${o.metadata.name}`).sort(), ['OpenTelemetryCollector/otel', 'TempoStack/sample']);
+  });
 
   test("the member roll sits beside the control plane and lists the walkthrough's namespace", () => {
-    const smcp = find(ossm2, 'ServiceMeshControlPlane', 'basic', 'istio-system');
     const roll = find(ossm2, 'ServiceMeshMemberRoll', 'default', smcp.metadata.namespace);
     assert.ok(walkthroughNamespace && roll.spec.members.includes(walkthroughNamespace), `members: ${roll.spec.members}`);
   });

@@ -181,7 +181,7 @@ describe('derived pod settings', () => {
     assert.equal(p.OTEL_SERVICE_NAME, 'preference');
     assert.equal(p.OTEL_PROPAGATORS, 'baggage,b3multi,tracecontext');
     assert.equal(p.OTEL_TRACES_SAMPLER, 'parentbased_always_on');
-    // OTLP to the collector install/ossm3 deploys (flavor-ossm2.yaml switches to Service Mesh 2's Jaeger).
+    // OTLP to the collector install/ossm3 and install/ossm2 deploy.
     assert.equal(p.OTEL_TRACES_EXPORTER, 'otlp');
     assert.equal(p.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://otel-collector.istio-system:4318');
     assert.equal(p.OTEL_EXPORTER_JAEGER_ENDPOINT, undefined);
