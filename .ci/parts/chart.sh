@@ -158,6 +158,7 @@ stage "chart: helm lint --strict (chart and every example)" lint_all
 stage "chart: helm template (every example, and each step on ossm2)" render_all
 stage "chart: kubeconform (every rendered object)" schemas_validate
 stage "chart: install manifests (kubeconform -strict against the operators' CRDs)" install_validate
+stage "chart: install manifests against each Service Mesh 3 minor's CRDs (install/README.md's support matrix)" bash .ci/lib/install-matrix.sh
 stage "chart: istioctl analyze (every rendered mesh set)" istio_analyze
 stage "chart: typecheck charts/tests (tsc, strict)" typecheck
 stage "chart: semantic tests (node:test)" semantic_tests

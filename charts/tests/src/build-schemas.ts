@@ -2,8 +2,9 @@
 // Maistra, and the operators install/ subscribes to).
 //
 // Usage: node src/build-schemas.ts <out-dir>
-// Inputs come from env (set by .ci/lib/build-schemas.sh, which downloads pinned Go modules):
-//   K8S_SWAGGER      path to k8s.io/kubernetes api/openapi-spec/swagger.json
+// Inputs come from env (set by .ci/lib/build-schemas.sh, which downloads pinned Go modules, and by
+// .ci/lib/build-sail-schemas.sh, which passes only one Service Mesh minor's CRDs):
+//   K8S_SWAGGER      path to k8s.io/kubernetes api/openapi-spec/swagger.json (optional: without it, no Kubernetes kinds)
 //   CRD_FILES        colon-separated CRD YAML files (multi-document)
 //   OPENSHIFT_OPENAPI  path to github.com/openshift/api openapi/openapi.json (BuildConfig, ImageStream)
 // Output layout matches kubeconform's template "{{ .Group }}/{{ .ResourceKind }}-{{ .ResourceAPIVersion }}.json"
@@ -135,11 +136,11 @@ function fromCrds(files: string[], outDir: string): string[] {
 const outDir = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '../../../.tools/schemas'));
 const swagger = process.env.K8S_SWAGGER;
 const crdFiles = (process.env.CRD_FILES ?? '').split(':').filter(Boolean);
-if (!swagger || crdFiles.length === 0) {
-  console.error('build-schemas: set K8S_SWAGGER and CRD_FILES (see .ci/lib/build-schemas.sh)');
+if (crdFiles.length === 0) {
+  console.error('build-schemas: set CRD_FILES, and K8S_SWAGGER for the Kubernetes kinds (see .ci/lib/build-schemas.sh)');
   process.exit(2);
 }
-const core = fromSwagger(swagger, outDir);
+const core = swagger ? fromSwagger(swagger, outDir) : 0;
 const openshift = process.env.OPENSHIFT_OPENAPI ? fromOpenshift(process.env.OPENSHIFT_OPENAPI, outDir) : 0;
 const crds = fromCrds(crdFiles, outDir);
 console.log(`build-schemas: ${core} Kubernetes kinds, ${openshift} OpenShift kinds and ${crds.length} CRD versions written to ${outDir}`);
