@@ -5,7 +5,8 @@
 # failed. Needs only the Go module proxy and the npm registry. CHART_OUT: where the rendered sets go (.tools/rendered).
 # budget: 10 (minutes, read by .ci/run): measured cold (empty Go caches, 2 idle cores) helm 71 s, kubeconform 3 s,
 # istioctl 199 s, then about 40 s of checks; 56 s warm. Helm 4 added helm4's cold build, 151 s (measured beside other
-# builds on the 2 cores, where helm took 101 s), and its half of the checks: 86 s warm, so about 9 min cold in all
+# builds on the 2 cores, where helm took 101 s), and its half of the checks: 65 s warm (86 s beside other work), so
+# about 8.5 min cold in all
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root" || exit 1
