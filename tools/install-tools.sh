@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds tools from the Go module proxy into .tools/bin: the chart's (helm, kubeconform, istioctl: `all`, the default), or
-# the ones named (jaeger; zipkin, a jar from Maven Central; compose; the local mesh's pilot-agent and istio-bootstrap; the
-# local cluster's kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd and gateway-api-crds);
-# idempotent (a binary with a matching version stamp is kept).
+# Builds tools from the Go module proxy into .tools/bin: the chart's (helm, that is Helm 3, helm4, kubeconform, istioctl:
+# `all`, the default), or the ones named (jaeger; zipkin, a jar from Maven Central; compose; the local mesh's pilot-agent
+# and istio-bootstrap; the local cluster's kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd and
+# gateway-api-crds); idempotent (a binary with a matching version stamp is kept).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=versions.sh
@@ -54,7 +54,7 @@ build() { # name module@version [ldflags]: go install
 
 build_in_module() { # name module@version package [ldflags]: go build inside the downloaded module, for a go.mod with
   # replace directives (go install refuses those; a build inside the module honours them) or a main package whose
-  # directory name is not the binary's (compose's is ./cmd)
+  # directory name is not the binary's (compose's is ./cmd; helm4's is ./cmd/helm, and go install would overwrite helm)
   local name=$1 spec=$2 package=$3 ldflags=${4:-} start status=0 dir
   up_to_date "$name" "$spec${ldflags:+ $ldflags}" && return 0
   need_go "$name"
@@ -74,6 +74,10 @@ build_compose() { # .tools/bin/docker-compose, also a docker CLI plugin under .t
   mkdir -p "$root/.tools/docker/cli-plugins"
   ln -sfn ../../bin/docker-compose "$root/.tools/docker/cli-plugins/docker-compose"
 }
+
+# Why the full version at link time: a plain build says only "v3.21" or "v4.3" (the source's default) in `helm version`,
+# and `.Capabilities.HelmVersion`; the release Makefiles stamp the patch version in the same variable.
+helm_ldflags() { echo "-X helm.sh/helm/$1/internal/version.version=$2"; }
 
 # Why a version at link time: istiod and pilot-agent report it to each other and to people (istioctl proxy-status).
 ISTIO_LDFLAGS="-X istio.io/istio/pkg/version.buildVersion=$ISTIO_VERSION-mesh-demo"
@@ -196,10 +200,12 @@ install_zipkin() { # Zipkin server's slim jar (its Lens UI inside) into .tools/z
 for want in "${@:-all}"; do
   case $want in
     all)
-      build helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+      build helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" "$(helm_ldflags v3 "$HELM_VERSION")"
+      build_in_module helm4 "helm.sh/helm/v4@$HELM4_VERSION" ./cmd/helm "$(helm_ldflags v4 "$HELM4_VERSION")"
       build kubeconform "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
       build istioctl "istio.io/istio/istioctl/cmd/istioctl@$ISTIO_MODULE_VERSION" ;;
-    helm) build helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" ;;
+    helm) build helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" "$(helm_ldflags v3 "$HELM_VERSION")" ;;
+    helm4) build_in_module helm4 "helm.sh/helm/v4@$HELM4_VERSION" ./cmd/helm "$(helm_ldflags v4 "$HELM4_VERSION")" ;;
     kubeconform) build kubeconform "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION" ;;
     istioctl) build istioctl "istio.io/istio/istioctl/cmd/istioctl@$ISTIO_MODULE_VERSION" ;;
     jaeger) build_in_module jaeger "github.com/jaegertracing/jaeger@$JAEGER_MODULE_VERSION" ./cmd/jaeger ;;
@@ -224,7 +230,7 @@ for want in "${@:-all}"; do
     # chart's gateway-api flavor renders them, and istiod deploys the gateway of a Gateway of class istio.
     gateway-api-crds) copy_from_module gateway-api-crds sigs.k8s.io/gateway-api "$GATEWAY_API_VERSION" "$root/.tools/gateway-api" \
       config/crd/standard ;;
-    *) echo "install-tools: unknown tool $want (all, helm, kubeconform, istioctl, jaeger, zipkin, compose, pilot-agent, istio-bootstrap, kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd, gateway-api-crds)" >&2; exit 2 ;;
+    *) echo "install-tools: unknown tool $want (all, helm, helm4, kubeconform, istioctl, jaeger, zipkin, compose, pilot-agent, istio-bootstrap, kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd, gateway-api-crds)" >&2; exit 2 ;;
   esac
 done
 exit 0

@@ -1,5 +1,9 @@
 # Pinned versions of the offline tool chain (chart tools, Jaeger, Compose) and schema sources; sourced by the other .ci scripts.
-HELM_VERSION=v3.22.0
+# Helm 3 (.tools/bin/helm: the local mesh and the chart's proof) and Helm 4 (.tools/bin/helm4: the chart's proof too, so
+# both majors are held to the same renders). Helm 3 is v3.21.4, the newest approved: the Go module proxy here also serves
+# v3.22.0, but that release is not approved for use.
+HELM_VERSION=v3.21.4
+HELM4_VERSION=v4.3.2
 # Jaeger module v1.76.0 is the Jaeger v2.13.0 release (the docker-compose.yml default): the telemetry e2e, the bench and
 # the compose stand-in image all run this one build.
 JAEGER_MODULE_VERSION=v1.76.0

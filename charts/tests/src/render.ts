@@ -25,9 +25,15 @@ export type K8sObject = {
   [key: string]: Doc;
 };
 
+/**
+ * The helm binary: $HELM (CI's chart part sets Helm 3's or Helm 4's), else the pinned Helm 3. A relative $HELM is taken
+ * from where the command was started (pnpm runs the tests in charts/tests and passes that directory as INIT_CWD), so
+ * `HELM=.tools/bin/helm4 ./pnpmw --filter @mesh-demo/chart-tests test` works from the repository root.
+ */
 export function helmBin(): string {
-  const bin = process.env.HELM ?? join(repoRoot, '.tools/bin/helm');
-  if (!existsSync(bin)) throw new Error(`helm not found at ${bin}: run tools/install-tools.sh helm or set HELM`);
+  const given = process.env.HELM;
+  const bin = given ? resolve(process.env.INIT_CWD ?? process.cwd(), given) : join(repoRoot, '.tools/bin/helm');
+  if (!existsSync(bin)) throw new Error(`helm not found at ${bin}: run tools/install-tools.sh helm (or helm4) or set HELM`);
   return bin;
 }
 
