@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Writes the image build's context as one tar, for `oc start-build <service> --from-archive=<tar>`: what the Dockerfile reads.
-# Why not --from-dir=.: that uploads the whole working tree, node_modules, .tools and .git included (gigabytes), once per
-# service. This is what `docker build .` sends after .dockerignore, taken from the checked-out commit's tracked files
-# (so an edit is built once committed); charts/tests/test/build-context.test.ts holds it to the Dockerfile's COPY lines.
+# Why not --from-dir=.: that uploads the whole working tree but .git, node_modules and .tools included (from 200 MB to
+# gigabytes with the mesh's tools), once per service. This is what `docker build .` sends after .dockerignore, taken from
+# the checked-out commit's tracked files (so an edit is built once committed); charts/tests/test/build-context.test.ts
+# holds it to the Dockerfile's COPY lines.
 #
 # Usage: bash tools/build-context.sh OUT.tar
 set -euo pipefail
