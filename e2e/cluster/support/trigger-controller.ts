@@ -4,8 +4,9 @@ import type { KubeClient, KubeObject } from '@mesh-demo/mesh';
 import { deploymentPath } from './server-side-apply.ts';
 
 /**
- * Its field manager. openshift-controller-manager sets no fieldManager of its own, so the API server names the manager
- * after its user agent's program name; the name matters here only as the other side of the conflict.
+ * Its field manager. openshift-controller-manager's podSpecUpdater (pkg/cmd/controller/image.go) is a plain Update of
+ * the Deployment with no fieldManager, so the API server names the manager after the client's user agent: presumably
+ * its program's name. The name matters here only as the other side of the conflict.
  */
 export const TRIGGER_CONTROLLER = 'openshift-controller-manager';
 
