@@ -92,7 +92,7 @@ describe('more steps of the walkthrough', () => {
     assert.match(dump, /outbound\|443\|\|httpbin\.org/);
   });
 
-  it('in-cluster builds: the Deployments name the ImageStream tag (customer:0.1.0), and the chain runs as before', async () => {
+  it('in-cluster builds: the Deployments pull the ImageStream tag by its full name in the internal registry, and the chain runs as before', async () => {
     const status = await applyStep('02-mesh', 'build-in-cluster');
     assert.ok(
       status.ignored.includes('BuildConfig.build.openshift.io') && status.ignored.includes('ImageStream.image.openshift.io'),

@@ -14,12 +14,19 @@
 {{- end -}}
 {{- end }}
 
-{{/* mesh-demo.image: <registry>/<service>:<tag>, the tag defaulting to appVersion; with build.enabled the local ImageStream tag "<service>:<tag>". */}}
+{{/* mesh-demo.imageStreamTag: "<service>:<tag>", the tag defaulting to appVersion: where an in-cluster build puts its image. */}}
+{{- define "mesh-demo.imageStreamTag" -}}
+{{- printf "%s:%s" .service (.root.Values.image.tag | default .root.Chart.AppVersion) -}}
+{{- end }}
+
+{{/* mesh-demo.image: <registry>/<service>:<tag>, the tag defaulting to appVersion. With build.enabled, that ImageStream
+     tag by its full name in OpenShift's internal registry (the image streams' own repository address): nothing rewrites a
+     full name (there is no trigger annotation, and OpenShift's image policy admission resolves only short names), so the
+     Deployment holds what Helm applied and no other field manager takes the field over (Helm 4 applies server-side). */}}
 {{- define "mesh-demo.image" -}}
-{{- $tag := .root.Values.image.tag | default .root.Chart.AppVersion -}}
 {{- if .root.Values.build.enabled -}}
-{{- printf "%s:%s" .service $tag -}}
+{{- printf "image-registry.openshift-image-registry.svc:5000/%s/%s" .root.Release.Namespace (include "mesh-demo.imageStreamTag" .) -}}
 {{- else -}}
-{{- printf "%s/%s:%s" .root.Values.image.registry .service $tag -}}
+{{- printf "%s/%s:%s" .root.Values.image.registry .service (.root.Values.image.tag | default .root.Chart.AppVersion) -}}
 {{- end -}}
 {{- end }}

@@ -1,7 +1,7 @@
 // Each mesh flavor renders the right membership objects, injection marks, API versions and edge exposure.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { byKind, type Doc, find, podTemplates, render } from '../src/render.ts';
+import { byKind, type Doc, find, namespace, podTemplates, render } from '../src/render.ts';
 
 const ISTIO_KINDS = ['VirtualService', 'DestinationRule', 'PeerAuthentication', 'AuthorizationPolicy', 'ServiceMeshMember', 'HTTPRoute'];
 const appPods = (objs: ReturnType<typeof render>) => podTemplates(objs).filter((p) => p.owner.startsWith('Deployment/'));
@@ -173,15 +173,10 @@ describe('helm test pods', () => {
 describe('images built in the cluster (build.enabled)', () => {
   const objs = render({ files: ['02-mesh.yaml', 'build-in-cluster.yaml'] });
 
-  test('an ImageStream with local lookup and a Docker BuildConfig per service, from the one Dockerfile with SERVICE', () => {
+  test('an ImageStream and a Docker BuildConfig per service, from the one Dockerfile with SERVICE', () => {
     assert.deepEqual(
-      byKind(objs, 'ImageStream').map((s) => [s.metadata.name, s.spec.lookupPolicy.local]),
-      [
-        ['customer', true],
-        ['partner', true],
-        ['preference', true],
-        ['recommendation', true],
-      ],
+      byKind(objs, 'ImageStream').map((s) => s.metadata.name),
+      ['customer', 'partner', 'preference', 'recommendation'],
     );
     for (const bc of byKind(objs, 'BuildConfig')) {
       assert.equal(bc.spec.strategy.dockerStrategy.dockerfilePath, 'Dockerfile');
@@ -190,24 +185,27 @@ describe('images built in the cluster (build.enabled)', () => {
         { name: 'SERVICE', value: bc.metadata.name },
       );
       assert.deepEqual(bc.spec.output.to, { kind: 'ImageStreamTag', name: `${bc.metadata.name}:0.1.0` });
-      // Without a repository: a binary build that `oc start-build --from-dir` feeds, and no trigger that would start it empty.
+      // Without a repository: a binary build that `oc start-build --from-archive` feeds, and no trigger that would start it empty.
       assert.deepEqual(bc.spec.source, { type: 'Binary', binary: {} });
       assert.equal(bc.spec.triggers, undefined);
     }
   });
 
-  test('the Deployments run the ImageStream tag by its short name and roll out again on every new build', () => {
+  test("the Deployments pull the build's tag from the internal registry by its full name, always, with no image trigger", () => {
     for (const d of byKind(objs, 'Deployment')) {
       const container = d.spec.template.spec.containers[0];
       const app = d.metadata.labels?.app;
-      assert.equal(container.image, `${app}:0.1.0`);
-      assert.deepEqual(JSON.parse(d.metadata.annotations?.['image.openshift.io/triggers'] ?? 'null'), [
-        {
-          from: { kind: 'ImageStreamTag', name: `${app}:0.1.0` },
-          fieldPath: `spec.template.spec.containers[?(@.name=="${container.name}")].image`,
-        },
-      ]);
+      // The ImageStreamTag the BuildConfig writes, as the namespace's image stream repository serves it.
+      assert.equal(container.image, `image-registry.openshift-image-registry.svc:5000/${namespace}/${app}:0.1.0`);
+      // A rebuild keeps the tag: only Always makes `oc rollout restart` pull it on a node that ran the last build.
+      assert.equal(container.imagePullPolicy, 'Always');
     }
+    // The trigger controller acts on this annotation alone; with it, it would own the image field Helm 4 applies.
+    const triggered = objs.filter((o) => o.metadata.annotations?.['image.openshift.io/triggers'] !== undefined);
+    assert.deepEqual(
+      triggered.map((o) => `${o.kind}/${o.metadata.name}`),
+      [],
+    );
   });
 
   test('with build.git.uri the builds clone the repository and start at once', () => {
