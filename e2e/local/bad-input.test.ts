@@ -42,14 +42,13 @@ const corpus: Case[] = [
   {
     name: 'a body on GET',
     request: 'GET / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 13\r\nConnection: close\r\n\r\n{"a":"bomb"}\n',
-    expect: [200, 400, 415],
-    hits: true,
+    // Refused before any route (RFC 9110 §9.3.1): a body one hop ignores and another reads is how requests are smuggled.
+    expect: [400],
   },
   {
     name: 'a JSON bomb body on GET',
     request: `GET / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\nConnection: close\r\n\r\n${'['.repeat(2000)}${']'.repeat(2000)}`,
-    expect: [200, 400, 415],
-    hits: true,
+    expect: [400],
   },
   { name: 'an unknown Accept', request: get('Accept: application/x-klingon\r\n'), expect: [200], hits: true },
   { name: 'a request line that is not HTTP', request: 'HELLO\r\n\r\n', expect: [400] },

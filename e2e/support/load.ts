@@ -5,6 +5,10 @@ export interface Outcome {
   readonly status?: number;
   readonly body?: string;
   readonly error?: string;
+  /** The Retry-After header of the answer, if any. */
+  readonly retryAfter?: string;
+  /** From sending the request to reading the whole answer (or the error). */
+  readonly ms: number;
 }
 
 export interface Load {
@@ -20,10 +24,12 @@ export interface LoadOptions {
    * workers looping (and the test process alive) forever. Default 60 s, far beyond any test's use of it.
    */
   readonly maxMs?: number;
+  /** Wait as a 503's Retry-After says before the next request, as a polite client does (default: go on at once). */
+  readonly honourRetryAfter?: boolean;
 }
 
 export function startLoad(url: string, concurrency: number, options: LoadOptions = {}): Load {
-  const { headers = {}, maxMs = 60_000 } = options;
+  const { headers = {}, maxMs = 60_000, honourRetryAfter = false } = options;
   const origin = new URL(url).origin;
   const pool = new Pool(origin, { connections: concurrency, keepAliveTimeout: 4000 });
   const outcomes: Outcome[] = [];
@@ -32,13 +38,24 @@ export function startLoad(url: string, concurrency: number, options: LoadOptions
   cap.unref();
   async function worker(): Promise<void> {
     while (running) {
+      const started = performance.now();
+      let wait = 0;
       try {
         const response = await pool.request({ path: '/', method: 'GET', headers, signal: AbortSignal.timeout(10_000) });
-        outcomes.push({ status: response.statusCode, body: await response.body.text() });
+        const body = await response.body.text();
+        const retryAfter = response.headers['retry-after'] as string | undefined;
+        outcomes.push({
+          status: response.statusCode,
+          body,
+          ms: performance.now() - started,
+          ...(retryAfter !== undefined && { retryAfter }),
+        });
+        if (honourRetryAfter && response.statusCode === 503 && retryAfter) wait = Number(retryAfter) * 1000;
       } catch (error) {
         const e = error as { code?: string; cause?: { code?: string }; name?: string };
-        outcomes.push({ error: e.code ?? e.cause?.code ?? e.name ?? 'error' });
+        outcomes.push({ error: e.code ?? e.cause?.code ?? e.name ?? 'error', ms: performance.now() - started });
       }
+      if (wait > 0 && running) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 5000)));
     }
   }
   const workers = Array.from({ length: concurrency }, worker);

@@ -58,3 +58,31 @@ export function slowloris(port: number, everyMs = 200, giveUpMs = 20_000): Promi
     socket.on('error', () => undefined);
   });
 }
+
+export interface RawExchange extends RawAnswer {
+  /** True when the server closed the connection (it must, after refusing a request it cannot frame). */
+  readonly closedByServer: boolean;
+}
+
+/**
+ * Send bytes and wait for the server to close the connection, for at most `timeoutMs` (then `closedByServer` is false).
+ * Unlike rawRequest this never closes first, so a server that answers but keeps the connection is seen doing so.
+ */
+export function rawExchange(port: number, payload: string | Buffer, timeoutMs = 3000): Promise<RawExchange> {
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect(port, '127.0.0.1');
+    let data = '';
+    const finish = (closedByServer: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      const match = /^HTTP\/1\.[01] (\d{3})/.exec(data);
+      resolve({ status: match ? Number(match[1]) : undefined, text: data, closedByServer });
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    socket.on('connect', () => socket.write(payload));
+    socket.on('data', (chunk) => (data += chunk.toString('latin1')));
+    socket.on('end', () => finish(true));
+    socket.on('close', () => finish(true));
+    socket.on('error', (error) => (data ? finish(true) : reject(error)));
+  });
+}

@@ -1,6 +1,7 @@
 // Service configuration: one TypeBox schema per service, read from env only, failing fast with one line naming every bad variable.
 import { hostname } from 'node:os';
 import { type Static, type TProperties, Type } from '@sinclair/typebox';
+import type { AdmissionConfig } from './admission.ts';
 import { envValidator } from './fast/schema-compilers.ts';
 import { delayInverted, type Faults, FaultsSchema } from './faults.ts';
 import { DEFAULT_PROPAGATED_HEADERS, HEADER_NAME } from './headers.ts';
@@ -33,6 +34,11 @@ const commonEnv = {
   SHUTDOWN_DELAY_MS: millis(5000),
   SHUTDOWN_TIMEOUT_MS: millis(10_000),
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 600_000, default: 30_000 }),
+  // Load shedding (admission.ts). MAX_IN_FLIGHT's default is the downstream pool's size (DOWNSTREAM_CONNECTIONS), or
+  // 256 for the leaf: more would only queue for a connection. 0 turns a bound off.
+  MAX_IN_FLIGHT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_535 })),
+  MAX_EVENT_LOOP_DELAY_MS: millis(1000, 60_000),
+  RETRY_AFTER_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 1 }),
   // Faults a pod starts with: the same settings, bounds and defaults as PUT /faults on the management port.
   FAULT_ERROR_RATE: faultEnv.errorRate,
   FAULT_ERROR_STATUS: faultEnv.errorStatus,
@@ -78,6 +84,8 @@ export interface ServiceConfig {
   readonly shutdownDelayMs: number;
   readonly shutdownTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** When to shed a request with 503 instead of starting it (admission.ts). */
+  readonly admission: AdmissionConfig;
   readonly propagateHeaders: readonly string[];
   /** Faults in force at start; the management port can change them at run time. */
   readonly faults: Faults;
@@ -134,6 +142,14 @@ function relations(parsed: CommonEnv, good: (...variables: string[]) => boolean)
     (shadow === parsed.PORT || shadow === parsed.MANAGEMENT_PORT)
   ) {
     found.push(['SHADOW_PORT', `invalid SHADOW_PORT: must differ from PORT and MANAGEMENT_PORT (got ${shadow})`]);
+  }
+  const pool = parsed.DOWNSTREAM_CONNECTIONS as number | undefined;
+  const maxInFlight = parsed.MAX_IN_FLIGHT;
+  if (good('MAX_IN_FLIGHT', 'DOWNSTREAM_CONNECTIONS') && pool !== undefined && maxInFlight !== undefined && maxInFlight > pool) {
+    found.push([
+      'MAX_IN_FLIGHT',
+      `invalid MAX_IN_FLIGHT: must be <= DOWNSTREAM_CONNECTIONS (got ${maxInFlight} > ${pool}): the rest would queue for a connection until their deadline`,
+    ]);
   }
   const delay = { delayMs: parsed.FAULT_DELAY_MS, delayMaxMs: parsed.FAULT_DELAY_MAX_MS };
   if (good('FAULT_DELAY_MS', 'FAULT_DELAY_MAX_MS') && delayInverted(delay)) {
@@ -192,6 +208,11 @@ export function loadConfig(service: ServiceDefinition, env: Readonly<Record<stri
     shutdownDelayMs: parsed.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
     requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
+    admission: {
+      maxInFlight: parsed.MAX_IN_FLIGHT ?? (parsed.DOWNSTREAM_CONNECTIONS as number | undefined) ?? 256,
+      maxEventLoopDelayMs: parsed.MAX_EVENT_LOOP_DELAY_MS,
+      retryAfterSeconds: parsed.RETRY_AFTER_SECONDS,
+    },
     propagateHeaders: parsed.PROPAGATE_HEADERS.split(',').map((h) => h.trim().toLowerCase()),
     faults,
     ...(downstream && {

@@ -2,6 +2,7 @@
 import { createServer, type Server, type ServerOptions } from 'node:http';
 import { trace } from '@opentelemetry/api';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import { refusingAmbiguous } from './ambiguous-request.ts';
 import type { ServiceConfig } from './config.ts';
 import { fastifyCompilers } from './fast/schema-compilers.ts';
 import { requestIdFrom } from './headers.ts';
@@ -72,7 +73,8 @@ export function buildServer(config: ServiceConfig, port: 'public' | 'management'
     // Slow clients (slowloris) are cut off: headers must arrive within 10 s and the whole request within
     // REQUEST_TIMEOUT_MS, checked every second. No idle-socket timeout: that would close keep-alive connections
     // before keepAliveTimeout (72 s, longer than undici's 4 s and what Envoy expects) and race the caller's pool.
-    serverFactory: (handler) => createServer(serverOptions(config), handler),
+    // Requests whose framing or target is ambiguous get 400 and a closed connection before Fastify sees them.
+    serverFactory: (handler) => createServer(serverOptions(config), refusingAmbiguous(handler)),
   });
   safeErrors(app);
   return app;
@@ -80,7 +82,10 @@ export function buildServer(config: ServiceConfig, port: 'public' | 'management'
 
 /** A second port for the same app (config.shadowPort): hooks, routes and logs are the app's; not yet listening. */
 export function shadowServer(config: ServiceConfig, app: FastifyInstance): Server {
-  return createServer(serverOptions(config), (req, res) => app.routing(req, res));
+  return createServer(
+    serverOptions(config),
+    refusingAmbiguous((req, res) => app.routing(req, res)),
+  );
 }
 
 /** Stop accepting and resolve once the server's in-flight requests are done. */

@@ -4,6 +4,7 @@
 import type { Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
+import { admission } from './admission.ts';
 import type { ServiceContext, ServiceRoutes } from './chain-route.ts';
 import type { ServiceConfig } from './config.ts';
 import { createDownstreamClient, downstreamCall, type TracingOptions } from './downstream.ts';
@@ -60,6 +61,8 @@ export function buildService(config: ServiceConfig, routes: ServiceRoutes, optio
     isShadow(request.headers.host, request.socket?.localPort, config.shadowPort),
   );
   observeRequests(app, metrics, logs, logRequest);
+  // Before the routes: a shed request never reaches one (the management port is never shed).
+  admission(app, config.service.name, config.admission);
   healthRoutes(app, isReady);
   healthRoutes(management, isReady);
   faultRoutes(management, faults);

@@ -5,8 +5,43 @@ import { ConfigError, loadConfig, type ServiceDefinition } from '../src/config.t
 
 const customer: ServiceDefinition = { name: 'customer', edge: true, downstream: 'preference' };
 const leaf: ServiceDefinition = { name: 'recommendation', edge: false };
+const ORDER = ['MAX_IN_FLIGHT', 'RETRY_AFTER_SECONDS', 'MAX_EVENT_LOOP_DELAY_MS'];
+/** Position of a problem's variable in ORDER, so a test can read several problems in a fixed order. */
+const order = (problem: string) => ORDER.findIndex((v) => problem.startsWith(`invalid ${v}:`));
 
 describe('loadConfig', () => {
+  it('bounds admission by default: in flight at the downstream pool size (256 for the leaf), event-loop lag 1 s, Retry-After 1 s', () => {
+    assert.deepEqual(loadConfig(customer, { HOSTNAME: 'p' }).admission, {
+      maxInFlight: 256,
+      maxEventLoopDelayMs: 1000,
+      retryAfterSeconds: 1,
+    });
+    assert.equal(loadConfig(customer, { HOSTNAME: 'p', DOWNSTREAM_CONNECTIONS: '10' }).admission.maxInFlight, 10);
+    assert.equal(loadConfig(leaf, { HOSTNAME: 'p' }).admission.maxInFlight, 256);
+    assert.equal(loadConfig(customer, { HOSTNAME: 'p', MAX_IN_FLIGHT: '0' }).admission.maxInFlight, 0);
+  });
+
+  it('refuses more in flight than the downstream pool holds, and bad bounds, in one line', () => {
+    assert.throws(
+      () => loadConfig(customer, { HOSTNAME: 'p', MAX_IN_FLIGHT: '300', DOWNSTREAM_CONNECTIONS: '200' }),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        error.message ===
+          'invalid MAX_IN_FLIGHT: must be <= DOWNSTREAM_CONNECTIONS (got 300 > 200): the rest would queue for a connection until their deadline',
+    );
+    assert.throws(
+      () => loadConfig(leaf, { HOSTNAME: 'p', MAX_IN_FLIGHT: '-1', RETRY_AFTER_SECONDS: '0', MAX_EVENT_LOOP_DELAY_MS: 'soon' }),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        /^invalid MAX_IN_FLIGHT: .*; invalid RETRY_AFTER_SECONDS: .*; invalid MAX_EVENT_LOOP_DELAY_MS: /.test(
+          error.message
+            .split('; ')
+            .sort((a, b) => order(a) - order(b))
+            .join('; '),
+        ),
+    );
+  });
+
   it('applies the documented defaults, with the downstream at its Kubernetes service name', () => {
     const config = loadConfig(customer, { HOSTNAME: 'pod-1' });
     assert.equal(config.version, 'v1');
