@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO_ROOT } from '@mesh-demo/workspace';
-import { DEMO_ISSUER, DEMO_KEY_ID, demoToken } from '../src/demo-token.ts';
+import { DEMO_ISSUER, DEMO_KEY_ID, demoToken, jwkOf, newKeyPem } from '../src/demo-token.ts';
 
 /** The JWKS the chart's example hands to Istio's RequestAuthentication (the one place the public key lives). */
 function chartJwks(): { keys: { kid: string; kty: string; n: string; e: string }[] } {
@@ -50,5 +50,37 @@ describe('demoToken', () => {
     const jwk = chartJwks().keys[0]!;
     const key = createPublicKey({ key: { kty: jwk.kty, n: jwk.n, e: jwk.e }, format: 'jwk' });
     assert.equal(createVerify('RSA-SHA256').update(token.signingInput).verify(key, token.signature), false);
+  });
+});
+
+describe('a key of your own (token --new-key, --key)', () => {
+  /** True when the token's signature verifies with the JWKS key named by its kid. */
+  function verifies(token: string, jwks: { keys: { kid: string; kty: string; n: string; e: string }[] }): boolean {
+    const t = decode(token);
+    const jwk = jwks.keys.find((k) => k.kid === t.header.kid);
+    if (!jwk) return false;
+    return createVerify('RSA-SHA256')
+      .update(t.signingInput)
+      .verify(createPublicKey({ key: { kty: jwk.kty, n: jwk.n, e: jwk.e }, format: 'jwk' }), t.signature);
+  }
+
+  it('a token signed with the new key verifies with its JWKS, under the RFC 7638 thumbprint as kid', () => {
+    const pem = newKeyPem();
+    const jwks = { keys: [jwkOf(pem)] };
+    assert.match(jwks.keys[0]!.kid, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(jwkOf(pem).kid, jwks.keys[0]!.kid, 'the same key always gets the same kid');
+    assert.ok(verifies(demoToken({ keyPem: pem, keyId: jwks.keys[0]!.kid }), jwks));
+  });
+
+  it("the published demo key's tokens do not verify with a new key's JWKS, nor the new key's with the demo JWKS (the control)", () => {
+    const pem = newKeyPem();
+    const jwks = { keys: [jwkOf(pem)] };
+    assert.equal(verifies(demoToken(), jwks), false);
+    assert.equal(verifies(demoToken({ keyPem: pem, keyId: DEMO_KEY_ID }), chartJwks()), false);
+  });
+
+  it('refuses a key that is not RSA, naming what it is', () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    assert.throws(() => jwkOf(ec), /the key is EC, not RSA/);
   });
 });
