@@ -21,7 +21,8 @@ writeFileSync(
 
 function notesFor(files: string[], set: string[] = []): string {
   const args = ['template', 'demo', join(work, 'mesh-demo'), '-n', 'demo', '--show-only', 'templates/notes-preview.yaml'];
-  for (const f of files) args.push('-f', join(examplesDir, f));
+  // An example's name, or a values file of the test's own (an absolute path).
+  for (const f of files) args.push('-f', f.startsWith('/') ? f : join(examplesDir, f));
   for (const s of set) args.push('--set', s);
   const r = spawnSync(helmBin(), args, { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
@@ -52,5 +53,26 @@ describe('NOTES.txt', () => {
 
   test('without the mesh says so', () => {
     assert.match(notesFor(['01-plain.yaml']), /installed in namespace demo \(without a mesh\)/);
+  });
+});
+
+describe('NOTES.txt and the demo JWT key', () => {
+  const warning = /WARNING: endUserAuth\.jwks holds the demo's published key \(kid mesh-demo-1\)/;
+
+  test('warns, with the commands for a key of your own, when the end-user step runs on the published demo key', () => {
+    const text = notesFor(['02-mesh.yaml', 'security-end-user-jwt.yaml']);
+    assert.match(text, warning);
+    assert.match(text, /\.\/pnpmw -s token --new-key jwt-key\.pem > jwks\.json/);
+    assert.match(text, /helm upgrade demo \.\.\. --set-file endUserAuth\.jwks=jwks\.json/);
+  });
+
+  test('says nothing of keys with a JWKS of your own, or without the end-user step (the controls)', () => {
+    const own = join(work, 'own-jwks.yaml');
+    writeFileSync(
+      own,
+      `endUserAuth:\n  jwks: '{"keys":[{"kty":"RSA","n":"abc","e":"AQAB","kid":"Xy3-own-thumbprint","alg":"RS256","use":"sig"}]}'\n`,
+    );
+    assert.doesNotMatch(notesFor(['02-mesh.yaml', 'security-end-user-jwt.yaml', own]), warning);
+    assert.doesNotMatch(notesFor(['02-mesh.yaml']), warning);
   });
 });
