@@ -24,6 +24,8 @@ export interface LocalServicesOptions {
   readonly nodeArgs?: LaunchOptions['nodeArgs'];
   readonly readyTimeoutMs?: number;
   readonly stdout?: LaunchOptions['stdout'];
+  /** Each service in its own process group, so a terminal's Ctrl-C reaches only us and we stop them in order. */
+  readonly detached?: boolean;
   /** Start only these (the others still get ports, so a test can point a hop at a stand-in instead). */
   readonly only?: readonly ServiceName[];
 }
@@ -43,6 +45,7 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
       onLine: (line) => logs.get(name)!.push(line),
       ...(options.nodeArgs && { nodeArgs: options.nodeArgs }),
       ...(options.stdout && { stdout: options.stdout }),
+      ...(options.detached && { detached: true }),
     });
     processes.set(name, service);
     await waitReady(service, options.readyTimeoutMs);

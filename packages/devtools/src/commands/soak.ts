@@ -30,7 +30,8 @@ export const soak = defineCommand({
     if (!(minutes > 0)) fail(`--minutes wants a number > 0 (got ${values.minutes})`);
     if (!(rate > 0 && rate <= 5000)) fail(`--rate wants requests per second in (0, 5000] (got ${values.rate})`);
     await buildServices();
-    const chain = await startLocalServices();
+    // Their own process groups: a Ctrl-C in the terminal ends the soak (below), not the services under it.
+    const chain = await startLocalServices({ detached: true });
     const pids = Object.fromEntries(SERVICES.map((name) => [name, chain.processes.get(name)!.child.pid!])) as Record<ServiceName, number>;
     const pools = (['customer', 'partner'] as const).map((edge) => new Pool(chain.url(edge), { connections: 16 }));
     const errors = new Map<string, number>();
@@ -38,7 +39,16 @@ export const soak = defineCommand({
     let done = 0;
     const samples: Sample[] = [];
     const started = Date.now();
-    const end = started + minutes * 60_000;
+    let end = started + minutes * 60_000;
+    // Ctrl-C ends the run early, as `loop` does: no new requests, the ones in flight finish, then the same summary and
+    // verdict. A second Ctrl-C (after a second: pnpm echoes the first) stops at once.
+    let interrupted = 0;
+    process.on('SIGINT', () => {
+      if (interrupted && Date.now() - interrupted > 1000) process.exit(130);
+      if (!interrupted) console.log('\nsoak: Ctrl-C: finishing the requests in flight for the summary (again to stop at once)');
+      interrupted ||= Date.now();
+      end = Math.min(end, Date.now());
+    });
 
     function sample(): void {
       const rss = {} as Record<ServiceName, number>;
@@ -76,7 +86,7 @@ export const soak = defineCommand({
       void one(pools[sent % pools.length]!);
       sent += 1;
       const next = started + sent * tick;
-      const wait = next - Date.now();
+      const wait = Math.min(next, end) - Date.now();
       if (wait > 0) await sleep(wait);
     }
     while (done < sent) await sleep(50);
@@ -101,12 +111,19 @@ export const soak = defineCommand({
       if (samples.length >= 8 && rss > 20) problems.push(`${name} RSS grew ${rss.toFixed(1)} MB`);
       if (samples.length >= 8 && fds > 20) problems.push(`${name} open files grew by ${fds}`);
     }
-    console.log(`\n${sent} requests in ${minutes} min at ${rate}/s`);
+    const ran = (Date.now() - started) / 60_000;
+    console.log(
+      interrupted
+        ? `\n${sent} requests in ${ran.toFixed(1)} of ${minutes} min at ${rate}/s (stopped by Ctrl-C)`
+        : `\n${sent} requests in ${minutes} min at ${rate}/s`,
+    );
     if (samples.length < 8) console.log('(too short to judge growth: run at least 2 minutes)');
     if (problems.length) {
       throw new CommandError(`failed: ${problems.join('; ')}`);
     }
     console.log('soak passed');
+    // Exit with the SIGINT handler still in place (see loop.ts: pnpm's echo of a Ctrl-C would otherwise kill us).
+    if (interrupted) process.exit(0);
     return 0;
   },
 });
