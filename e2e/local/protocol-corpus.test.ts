@@ -48,7 +48,7 @@ describe('ambiguous requests on every listener', () => {
   for (const c of CORPUS) {
     it(`${c.name} (${c.rule}): ${c.status} from ${c.layer === 'kit' ? "the kit's check" : "Node's parser"}, connection closed`, async () => {
       for (const l of listeners) {
-        const answer = await rawExchange(l.port, c.request(l.path));
+        const answer = await rawExchange(l.port, c.request(l.path, 'recommendation:8080'));
         assert.equal(answer.status, c.status, `${l.name}: ${JSON.stringify(answer.text)}`);
         assert.equal(answer.closedByServer, true, `${l.name} kept the connection open after refusing`);
         assert.equal(layerOf(answer.text), c.layer, `${l.name}: refused by another layer: ${JSON.stringify(answer.text)}`);

@@ -7,8 +7,11 @@ export interface AmbiguousCase {
   readonly name: string;
   /** The RFC section whose rule the request breaks. */
   readonly rule: string;
-  /** The request's bytes for a listener whose route is `path` (so a request that got through would reach a route). */
-  readonly request: (path: string) => string;
+  /**
+   * The request's bytes for a listener whose route is `path` on `host` (so a request that got through would reach a
+   * route: through the mesh's gateway only the Route's host does).
+   */
+  readonly request: (path: string, host: string) => string;
   readonly status: 400 | 501 | 505;
   readonly layer: Layer;
 }
@@ -18,25 +21,49 @@ const get = (path: string, fields: string, version = '1.1') => `GET ${path} HTTP
 export const CORPUS: readonly AmbiguousCase[] = [
   // The target and its authority.
   { name: 'no Host in HTTP/1.1', rule: 'RFC 9112 §3.2', request: (p) => get(p, ''), status: 400, layer: 'node' },
-  { name: 'two Host fields', rule: 'RFC 9112 §3.2', request: (p) => get(p, 'Host: a\r\nHost: b\r\n'), status: 400, layer: 'kit' },
-  { name: 'a Host value with a space', rule: 'RFC 9112 §3.2', request: (p) => get(p, 'Host: a b\r\n'), status: 400, layer: 'kit' },
-  { name: 'a Host value with userinfo', rule: 'RFC 9110 §4.2.4', request: (p) => get(p, 'Host: user@a\r\n'), status: 400, layer: 'kit' },
-  { name: 'an empty Host', rule: 'RFC 9110 §4.2.1', request: (p) => get(p, 'Host: \r\n'), status: 400, layer: 'kit' },
-  { name: 'a Host port that is not digits', rule: 'RFC 9112 §3.2', request: (p) => get(p, 'Host: a:80x\r\n'), status: 400, layer: 'kit' },
+  { name: 'two Host fields', rule: 'RFC 9112 §3.2', request: (p, h) => get(p, `Host: ${h}\r\nHost: b\r\n`), status: 400, layer: 'kit' },
+  { name: 'a Host value with a space', rule: 'RFC 9112 §3.2', request: (p, h) => get(p, `Host: ${h} b\r\n`), status: 400, layer: 'kit' },
   {
-    name: 'an absolute-form target whose authority disagrees with Host',
-    rule: 'RFC 9112 §3.2.2',
-    request: (p) => get(`http://elsewhere${p}`, 'Host: a\r\n'),
+    name: 'a Host value with userinfo',
+    rule: 'RFC 9110 §4.2.4',
+    request: (p, h) => get(p, `Host: user@${h}\r\n`),
     status: 400,
     layer: 'kit',
   },
-  { name: 'asterisk-form with GET', rule: 'RFC 9112 §3.2.4', request: () => get('*', 'Host: a\r\n'), status: 400, layer: 'kit' },
-  { name: 'authority-form with GET', rule: 'RFC 9112 §3.2.3', request: () => get('a:80', 'Host: a\r\n'), status: 400, layer: 'node' },
-  { name: 'whitespace inside the target', rule: 'RFC 9112 §3.2', request: (p) => get(`${p} x`, 'Host: a\r\n'), status: 400, layer: 'node' },
+  { name: 'an empty Host', rule: 'RFC 9110 §4.2.1', request: (p) => get(p, 'Host: \r\n'), status: 400, layer: 'kit' },
+  {
+    name: 'a Host port that is not digits',
+    rule: 'RFC 9112 §3.2',
+    request: (p, h) => get(p, `Host: ${h}:80x\r\n`),
+    status: 400,
+    layer: 'kit',
+  },
+  {
+    name: 'an absolute-form target whose authority disagrees with Host',
+    rule: 'RFC 9112 §3.2.2',
+    request: (p, h) => get(`http://elsewhere${p}`, `Host: ${h}\r\n`),
+    status: 400,
+    layer: 'kit',
+  },
+  { name: 'asterisk-form with GET', rule: 'RFC 9112 §3.2.4', request: (_p, h) => get('*', `Host: ${h}\r\n`), status: 400, layer: 'kit' },
+  {
+    name: 'authority-form with GET',
+    rule: 'RFC 9112 §3.2.3',
+    request: (_p, h) => get('a:80', `Host: ${h}\r\n`),
+    status: 400,
+    layer: 'node',
+  },
+  {
+    name: 'whitespace inside the target',
+    rule: 'RFC 9112 §3.2',
+    request: (p, h) => get(`${p} x`, `Host: ${h}\r\n`),
+    status: 400,
+    layer: 'node',
+  },
   {
     name: 'HTTP/2.0 in an HTTP/1 request line',
     rule: 'RFC 9110 §15.6.6',
-    request: (p) => get(p, 'Host: a\r\n', '2.0'),
+    request: (p, h) => get(p, `Host: ${h}\r\n`, '2.0'),
     status: 505,
     layer: 'kit',
   },
@@ -44,14 +71,14 @@ export const CORPUS: readonly AmbiguousCase[] = [
   {
     name: 'two Content-Type fields',
     rule: 'RFC 9110 §8.3',
-    request: (p) => get(p, 'Host: a\r\nContent-Type: text/plain\r\nContent-Type: application/json\r\n'),
+    request: (p, h) => get(p, `Host: ${h}\r\nContent-Type: text/plain\r\nContent-Type: application/json\r\n`),
     status: 400,
     layer: 'kit',
   },
   {
     name: 'two Authorization fields',
     rule: 'RFC 9110 §11.6.2',
-    request: (p) => get(p, 'Host: a\r\nAuthorization: Bearer a\r\nAuthorization: Bearer b\r\n'),
+    request: (p, h) => get(p, `Host: ${h}\r\nAuthorization: Bearer a\r\nAuthorization: Bearer b\r\n`),
     status: 400,
     layer: 'kit',
   },
@@ -59,70 +86,70 @@ export const CORPUS: readonly AmbiguousCase[] = [
   {
     name: 'Content-Length and Transfer-Encoding together',
     rule: 'RFC 9112 §6.1',
-    request: (p) => `${get(p, 'Host: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n')}0\r\n\r\n`,
+    request: (p, h) => `${get(p, `Host: ${h}\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n`)}0\r\n\r\n`,
     status: 400,
     layer: 'node',
   },
   {
     name: 'two Content-Length fields that differ',
     rule: 'RFC 9112 §6.3',
-    request: (p) => `${get(p, 'Host: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n')}ab`,
+    request: (p, h) => `${get(p, `Host: ${h}\r\nContent-Length: 1\r\nContent-Length: 2\r\n`)}ab`,
     status: 400,
     layer: 'node',
   },
   {
     name: 'two equal Content-Length fields',
     rule: 'RFC 9112 §6.3',
-    request: (p) => `${get(p, 'Host: a\r\nContent-Length: 2\r\nContent-Length: 2\r\n')}ab`,
+    request: (p, h) => `${get(p, `Host: ${h}\r\nContent-Length: 2\r\nContent-Length: 2\r\n`)}ab`,
     status: 400,
     layer: 'node',
   },
   {
     name: 'a Content-Length list',
     rule: 'RFC 9110 §8.6',
-    request: (p) => `${get(p, 'Host: a\r\nContent-Length: 2, 2\r\n')}ab`,
+    request: (p, h) => `${get(p, `Host: ${h}\r\nContent-Length: 2, 2\r\n`)}ab`,
     status: 400,
     layer: 'node',
   },
   {
     name: 'a signed Content-Length',
     rule: 'RFC 9110 §8.6',
-    request: (p) => `${get(p, 'Host: a\r\nContent-Length: +2\r\n')}ab`,
+    request: (p, h) => `${get(p, `Host: ${h}\r\nContent-Length: +2\r\n`)}ab`,
     status: 400,
     layer: 'node',
   },
   {
     name: 'chunked applied twice',
     rule: 'RFC 9112 §7',
-    request: (p) => `${get(p, 'Host: a\r\nTransfer-Encoding: chunked, chunked\r\n')}0\r\n\r\n`,
+    request: (p, h) => `${get(p, `Host: ${h}\r\nTransfer-Encoding: chunked, chunked\r\n`)}0\r\n\r\n`,
     status: 400,
     layer: 'node',
   },
   {
     name: 'a Transfer-Encoding whose final coding is not chunked',
     rule: 'RFC 9112 §6.3',
-    request: (p) => `${get(p, 'Host: a\r\nTransfer-Encoding: gzip\r\n')}abc`,
+    request: (p, h) => `${get(p, `Host: ${h}\r\nTransfer-Encoding: gzip\r\n`)}abc`,
     status: 400,
     layer: 'kit',
   },
   {
     name: 'a transfer coding other than chunked',
     rule: 'RFC 9112 §6.1',
-    request: (p) => `${get(p, 'Host: a\r\nTransfer-Encoding: gzip, chunked\r\n')}0\r\n\r\n`,
+    request: (p, h) => `${get(p, `Host: ${h}\r\nTransfer-Encoding: gzip, chunked\r\n`)}0\r\n\r\n`,
     status: 501,
     layer: 'kit',
   },
   {
     name: 'Transfer-Encoding in an HTTP/1.0 request',
     rule: 'RFC 9112 §6.1',
-    request: (p) => `${get(p, 'Host: a\r\nTransfer-Encoding: chunked\r\n', '1.0')}0\r\n\r\n`,
+    request: (p, h) => `${get(p, `Host: ${h}\r\nTransfer-Encoding: chunked\r\n`, '1.0')}0\r\n\r\n`,
     status: 400,
     layer: 'kit',
   },
   {
     name: 'a chunked body with a chunk size that is not hex, on GET',
     rule: 'RFC 9110 §9.3.1',
-    request: (p) => `${get(p, 'Host: a\r\nTransfer-Encoding: chunked\r\n')}zz\r\nabc\r\n0\r\n\r\n`,
+    request: (p, h) => `${get(p, `Host: ${h}\r\nTransfer-Encoding: chunked\r\n`)}zz\r\nabc\r\n0\r\n\r\n`,
     status: 400,
     layer: 'kit',
   },
@@ -130,42 +157,42 @@ export const CORPUS: readonly AmbiguousCase[] = [
   {
     name: 'an obs-fold continuation line',
     rule: 'RFC 9112 §5.2',
-    request: (p) => get(p, 'Host: a\r\nX-A: b\r\n c\r\n'),
+    request: (p, h) => get(p, `Host: ${h}\r\nX-A: b\r\n c\r\n`),
     status: 400,
     layer: 'node',
   },
   {
     name: 'whitespace between field name and colon',
     rule: 'RFC 9112 §5.1',
-    request: (p) => get(p, 'Host: a\r\nX-A : b\r\n'),
+    request: (p, h) => get(p, `Host: ${h}\r\nX-A : b\r\n`),
     status: 400,
     layer: 'node',
   },
   {
     name: 'a bare CR inside a field value',
     rule: 'RFC 9112 §2.2',
-    request: (p) => get(p, 'Host: a\r\nX-A: b\rX-B: c\r\n'),
+    request: (p, h) => get(p, `Host: ${h}\r\nX-A: b\rX-B: c\r\n`),
     status: 400,
     layer: 'node',
   },
   {
     name: 'a NUL inside a field value',
     rule: 'RFC 9110 §5.5',
-    request: (p) => get(p, 'Host: a\r\nX-A: b\0c\r\n'),
+    request: (p, h) => get(p, `Host: ${h}\r\nX-A: b\0c\r\n`),
     status: 400,
     layer: 'node',
   },
   {
     name: 'a field name that is not a token',
     rule: 'RFC 9110 §5.1',
-    request: (p) => get(p, 'Host: a\r\nX@A: b\r\n'),
+    request: (p, h) => get(p, `Host: ${h}\r\nX@A: b\r\n`),
     status: 400,
     layer: 'node',
   },
   {
     name: 'bare LF line endings',
     rule: 'RFC 9112 §2.2',
-    request: (p) => `GET ${p} HTTP/1.1\nHost: a\n\n`,
+    request: (p, h) => `GET ${p} HTTP/1.1\nHost: ${h}\n\n`,
     status: 400,
     layer: 'node',
   },

@@ -68,9 +68,9 @@ export interface RawExchange extends RawAnswer {
  * Send bytes and wait for the server to close the connection, for at most `timeoutMs` (then `closedByServer` is false).
  * Unlike rawRequest this never closes first, so a server that answers but keeps the connection is seen doing so.
  */
-export function rawExchange(port: number, payload: string | Buffer, timeoutMs = 3000): Promise<RawExchange> {
+export function rawExchange(port: number, payload: string | Buffer, timeoutMs = 3000, address = '127.0.0.1'): Promise<RawExchange> {
   return new Promise((resolve, reject) => {
-    const socket: Socket = connect(port, '127.0.0.1');
+    const socket: Socket = connect(port, address);
     let data = '';
     const finish = (closedByServer: boolean) => {
       clearTimeout(timer);
