@@ -23,6 +23,20 @@ describe('a wrong option', () => {
     });
   }
 
+  it('./pnpmw run from elsewhere than the repository root says where to run it, and exits 2 (pnpm alone said nothing with -s)', async () => {
+    const root = REPO_ROOT.replace(/\/$/, '');
+    for (const dir of ['/', join(root, 'e2e')]) {
+      const elsewhere = await run('bash', ['-c', `cd ${dir} && ${join(root, 'pnpmw')} -s token`]);
+      assert.equal(elsewhere.code, 2, dir);
+      assert.equal(elsewhere.stdout, '');
+      assert.equal(elsewhere.stderr, `pnpmw: run it from the repository root: cd ${root} && ./pnpmw -s token\n`);
+    }
+    // The control: the same line from the root mints a token.
+    const atRoot = await run('bash', ['-c', `cd ${root} && ./pnpmw -s token`]);
+    assert.equal(atRoot.code, 0, atRoot.stderr);
+    assert.match(atRoot.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+  });
+
   it('a missing value and a stray argument are usage errors too', async () => {
     const missing = await run('./pnpmw', ['loop', '-n']);
     assert.equal(missing.code, 2);
