@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { getStatus } from '@mesh-demo/mesh';
+import { until } from '../support/poll.ts';
 import { CORPUS } from '../support/protocol-corpus.ts';
 import { rawExchange } from '../support/raw.ts';
 import { ensureMesh } from './support/lifecycle.ts';
@@ -58,6 +59,20 @@ describe('ambiguous requests through the local mesh', () => {
   before(async () => {
     await ensureMesh();
     await applyStep('02-mesh');
+    // The leaf's counter is per pod: wait until the step before's pods (replicas, v2) are gone and one of each serves.
+    await until(
+      "one running pod each of customer, preference and recommendation (the step before's pods gone)",
+      async () => {
+        const pods = (await getStatus()).pods.filter((p) => p.namespace === 'mesh-demo');
+        const one = (app: string) => {
+          const of = pods.filter((p) => p.labels.app === app);
+          return of.length === 1 && of[0]!.ready && of[0]!.phase === 'Running';
+        };
+        return ['customer', 'preference', 'recommendation'].every(one) ? true : undefined;
+      },
+      180_000,
+      1000,
+    );
     const gateway = (await getStatus()).pods.find(
       (p) => p.namespace === 'istio-ingress' && p.name.startsWith('istio-ingressgateway-') && p.ready,
     );
