@@ -35,12 +35,16 @@ const FORWARDED: Record<string, readonly string[]> = {
   ],
 };
 
-/** The leaf's hit count in a chain answered through the edge: every request that reached customer moves it by one. */
-async function leafHits(): Promise<number> {
+/**
+ * customer v1's hit count, from a chain answered through the edge: every request that reached customer moves it by one
+ * (step 02 routes every call to customer v1, one pod).
+ */
+async function customerHits(): Promise<number> {
   const response = await fetch(EDGE.customer, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
-  const body = (await response.json()) as { chain: { service: string; hits: number }[] };
+  const body = (await response.json()) as { chain: { service: string; version: string; hits: number }[] };
   assert.equal(response.status, 200, JSON.stringify(body));
-  return body.chain.at(-1)!.hits;
+  assert.deepEqual([body.chain[0]?.service, body.chain[0]?.version], ['customer', 'v1']);
+  return body.chain[0]!.hits;
 }
 
 /**
@@ -59,16 +63,14 @@ describe('ambiguous requests through the local mesh', () => {
   before(async () => {
     await ensureMesh();
     await applyStep('02-mesh');
-    // The leaf's counter is per pod: wait until the step before's pods (replicas, v2) are gone and one of each serves.
+    // The counter is per pod: wait until customer v1 is one pod (a step before may have left replicas draining).
     await until(
-      "one running pod each of customer, preference and recommendation (the step before's pods gone)",
+      'one running pod of customer v1',
       async () => {
-        const pods = (await getStatus()).pods.filter((p) => p.namespace === 'mesh-demo');
-        const one = (app: string) => {
-          const of = pods.filter((p) => p.labels.app === app);
-          return of.length === 1 && of[0]!.ready && of[0]!.phase === 'Running';
-        };
-        return ['customer', 'preference', 'recommendation'].every(one) ? true : undefined;
+        const pods = (await getStatus()).pods.filter(
+          (p) => p.namespace === 'mesh-demo' && p.labels.app === 'customer' && p.labels.version === 'v1',
+        );
+        return pods.length === 1 && pods[0]!.ready && pods[0]!.phase === 'Running' ? true : undefined;
       },
       180_000,
       1000,
@@ -83,17 +85,17 @@ describe('ambiguous requests through the local mesh', () => {
     ];
   });
 
-  it('a well-formed request reaches customer through each, and moves the leaf hit counter by one (the control)', async () => {
+  it("a well-formed request reaches customer through each, and moves customer v1's hit counter by one (the control)", async () => {
     for (const t of targets) {
-      const first = await leafHits();
+      const first = await customerHits();
       const answer = await rawExchange(t.port, `GET / HTTP/1.1\r\nHost: ${t.host}\r\nConnection: close\r\n\r\n`, 5000, t.address);
       assert.equal(answer.status, 200, `${t.name}: ${answer.text.slice(0, 300)}`);
-      assert.equal(await leafHits(), first + 2, `${t.name}: the control and the probe after it`);
+      assert.equal(await customerHits(), first + 2, `${t.name}: the control and the probe after it`);
     }
   });
 
   it('every other case is refused at the edge and at the gateway; only the rewritten ones reach customer; each layer reported', async (t) => {
-    const first = await leafHits();
+    const first = await customerHits();
     const rows: string[] = [];
     const passed: string[] = [];
     for (const c of CORPUS) {
@@ -111,6 +113,6 @@ describe('ambiguous requests through the local mesh', () => {
       targets.filter((target) => FORWARDED[target.name]!.includes(c.name)).map((target) => `${target.name}: ${c.name}`),
     );
     assert.deepEqual(passed, expected, 'the cases Envoy forwards, rewritten');
-    assert.equal(await leafHits(), first + expected.length + 1, 'a refused case reached customer');
+    assert.equal(await customerHits(), first + expected.length + 1, 'a refused case reached customer');
   });
 });
