@@ -18,6 +18,21 @@
 {{- add $s.preStopSeconds (div (add $s.delayMs $s.timeoutMs 999) 1000) -}}
 {{- end }}
 
+{{/*
+mesh-demo.listenerDrainSeconds: how long a sidecar keeps the connections of a listener it replaced (Istio's drainDuration,
+pinned at Istio's default). When a step changes a pod's inbound policy (mTLS mode, authorization), Envoy answers the
+next request on each old connection with "Connection: close", and closes the connections still idle when this ends.
+*/}}
+{{- define "mesh-demo.listenerDrainSeconds" -}}45{{- end }}
+
+{{/*
+mesh-demo.idleTimeoutSeconds: how long a caller's Envoy keeps an idle pooled connection (the DestinationRule's
+connectionPool.http.idleTimeout; Envoy's default is an hour). Below the listener drain, the caller closes an old idle
+connection itself before the sidecar does: otherwise a request sent as the sidecar closes it dies with 503 UC
+"connection termination", which Istio's default retry policy does not retry (seen 45 s after a policy step).
+*/}}
+{{- define "mesh-demo.idleTimeoutSeconds" -}}30{{- end }}
+
 {{/* mesh-demo.graceSeconds: the drain plus a margin, so Kubernetes never SIGKILLs a pod that is still draining. */}}
 {{- define "mesh-demo.graceSeconds" -}}
 {{- add (include "mesh-demo.drainSeconds" . | int) .Values.shutdown.marginSeconds -}}

@@ -52,6 +52,17 @@ describe('istio flavor (upstream Istio, OSSM 3)', () => {
     }
   });
 
+  test('every caller closes an idle connection before the sidecar it calls drops the connections of a replaced listener', () => {
+    const seconds = (d: string) => Number(/^(\d+)s$/.exec(d)?.[1] ?? Number.NaN);
+    const drains = appPods(objs).map((p) => seconds(JSON.parse(p.metadata.annotations['proxy.istio.io/config']).drainDuration));
+    for (const file of ['02-mesh.yaml', 'resilience-circuit-breaker.yaml']) {
+      for (const dr of byKind(render({ files: [file] }), 'DestinationRule')) {
+        const idle = seconds(dr.spec.trafficPolicy.connectionPool.http.idleTimeout);
+        for (const drain of drains) assert.ok(idle < drain, `${file} ${dr.metadata.name}: idle ${idle} s < drain ${drain} s`);
+      }
+    }
+  });
+
   test('PERMISSIVE is one value away', () => {
     assert.equal(find(render({ files: ['security-mtls-permissive.yaml'] }), 'PeerAuthentication', 'default').spec.mtls.mode, 'PERMISSIVE');
   });

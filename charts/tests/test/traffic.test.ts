@@ -155,7 +155,7 @@ describe('faults, timeouts, retries, circuit breaking', () => {
     const dr = find(render({ files: ['resilience-circuit-breaker.yaml'] }), 'DestinationRule', 'recommendation');
     assert.deepEqual(dr.spec.trafficPolicy, {
       tls: { mode: 'ISTIO_MUTUAL' },
-      connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } },
+      connectionPool: { tcp: { maxConnections: 1 }, http: { idleTimeout: '30s', http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } },
       outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '3m', maxEjectionPercent: 100 },
     });
   });
@@ -324,6 +324,7 @@ describe('load balancing, egress and end-user authentication', () => {
       assert.deepEqual(find(objs, 'DestinationRule', 'recommendation').spec.trafficPolicy, {
         tls: { mode: 'ISTIO_MUTUAL' },
         loadBalancer: { simple: policy },
+        connectionPool: { http: { idleTimeout: '30s' } },
       });
       assert.equal(find(objs, 'Deployment', 'recommendation-v1').spec.replicas, 3);
     }

@@ -11,7 +11,7 @@ export async function splitOf(count: number, headers: Record<string, string> = {
     0,
     `failed: ${failed
       .slice(0, 3)
-      .map((s) => `${s.status} ${s.text.slice(0, 160)}`)
+      .map((s) => `${s.status} ${s.text.slice(0, 1200)}`)
       .join(' | ')}`,
   );
   const v2 = sent.filter((s) => versionAt(s, 'recommendation') === 'v2').length;
