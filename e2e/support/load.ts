@@ -9,6 +9,8 @@ export interface Outcome {
   readonly retryAfter?: string;
   /** From sending the request to reading the whole answer (or the error). */
   readonly ms: number;
+  /** When it was sent (performance.now()), to place it against an event such as a kill. */
+  readonly at: number;
 }
 
 export interface Load {
@@ -48,12 +50,13 @@ export function startLoad(url: string, concurrency: number, options: LoadOptions
           status: response.statusCode,
           body,
           ms: performance.now() - started,
+          at: started,
           ...(retryAfter !== undefined && { retryAfter }),
         });
         if (honourRetryAfter && response.statusCode === 503 && retryAfter) wait = Number(retryAfter) * 1000;
       } catch (error) {
         const e = error as { code?: string; cause?: { code?: string }; name?: string };
-        outcomes.push({ error: e.code ?? e.cause?.code ?? e.name ?? 'error', ms: performance.now() - started });
+        outcomes.push({ error: e.code ?? e.cause?.code ?? e.name ?? 'error', ms: performance.now() - started, at: started });
       }
       if (wait > 0 && running) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 5000)));
     }

@@ -19,6 +19,7 @@ export {
   waitReady,
 } from './launch.ts';
 export { formatLogLine } from './log-format.ts';
+export { type PacedLoad, startPacedLoad } from './paced-load.ts';
 export {
   CHART_DIR,
   EXAMPLES_DIR,

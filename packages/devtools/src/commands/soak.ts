@@ -1,9 +1,7 @@
 // `./pnpmw soak`: a steady rate through the local chain for N minutes, sampling RSS and open files; fails on any error or growth.
 import { readdirSync, readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { buildServices } from '@mesh-demo/builder';
-import { CommandError, defineCommand, SERVICES, type ServiceName } from '@mesh-demo/workspace';
-import { Pool } from 'undici';
+import { CommandError, defineCommand, SERVICES, type ServiceName, startPacedLoad } from '@mesh-demo/workspace';
 import { startLocalServices } from '../local-services.ts';
 
 interface Sample {
@@ -33,13 +31,9 @@ export const soak = defineCommand({
     // Their own process groups: a Ctrl-C in the terminal ends the soak (below), not the services under it.
     const chain = await startLocalServices({ detached: true });
     const pids = Object.fromEntries(SERVICES.map((name) => [name, chain.processes.get(name)!.child.pid!])) as Record<ServiceName, number>;
-    const pools = (['customer', 'partner'] as const).map((edge) => new Pool(chain.url(edge), { connections: 16 }));
-    const errors = new Map<string, number>();
-    let sent = 0;
-    let done = 0;
     const samples: Sample[] = [];
     const started = Date.now();
-    let end = started + minutes * 60_000;
+    const load = startPacedLoad([chain.url('customer'), chain.url('partner')], rate, minutes * 60_000);
     // Ctrl-C ends the run early, as `loop` does: no new requests, the ones in flight finish, then the same summary and
     // verdict. A second Ctrl-C (after a second: pnpm echoes the first) stops at once.
     let interrupted = 0;
@@ -47,7 +41,7 @@ export const soak = defineCommand({
       if (interrupted && Date.now() - interrupted > 1000) process.exit(130);
       if (!interrupted) console.log('\nsoak: Ctrl-C: finishing the requests in flight for the summary (again to stop at once)');
       interrupted ||= Date.now();
-      end = Math.min(end, Date.now());
+      load.stop();
     });
 
     function sample(): void {
@@ -60,39 +54,16 @@ export const soak = defineCommand({
       samples.push({ at: (Date.now() - started) / 1000, rssMb: rss, fds });
       const last = samples.at(-1)!;
       console.log(
-        `${last.at.toFixed(0).padStart(5)}s  sent ${sent}  errors ${[...errors.values()].reduce((a, b) => a + b, 0)}  ` +
+        `${last.at.toFixed(0).padStart(5)}s  sent ${load.sent()}  errors ${[...load.errors.values()].reduce((a, b) => a + b, 0)}  ` +
           SERVICES.map((n) => `${n} ${last.rssMb[n].toFixed(1)}MB/${last.fds[n]}fd`).join('  '),
       );
     }
 
-    async function one(pool: Pool): Promise<void> {
-      try {
-        const response = await pool.request({ path: '/', method: 'GET', signal: AbortSignal.timeout(10_000) });
-        await response.body.text();
-        if (response.statusCode !== 200) errors.set(String(response.statusCode), (errors.get(String(response.statusCode)) ?? 0) + 1);
-      } catch (error) {
-        const code = (error as { code?: string }).code ?? (error as Error).name;
-        errors.set(code, (errors.get(code) ?? 0) + 1);
-      } finally {
-        done += 1;
-      }
-    }
-
     const sampler = setInterval(sample, 10_000);
     sample();
-    // Open-loop pacing: requests leave on schedule whether or not earlier ones finished, so slowness shows as latency.
-    const tick = 1000 / rate;
-    while (Date.now() < end) {
-      void one(pools[sent % pools.length]!);
-      sent += 1;
-      const next = started + sent * tick;
-      const wait = Math.min(next, end) - Date.now();
-      if (wait > 0) await sleep(wait);
-    }
-    while (done < sent) await sleep(50);
+    await load.finished;
     clearInterval(sampler);
     sample();
-    await Promise.all(pools.map((p) => p.close()));
     await chain.stopAll();
 
     /** Growth between the second quarter and the last quarter of the run, by median: the warm-up is left out. */
@@ -103,7 +74,7 @@ export const soak = defineCommand({
     }
 
     const problems: string[] = [];
-    if (errors.size) problems.push(`errors: ${JSON.stringify(Object.fromEntries(errors))}`);
+    if (load.errors.size) problems.push(`errors: ${JSON.stringify(Object.fromEntries(load.errors))}`);
     for (const name of SERVICES) {
       const rss = growth((s) => s.rssMb[name]);
       const fds = growth((s) => s.fds[name]);
@@ -114,8 +85,8 @@ export const soak = defineCommand({
     const ran = (Date.now() - started) / 60_000;
     console.log(
       interrupted
-        ? `\n${sent} requests in ${ran.toFixed(1)} of ${minutes} min at ${rate}/s (stopped by Ctrl-C)`
-        : `\n${sent} requests in ${minutes} min at ${rate}/s`,
+        ? `\n${load.sent()} requests in ${ran.toFixed(1)} of ${minutes} min at ${rate}/s (stopped by Ctrl-C)`
+        : `\n${load.sent()} requests in ${minutes} min at ${rate}/s`,
     );
     if (samples.length < 8) console.log('(too short to judge growth: run at least 2 minutes)');
     if (problems.length) {

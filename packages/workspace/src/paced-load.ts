@@ -1,0 +1,63 @@
+// A steady request rate that does not wait for answers (open loop), for the soaks: what went wrong, tallied, and a clean stop.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+
+export interface PacedLoad {
+  /** Requests sent so far, and answered (or failed) so far. */
+  readonly sent: () => number;
+  readonly done: () => number;
+  /** Every answer that was not 200 and every failure, by status or error code: {"503": 2, "ECONNRESET": 1}. */
+  readonly errors: Map<string, number>;
+  /** Ends the sending now (Ctrl-C); `finished` then waits only for the requests in flight. */
+  stop(): void;
+  /** Settles once the run is over and every request sent has its outcome; the pools are closed. */
+  readonly finished: Promise<void>;
+}
+
+/**
+ * GET / on each origin in turn at `rate` per second for `ms`. Requests leave on schedule whether or not earlier ones
+ * finished, so a slow service shows as latency and timeouts rather than as a lower rate.
+ */
+export function startPacedLoad(origins: readonly string[], rate: number, ms: number): PacedLoad {
+  const pools = origins.map((origin) => new Pool(origin, { connections: 16 }));
+  const errors = new Map<string, number>();
+  const count = (key: string) => errors.set(key, (errors.get(key) ?? 0) + 1);
+  let sent = 0;
+  let done = 0;
+  const started = Date.now();
+  let end = started + ms;
+
+  async function one(pool: Pool): Promise<void> {
+    try {
+      const response = await pool.request({ path: '/', method: 'GET', signal: AbortSignal.timeout(10_000) });
+      await response.body.text();
+      if (response.statusCode !== 200) count(String(response.statusCode));
+    } catch (error) {
+      count((error as { code?: string }).code ?? (error as Error).name);
+    } finally {
+      done += 1;
+    }
+  }
+
+  const finished = (async () => {
+    const tick = 1000 / rate;
+    while (Date.now() < end) {
+      void one(pools[sent % pools.length]!);
+      sent += 1;
+      const wait = Math.min(started + sent * tick, end) - Date.now();
+      if (wait > 0) await sleep(wait);
+    }
+    while (done < sent) await sleep(50);
+    await Promise.all(pools.map((p) => p.close()));
+  })();
+
+  return {
+    sent: () => sent,
+    done: () => done,
+    errors,
+    stop() {
+      end = Math.min(end, Date.now());
+    },
+    finished,
+  };
+}
