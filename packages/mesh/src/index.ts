@@ -7,5 +7,6 @@ export { KubeClient, KubeError } from './kube/client.ts';
 export type { KubeObject } from './kube.ts';
 export { HOST_LINK, meshNamespaces, NETNS_PREFIX, NODE_NETNS } from './local-names.ts';
 export { criText } from './node/cri-log.ts';
+export { containerMain, type PodProcess, podProcesses } from './pod-processes.ts';
 export { parseObjects, renderChart, resolveStepFile } from './render.ts';
 export { toolPaths } from './tools.ts';

@@ -4,6 +4,7 @@ import { checkHostTools, ensureTools } from '../tools.ts';
 import { downCommand } from './down.ts';
 import { execCommand } from './exec.ts';
 import { logsCommand } from './logs.ts';
+import { soakCommand } from './soak.ts';
 import { statusCommand } from './status.ts';
 import { helmCommand, istioctlCommand, kubectlCommand } from './tool.ts';
 import { applyCommand, upCommand } from './up.ts';
@@ -30,6 +31,7 @@ export const MESH: CommandSet = {
     logsCommand,
     execCommand,
     viewCommand,
+    soakCommand,
     kubectlCommand,
     helmCommand,
     istioctlCommand,
