@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CI part: the benchmark's quick mode on a fresh clone, so the harness cannot rot. It asserts nothing about speed.
-# budget: 6 (minutes, read by .ci/run): 81 s on a fresh clone (Jaeger already built by the tools stage)
+# budget: 4 (minutes, read by .ci/run): 81 s on a fresh clone (Jaeger already built by the tools stage)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

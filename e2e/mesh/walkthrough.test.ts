@@ -18,8 +18,8 @@ async function run(tool: 'kubectl' | 'helm' | 'istioctl', ...args: string[]): Pr
   return result;
 }
 
-/** The README's `helm_step -f $CHART/examples/STEP.yaml` (the local domain and images are the chart's defaults). */
-function helmStep(step: string): Promise<CliResult> {
+/** The README's `helm_step -f $CHART/examples/STEP.yaml [ARGS]` (the local domain and images are the chart's defaults). */
+function helmStep(step: string, ...args: string[]): Promise<CliResult> {
   return run(
     'helm',
     'upgrade',
@@ -30,6 +30,7 @@ function helmStep(step: string): Promise<CliResult> {
     NS,
     '-f',
     `${REPO_ROOT}/${CHART}/examples/${step}.yaml`,
+    ...args,
   );
 }
 
@@ -92,7 +93,16 @@ describe('the chart walkthrough with kubectl and helm', () => {
     assert.equal((test.stdout.match(/Phase: +Succeeded/g) ?? []).length, 2, test.stdout);
   });
 
-  it('3a: recommendation v2 beside v1 (get pods -L version), about half the answers from each', async () => {
+  it('3a: recommendation v2 beside v1, at weight 0 until rolled out, then (get pods -L version) about half the answers from each', async () => {
+    await helmStep(
+      '03a-blue-green-50-50',
+      '--set',
+      'services.recommendation.traffic.weights.v1=100,services.recommendation.traffic.weights.v2=0',
+    );
+    await run('kubectl', '-n', NS, 'rollout', 'status', 'deploy/recommendation-v2', '--timeout=180s');
+    await untilSynced();
+    const dark = await splitOf(40);
+    assert.equal(dark.v2, 0, 'at weight 0 v2 runs but gets no call');
     await helmStep('03a-blue-green-50-50');
     await rolledOut();
     const pods = await run('kubectl', '-n', NS, 'get', 'pods', '-l', 'app=recommendation', '-L', 'version', '--no-headers');
