@@ -116,6 +116,13 @@ async function killedUnderLoad(pod: PodStatus, container: 'app' | 'sidecar') {
   return { outcomes, row: figures(outcomes, event.killedAt, event.readyAt) };
 }
 
+/** Kills the app of a fresh recommendation v1 pod under load, and reports what the callers saw as `what`. */
+async function killRecommendationApp(t: TestContext, what: string) {
+  const result = await killedUnderLoad(await freshPod((now) => podsOf(now, 'recommendation', 'v1'), 'recommendation v1'), 'app');
+  report(t, what, result.row);
+  return result;
+}
+
 describe('chaos under steady load through the edge', () => {
   before(async () => {
     await ensureMesh();
@@ -164,11 +171,7 @@ describe('chaos under steady load through the edge', () => {
 
   it('the app of the only recommendation pod killed (kill -9): the calls while it is down answer 503, none hangs, and 200s resume once the node restarted it', async (t) => {
     await applyStep('02-mesh');
-    const { outcomes, row } = await killedUnderLoad(
-      await freshPod((now) => podsOf(now, 'recommendation', 'v1'), 'recommendation v1'),
-      'app',
-    );
-    report(t, 'app of one replica killed', row);
+    const { outcomes, row } = await killRecommendationApp(t, 'app of one replica killed');
     assertAnsweredAndRecovered(outcomes);
     assert.ok(row.lost > 0, 'with no other replica, calls failed while the app was down');
     assert.deepEqual(Object.keys(row.lostAs), ['503'], 'what failed answered 503 (Envoy: no healthy upstream or reset)');
@@ -179,21 +182,13 @@ describe('chaos under steady load through the edge', () => {
       const status = await applyStep('resilience-retries', replicasFile(3));
       const pods = podsOf(status, 'recommendation', 'v1');
       assert.equal(pods.length, 3);
-      const { outcomes, row } = await killedUnderLoad(
-        await freshPod((now) => podsOf(now, 'recommendation', 'v1'), 'recommendation v1'),
-        'app',
-      );
-      report(t, 'one of three apps killed under retries', row);
+      const { outcomes } = await killRecommendationApp(t, 'one of three apps killed under retries');
       assert.deepEqual(tally(outcomes), { 200: outcomes.length }, 'the retries hid the killed replica');
     });
 
     it('control: without the retries, some calls fail', async (t) => {
       await applyStep('02-mesh', replicasFile(3));
-      const { outcomes, row } = await killedUnderLoad(
-        await freshPod((now) => podsOf(now, 'recommendation', 'v1'), 'recommendation v1'),
-        'app',
-      );
-      report(t, 'one of three apps killed, no retries', row);
+      const { outcomes, row } = await killRecommendationApp(t, 'one of three apps killed, no retries');
       assertAnsweredAndRecovered(outcomes);
       assert.ok(row.lost > 0, 'calls to the killed replica failed');
     });

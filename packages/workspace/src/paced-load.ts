@@ -14,6 +14,19 @@ export interface PacedLoad {
   readonly finished: Promise<void>;
 }
 
+/** A soak's `--minutes` and `--rate`, checked: `fail` (the command's usage error) names the bad one. */
+export function paceOptions(
+  values: { minutes?: string | boolean; rate?: string | boolean },
+  defaults: { rate: number; maxRate: number },
+  fail: (message: string) => never,
+): { minutes: number; rate: number } {
+  const minutes = Number(values.minutes ?? 10);
+  const rate = Number(values.rate ?? defaults.rate);
+  if (!(minutes > 0)) fail(`--minutes wants a number > 0 (got ${values.minutes})`);
+  if (!(rate > 0 && rate <= defaults.maxRate)) fail(`--rate wants requests per second in (0, ${defaults.maxRate}] (got ${values.rate})`);
+  return { minutes, rate };
+}
+
 /**
  * GET / on each origin in turn at `rate` per second for `ms`. Requests leave on schedule whether or not earlier ones
  * finished, so a slow service shows as latency and timeouts rather than as a lower rate.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { startPacedLoad } from '../src/paced-load.ts';
+import { paceOptions, startPacedLoad } from '../src/paced-load.ts';
 
 describe('startPacedLoad', () => {
   let server: Server;
@@ -49,5 +49,29 @@ describe('startPacedLoad', () => {
     const load = startPacedLoad([`http://127.0.0.1:${port}`], 50, 200);
     await load.finished;
     assert.deepEqual(Object.fromEntries(load.errors), { ECONNREFUSED: load.sent() });
+  });
+});
+
+describe('paceOptions', () => {
+  const fail = (message: string): never => {
+    throw new Error(message);
+  };
+
+  it('takes the defaults when nothing is given, and numbers when they are', () => {
+    assert.deepEqual(paceOptions({}, { rate: 50, maxRate: 2000 }, fail), { minutes: 10, rate: 50 });
+    assert.deepEqual(paceOptions({ minutes: '0.5', rate: '300' }, { rate: 50, maxRate: 2000 }, fail), { minutes: 0.5, rate: 300 });
+  });
+
+  it('refuses minutes that are not above 0 and a rate outside (0, max], naming the value given', () => {
+    assert.throws(
+      () => paceOptions({ minutes: '0' }, { rate: 50, maxRate: 2000 }, fail),
+      /^Error: --minutes wants a number > 0 \(got 0\)$/,
+    );
+    assert.throws(() => paceOptions({ minutes: 'ten' }, { rate: 50, maxRate: 2000 }, fail), /--minutes wants a number > 0 \(got ten\)/);
+    assert.throws(
+      () => paceOptions({ rate: '2001' }, { rate: 50, maxRate: 2000 }, fail),
+      /--rate wants requests per second in \(0, 2000\] \(got 2001\)/,
+    );
+    assert.throws(() => paceOptions({ rate: 'lots' }, { rate: 50, maxRate: 2000 }, fail), /--rate wants .+ \(got lots\)/);
   });
 });

@@ -1,7 +1,7 @@
 // `./pnpmw soak`: a steady rate through the local chain for N minutes, sampling RSS and open files; fails on any error or growth.
 import { readdirSync, readFileSync } from 'node:fs';
 import { buildServices } from '@mesh-demo/builder';
-import { CommandError, defineCommand, SERVICES, type ServiceName, startPacedLoad } from '@mesh-demo/workspace';
+import { CommandError, defineCommand, paceOptions, SERVICES, type ServiceName, startPacedLoad } from '@mesh-demo/workspace';
 import { startLocalServices } from '../local-services.ts';
 
 interface Sample {
@@ -23,10 +23,7 @@ export const soak = defineCommand({
   --rate      requests per second through customer and partner (default 100)`,
   options: { minutes: { type: 'string' }, rate: { type: 'string' } },
   async run({ values, fail }) {
-    const minutes = Number(values.minutes ?? 10);
-    const rate = Number(values.rate ?? 100);
-    if (!(minutes > 0)) fail(`--minutes wants a number > 0 (got ${values.minutes})`);
-    if (!(rate > 0 && rate <= 5000)) fail(`--rate wants requests per second in (0, 5000] (got ${values.rate})`);
+    const { minutes, rate } = paceOptions(values, { rate: 100, maxRate: 5000 }, fail);
     await buildServices();
     // Their own process groups: a Ctrl-C in the terminal ends the soak (below), not the services under it.
     const chain = await startLocalServices({ detached: true });

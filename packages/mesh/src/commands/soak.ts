@@ -1,5 +1,5 @@
 // `mesh soak`: a steady rate through the local mesh's edge for N minutes, with the RSS of every process of every pod at start and end; fails on any error.
-import { CommandError, defineCommand, startPacedLoad } from '@mesh-demo/workspace';
+import { CommandError, defineCommand, paceOptions, startPacedLoad } from '@mesh-demo/workspace';
 import { getStatus, type MeshStatus } from '../control.ts';
 import { describeProcess, podProcesses } from '../pod-processes.ts';
 import { requireRootOnLinux } from './root.ts';
@@ -49,10 +49,7 @@ export const soakCommand = defineCommand({
   --rate      requests per second through customer's and partner's edge (default 50)`,
   options: { minutes: { type: 'string' }, rate: { type: 'string' } },
   async run({ values, fail }) {
-    const minutes = Number(values.minutes ?? 10);
-    const rate = Number(values.rate ?? 50);
-    if (!(minutes > 0)) fail(`--minutes wants a number > 0 (got ${values.minutes})`);
-    if (!(rate > 0 && rate <= 2000)) fail(`--rate wants requests per second in (0, 2000] (got ${values.rate})`);
+    const { minutes, rate } = paceOptions(values, { rate: 50, maxRate: 2000 }, fail);
     requireRootOnLinux();
     const status = await getStatus();
     console.log(
