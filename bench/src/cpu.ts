@@ -1,4 +1,5 @@
-// CPU time a process has used (user + system), from /proc/<pid>/stat: where the cost goes, beside throughput.
+// CPU time a process has used (user + system), from /proc/<pid>/stat: where the cost goes, beside throughput; and
+// pinning processes to a core, so a load generator can run off the cores of the services it measures.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
@@ -20,4 +21,38 @@ export function parseCpuTicks(stat: string): number {
 /** Seconds of CPU used so far by each process, summed. */
 export function cpuSeconds(pids: readonly number[]): number {
   return pids.reduce((sum, pid) => sum + parseCpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')) / clockTicks(), 0);
+}
+
+/**
+ * Pins a running process and every thread it has to one core (`taskset -a`): Node's worker, GC and I/O threads
+ * would otherwise still run on any core. Threads started later inherit the mask.
+ */
+export function pinProcess(pid: number, cpu: number): void {
+  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+}
+
+/** Whether processes can be pinned here: taskset present and able to read this process's affinity. */
+export function canPin(): boolean {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The command line that starts `argv` already pinned to one core, so none of its threads ever runs elsewhere. */
+export function pinnedCommand(cpu: number, argv: readonly string[]): [string, string[]] {
+  return ['taskset', ['-c', String(cpu), ...argv]];
+}
+
+/** `Cpus_allowed_list` from /proc/<pid>/status, e.g. "0" or "0-1": where the process may run, read back, not assumed. */
+export function parseCpusAllowed(status: string): string {
+  const match = /^Cpus_allowed_list:\s+(\S+)$/m.exec(status);
+  if (!match) throw new Error('no Cpus_allowed_list in /proc status');
+  return match[1]!;
+}
+
+export function cpusAllowed(pid: number): string {
+  return parseCpusAllowed(readFileSync(`/proc/${pid}/status`, 'utf8'));
 }

@@ -11,6 +11,7 @@ import { CommandError, defineCommand, freePort, runEntry } from '@mesh-demo/work
 import { type BenchRun, Cleanups } from './bench-run.ts';
 import { measureMesh } from './mesh.ts';
 import { memoryFigures, readAll } from './phase-memory.ts';
+import { measureOverload } from './phase-overload.ts';
 import { measureReuse } from './phase-reuse.ts';
 import { measureRounds } from './phase-rounds.ts';
 import { measureScaling } from './phase-scaling.ts';
@@ -19,7 +20,8 @@ import { startTargets } from './phase-targets.ts';
 import { PROFILES } from './profiles.ts';
 import { renderMarkdown } from './report.ts';
 import { renderMesh } from './report-mesh.ts';
-import { isSkipped, type Results } from './results.ts';
+import { renderOverload } from './report-overload.ts';
+import { isSkipped, type Results, type Skipped } from './results.ts';
 import { renderScalingSvg } from './svg.ts';
 import { telemetryMissing } from './telemetry.ts';
 
@@ -34,6 +36,8 @@ interface Context {
   readonly telemetrySkip: string | undefined;
   readonly jaegerBinary: string | undefined;
   readonly tracedSkip: string | undefined;
+  /** --skip-mesh: the mesh phase takes a running local mesh down (`mesh down` first), so it can be left out. */
+  readonly skipMesh: boolean;
 }
 
 async function startTracing({ run, tracedSkip, jaegerBinary }: Context): Promise<Jaeger | undefined> {
@@ -62,14 +66,18 @@ async function measureAll(context: Context): Promise<Results> {
   await run.cleanups.stopAll();
 
   const reuse = await measureReuse(run);
-  // Last, alone on the machine: the mesh's proxies would compete with everything above. A failure there is reported
-  // (and fails the run) but keeps the figures above, which took minutes to measure.
-  const mesh = await measureMesh(run).catch((error: Error) => {
-    process.exitCode = 1;
-    return { skipped: `failed: ${error.message}` };
-  });
+  // A failure in the last two phases is reported (and fails the run) but keeps the figures above, which took minutes.
+  const overload = await measureOverload(run).catch(failedPhase);
+  if (isSkipped(overload)) run.log(`overload not measured: ${overload.skipped}`);
+  // Last, alone on the machine: the mesh's proxies would compete with everything above.
+  const mesh = context.skipMesh ? { skipped: 'not run (--skip-mesh)' } : await measureMesh(run).catch(failedPhase);
   if (isSkipped(mesh)) run.log(`local mesh not measured: ${mesh.skipped}`);
-  return { meta: meta(context, jaeger, jaegerServices), series, scaling, ...starts, memory, reuse, mesh };
+  return { meta: meta(context, jaeger, jaegerServices), series, scaling, ...starts, memory, reuse, overload, mesh };
+}
+
+function failedPhase(error: Error): Skipped {
+  process.exitCode = 1;
+  return { skipped: `failed: ${error.message}` };
 }
 
 function meta(context: Context, jaeger: Jaeger | undefined, jaegerServices: readonly string[]): Results['meta'] {
@@ -97,10 +105,20 @@ async function meshOnly({ run, outDir }: Context): Promise<void> {
   run.log(`wrote mesh.json and MESH.md to ${outDir}`);
 }
 
-/** The whole run, or the mesh's figures alone: results, markdown and the scaling chart written to the out directory. */
-async function measure(context: Context, meshOnlyRun: boolean): Promise<void> {
+async function overloadOnly({ run, outDir, began }: Context): Promise<void> {
+  const overload = await measureOverload(run);
+  if (isSkipped(overload)) throw new CommandError(`overload cannot be measured: ${overload.skipped}`);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'overload.json'), `${JSON.stringify(overload, null, 2)}\n`);
+  writeFileSync(join(outDir, 'OVERLOAD.md'), renderOverload({ overload } as Results).join('\n'));
+  run.log(`wrote overload.json and OVERLOAD.md to ${outDir} in ${Math.round((performance.now() - began) / 1000)} s`);
+}
+
+/** The whole run, or one phase's figures alone: results, markdown and the scaling chart written to the out directory. */
+async function measure(context: Context, only: 'mesh' | 'overload' | undefined): Promise<void> {
   const { run, outDir } = context;
-  if (meshOnlyRun) return meshOnly(context);
+  if (only === 'mesh') return meshOnly(context);
+  if (only === 'overload') return overloadOnly(context);
   const results = await measureAll(context);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -112,12 +130,23 @@ async function measure(context: Context, meshOnlyRun: boolean): Promise<void> {
 export const bench = defineCommand({
   name: 'bench',
   summary: 'the chain beside its references, in one run',
-  synopsis: '[--quick] [--out DIR] [--mesh-only]',
-  details: () => `  --quick       short smoke run (about a minute); writes to bench/out/ unless --out is given
-  --out         where results.json, RESULTS.md and scaling.svg go (full run: bench/)
-  --mesh-only   only the local mesh's figures (needs root and ./pnpmw mesh tools), to mesh.json and MESH.md`,
-  options: { quick: { type: 'boolean' }, out: { type: 'string' }, 'mesh-only': { type: 'boolean' } },
-  async run({ values }) {
+  synopsis: '[--quick] [--out DIR] [--mesh-only | --overload-only | --skip-mesh]',
+  details: () => `  --quick          short smoke run (about two minutes); writes to bench/out/ unless --out is given
+  --out            where results.json, RESULTS.md and scaling.svg go (full run: bench/)
+  --mesh-only      only the local mesh's figures (needs root and ./pnpmw mesh tools), to mesh.json and MESH.md
+  --overload-only  only the overload phase's figures, to overload.json and OVERLOAD.md (default dir: bench/out/)
+  --skip-mesh      everything but the local mesh, which would take down a local mesh already running`,
+  options: {
+    quick: { type: 'boolean' },
+    out: { type: 'string' },
+    'mesh-only': { type: 'boolean' },
+    'overload-only': { type: 'boolean' },
+    'skip-mesh': { type: 'boolean' },
+  },
+  async run({ values, fail }) {
+    if ([values['mesh-only'], values['overload-only'], values['skip-mesh']].filter(Boolean).length > 1)
+      fail('--mesh-only, --overload-only and --skip-mesh go alone');
+    const overloadOnlyRun = values['overload-only'] === true;
     const profile = PROFILES[values.quick ? 'quick' : 'full'];
     const run: BenchRun = { profile, log: (message) => console.log(`bench: ${message}`), cleanups: new Cleanups() };
     // What the pods, the image and `pnpm start` run: built from the current source, as they build it.
@@ -128,19 +157,21 @@ export const bench = defineCommand({
     const jaegerBinary = findJaeger();
     const context: Context = {
       run,
-      outDir: values.out ?? (profile.name === 'full' ? BENCH_DIR : join(BENCH_DIR, 'out')),
+      // One phase alone never overwrites the committed results' directory unless asked to.
+      outDir: values.out ?? (profile.name === 'full' && !overloadOnlyRun ? BENCH_DIR : join(BENCH_DIR, 'out')),
       began: performance.now(),
       loadBefore: loadavg(),
       telemetrySkip,
       jaegerBinary,
       tracedSkip: telemetrySkip ?? (jaegerBinary ? undefined : 'no jaeger'),
+      skipMesh: values['skip-mesh'] === true,
     };
     try {
-      await measure(context, values['mesh-only'] === true);
+      await measure(context, values['mesh-only'] ? 'mesh' : overloadOnlyRun ? 'overload' : undefined);
     } finally {
       await run.cleanups.stopAll();
     }
-    // A failed mesh phase keeps the figures above it but fails the run (measureAll sets it).
+    // A failed overload or mesh phase keeps the figures above it but fails the run (measureAll sets it).
     return process.exitCode === 1 ? 1 : 0;
   },
 });

@@ -2,6 +2,7 @@
 // One renderer per section, in the order the page reads; each returns its lines.
 import { renderHeadline, renderScaling } from './report-load.ts';
 import { renderMesh } from './report-mesh.ts';
+import { renderOverload } from './report-overload.ts';
 import { renderMemory, renderReuse, renderStart } from './report-services.ts';
 import { renderTargets } from './report-targets.ts';
 import type { Results } from './results.ts';
@@ -36,6 +37,7 @@ export function renderMarkdown(results: Results): string {
     ...renderStart(results),
     ...renderMemory(results),
     ...renderReuse(results),
+    ...renderOverload(results),
     renderMesh(results),
   ].join('\n');
 }

@@ -1,5 +1,7 @@
 // The shape of bench/results.json: every raw figure of one run, from which RESULTS.md and the plot are rendered.
+import type { HeapFigures, SnapshotSummary } from './heap.ts';
 import type { LoadResult } from './load.ts';
+import type { OverloadLoadResult } from './overload-load.ts';
 
 export type Skipped = { readonly skipped: string };
 
@@ -16,6 +18,9 @@ export interface Profile {
   readonly scalingSeconds: number;
   readonly startRuns: number;
   readonly reuseRequests: number;
+  /** Overload phase: seconds of load, then seconds of RSS sampling after it (the target is 60 s after). */
+  readonly overloadSeconds: number;
+  readonly overloadAfterSeconds: number;
 }
 
 /** One configuration measured at the headline concurrency, once per round. */
@@ -96,6 +101,48 @@ export interface MeshFigures {
   readonly proxyTracing?: { readonly tracing: LoadResult[]; readonly notTracing: LoadResult[] };
 }
 
+/** One service of the overloaded chain: its RSS (VmRSS) at each moment, MB, and the cores it was pinned to. */
+export interface OverloadMemory {
+  readonly name: string;
+  readonly cpus: string;
+  /** 1 s after it was pinned, before the load. */
+  readonly idleMb: number;
+  /** VmHWM read when the load ended: the peak over its life, i.e. under the load. */
+  readonly peakMb: number;
+  readonly endOfLoadMb: number;
+  /** The last sample, afterSeconds after the load ended. */
+  readonly afterMb: number;
+}
+
+/** The chain overloaded: recommendation slowed, far more polite callers than admission lets in, from a core of their own. */
+export interface OverloadFigures {
+  readonly clients: number;
+  readonly maxInFlight: number;
+  readonly leafDelayMs: number;
+  readonly loadSeconds: number;
+  readonly afterSeconds: number;
+  readonly load: OverloadLoadResult;
+  readonly memory: OverloadMemory[];
+  /** RSS of each service every second from the start of the load, s since then; loadEndedAt marks the end. */
+  readonly samples: { readonly t: number; readonly rssMb: Record<string, number> }[];
+  readonly loadEndedAt: number;
+  /** CPU time (user + system) each service used during the load, s: near the load's length, their core was full. */
+  readonly cpuSeconds: Record<string, number>;
+  /** Connection attempts the kernel dropped during the load because a listen queue was full (machine-wide). */
+  readonly listenOverflows: number;
+  /** The machine's load average when the load began and ended: other work shares the cores. */
+  readonly loadAverage: { readonly before: number[]; readonly after: number[] };
+  /** The first request once the load was over, and how long it took (the leaf still takes its delay). */
+  readonly firstAfter: { readonly status: number | string; readonly ms: number };
+  /** customer's V8 heap from its metrics; with a snapshot when its RSS was not back within 25% of idle. */
+  readonly heap: {
+    readonly idle: HeapFigures;
+    readonly endOfLoad: HeapFigures;
+    readonly after: HeapFigures;
+    readonly snapshot?: { readonly file: string; readonly summary: SnapshotSummary; readonly afterIt: HeapFigures };
+  };
+}
+
 export interface Results {
   readonly meta: {
     readonly date: string;
@@ -119,6 +166,8 @@ export interface Results {
   /** Per configuration key (hello, minimal, off, jaeger-100, ...), per process. */
   readonly memory: Record<string, Record<string, MemoryFigures> | Skipped>;
   readonly reuse: ReuseFigures[];
+  /** Absent in results from before the overload phase. */
+  readonly overload?: OverloadFigures | Skipped;
   readonly mesh: MeshFigures | Skipped;
 }
 

@@ -7,6 +7,16 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * The nearest-rank percentile (the smallest value with at least p% of the values at or below it): always a value that
+ * was measured, so a p99 of shed answers is one real answer's latency, not an interpolation between two.
+ */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
 /** The ratio of each round, skipping rounds where either side is missing or zero. */
 export function roundRatios(measured: readonly number[], reference: readonly number[]): number[] {
   return measured.map((value, round) => value / reference[round]!).filter(Number.isFinite);

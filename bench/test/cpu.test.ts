@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cpuSeconds, parseCpuTicks } from '../src/cpu.ts';
+import { cpuSeconds, cpusAllowed, parseCpusAllowed, parseCpuTicks } from '../src/cpu.ts';
 
 test('utime and stime are summed, counting fields after the command name', () => {
   const stat = '4242 (node (my app)) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 40 0 0 20 0 7 0 1234 0 0';
@@ -15,4 +15,11 @@ test('the CPU time of this process grows while it computes (within 10 s of wall 
   const deadline = Date.now() + 10_000;
   while (cpuSeconds([process.pid]) === before && Date.now() < deadline) for (let i = 0; i < 1e5; i++) Math.sqrt(i);
   assert.ok(cpuSeconds([process.pid]) > before, 'utime + stime never grew');
+});
+
+test('the cores a process may run on are read from Cpus_allowed_list', () => {
+  assert.equal(parseCpusAllowed('Name:\tnode\nCpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t1\n'), '0');
+  assert.equal(parseCpusAllowed('Cpus_allowed_list:\t0-1\n'), '0-1');
+  assert.throws(() => parseCpusAllowed('Name:\tnode\n'), /no Cpus_allowed_list/);
+  assert.match(cpusAllowed(process.pid), /^[\d,-]+$/);
 });

@@ -1,6 +1,7 @@
 // A small, hand-made results object for the report and plot tests (no measurement involved).
+import type { HeapFigures } from '../src/heap.ts';
 import type { LoadResult } from '../src/load.ts';
-import type { Results } from '../src/results.ts';
+import type { OverloadFigures, Results } from '../src/results.ts';
 
 export function load(rps: number, connections = 64, p50 = 10, p99 = 40): LoadResult {
   return {
@@ -36,6 +37,8 @@ export function sampleResults(): Results {
         scalingSeconds: 2,
         startRuns: 1,
         reuseRequests: 1000,
+        overloadSeconds: 8,
+        overloadAfterSeconds: 10,
       },
       node: 'v24.0.0',
       cpus: 2,
@@ -103,5 +106,57 @@ export function sampleResults(): Results {
         { pod: 'preference-v1-1', proxy: 'sidecar', agentMb: 40, envoyMb: 84, peakMb: 130 },
       ],
     },
+  };
+}
+
+function heap(rssMb: number, heapTotalMb: number, heapUsedMb: number, newMb: number): HeapFigures {
+  return {
+    rssMb,
+    heapTotalMb,
+    heapUsedMb,
+    externalMb: 7,
+    spaces: { new: { totalMb: newMb, usedMb: newMb / 4 }, old: { totalMb: 10, usedMb: 9 } },
+  };
+}
+
+/** An overload run: shed p99 70 ms over the whole load, 40 ms once settled; customer's RSS 2× idle at its peak. */
+export function sampleOverload(): OverloadFigures {
+  const latency = (p50: number, p99: number, max: number) => ({ p50, p99, max });
+  return {
+    clients: 2560,
+    maxInFlight: 256,
+    leafDelayMs: 3000,
+    loadSeconds: 30,
+    afterSeconds: 60,
+    load: {
+      clients: 2560,
+      seconds: 33,
+      requests: 70_000,
+      byStatus: { '200': 2560, '503': 67_430, '504': 10 },
+      shed: 67_430,
+      other: 10,
+      errors: {},
+      shedMs: latency(2, 70, 900),
+      settledShedMs: latency(1.5, 40, 120),
+      settledAfter: 2,
+      okMs: latency(3005, 3100, 3400),
+      bySecond: [
+        { shed: 2300, ok: 256, shedP99: 900 },
+        { shed: 2300, ok: 0, shedP99: 40 },
+      ],
+      cpus: '1',
+      cpuSeconds: 9,
+    },
+    memory: [
+      { name: 'customer', cpus: '0', idleMb: 74, peakMb: 148, endOfLoadMb: 140, afterMb: 90 },
+      { name: 'preference', cpus: '0', idleMb: 74, peakMb: 100, endOfLoadMb: 98, afterMb: 80 },
+    ],
+    samples: [{ t: 1, rssMb: { customer: 100, preference: 80 } }],
+    loadEndedAt: 33,
+    cpuSeconds: { customer: 8, preference: 2 },
+    listenOverflows: 0,
+    loadAverage: { before: [1, 1, 1], after: [2, 1, 1] },
+    firstAfter: { status: 200, ms: 3010 },
+    heap: { idle: heap(74, 20, 13, 8), endOfLoad: heap(140, 94, 48, 64), after: heap(90, 40, 30, 16) },
   };
 }

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { atLeast, atMost, median, pairedRatio } from '../src/stats.ts';
+import { atLeast, atMost, median, pairedRatio, percentile } from '../src/stats.ts';
 
 test('median of an odd and an even number of values', () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -24,4 +24,13 @@ test('a missed at-least target says by how much and by what share', () => {
 test('a missed at-most target says how far over it is', () => {
   assert.deepEqual(atMost(380, 400, 'ms'), { met: true, text: 'met' });
   assert.deepEqual(atMost(412, 400, 'ms'), { met: false, text: 'over by 12 ms (3% over)' });
+});
+
+test('a percentile is a measured value (nearest rank), never one interpolated between two', () => {
+  const values = Array.from({ length: 100 }, (_, i) => i + 1);
+  assert.equal(percentile(values, 50), 50);
+  assert.equal(percentile(values, 99), 99);
+  assert.equal(percentile([7, 1000], 99), 1000);
+  assert.equal(percentile([5], 50), 5);
+  assert.ok(Number.isNaN(percentile([], 99)));
 });
