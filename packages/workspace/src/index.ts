@@ -19,7 +19,7 @@ export {
   waitReady,
 } from './launch.ts';
 export { formatLogLine } from './log-format.ts';
-export { type PacedLoad, paceOptions, startPacedLoad } from './paced-load.ts';
+export { type PacedLoad, paceOptions, startPacedLoad, stopOnCtrlC } from './paced-load.ts';
 export {
   CHART_DIR,
   EXAMPLES_DIR,

@@ -8,6 +8,8 @@ export interface PacedLoad {
   readonly done: () => number;
   /** Every answer that was not 200 and every failure, by status or error code: {"503": 2, "ECONNRESET": 1}. */
   readonly errors: Map<string, number>;
+  /** How many of those there are in all. */
+  readonly errorCount: () => number;
   /** Ends the sending now (Ctrl-C); `finished` then waits only for the requests in flight. */
   stop(): void;
   /** Settles once the run is over and every request sent has its outcome; the pools are closed. */
@@ -68,9 +70,27 @@ export function startPacedLoad(origins: readonly string[], rate: number, ms: num
     sent: () => sent,
     done: () => done,
     errors,
+    errorCount: () => [...errors.values()].reduce((a, b) => a + b, 0),
     stop() {
       end = Math.min(end, Date.now());
     },
     finished,
   };
+}
+
+/**
+ * Ctrl-C ends the sending: the requests in flight finish, then the caller prints its summary. A second Ctrl-C a second
+ * or more later exits at once; one sooner is pnpm forwarding the terminal's first (it does, a moment after the
+ * terminal), not a person asking twice. Returns whether the run was interrupted. The caller must then exit itself
+ * with this handler still in place (`process.exit`), or the echo arriving after it wound down would kill it.
+ */
+export function stopOnCtrlC(load: PacedLoad, say: (line: string) => void = console.log): () => boolean {
+  let interrupted = 0;
+  process.on('SIGINT', () => {
+    if (interrupted && Date.now() - interrupted > 1000) process.exit(130);
+    if (!interrupted) say('\nsoak: Ctrl-C: finishing the requests in flight for the summary (again to stop at once)');
+    interrupted ||= Date.now();
+    load.stop();
+  });
+  return () => interrupted !== 0;
 }

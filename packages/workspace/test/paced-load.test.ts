@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { paceOptions, startPacedLoad } from '../src/paced-load.ts';
+import { paceOptions, startPacedLoad, stopOnCtrlC } from '../src/paced-load.ts';
 
 describe('startPacedLoad', () => {
   let server: Server;
@@ -29,6 +29,7 @@ describe('startPacedLoad', () => {
     assert.equal(load.done(), load.sent());
     assert.equal(served, load.sent());
     assert.deepEqual(Object.fromEntries(load.errors), { 503: Math.floor(load.sent() / 3) });
+    assert.equal(load.errorCount(), Math.floor(load.sent() / 3));
   });
 
   it('stop() ends the sending at once and the run finishes with the requests in flight', async () => {
@@ -39,6 +40,28 @@ describe('startPacedLoad', () => {
     await load.finished;
     assert.ok(load.sent() >= 5 && load.sent() < 10, `stopped after 5 requests, sent ${load.sent()}`);
     assert.equal(load.done(), load.sent());
+  });
+
+  it('Ctrl-C stops the sending and says so once; its echo from pnpm within the second does not exit', async (t) => {
+    const exit = t.mock.method(process, 'exit', () => undefined as never);
+    const before = process.listeners('SIGINT');
+    const said: string[] = [];
+    const load = startPacedLoad([origin], 50, 60_000);
+    const interrupted = stopOnCtrlC(load, (line) => said.push(line));
+    try {
+      assert.equal(interrupted(), false);
+      while (load.sent() < 3) await new Promise((resolve) => setImmediate(resolve));
+      process.emit('SIGINT');
+      process.emit('SIGINT'); // pnpm's forwarded copy of the same Ctrl-C
+      await load.finished;
+      assert.equal(interrupted(), true);
+      assert.ok(load.sent() < 10, `stopped at once, sent ${load.sent()}`);
+      assert.equal(said.length, 1);
+      assert.match(said[0]!, /Ctrl-C: finishing the requests in flight/);
+      assert.equal(exit.mock.callCount(), 0, 'the echo did not end the process');
+    } finally {
+      for (const listener of process.listeners('SIGINT')) if (!before.includes(listener)) process.off('SIGINT', listener);
+    }
   });
 
   it('a connection refused is tallied by its code, and the load goes on', async () => {

@@ -1,7 +1,7 @@
 // `./pnpmw soak`: a steady rate through the local chain for N minutes, sampling RSS and open files; fails on any error or growth.
 import { readdirSync, readFileSync } from 'node:fs';
 import { buildServices } from '@mesh-demo/builder';
-import { CommandError, defineCommand, paceOptions, SERVICES, type ServiceName, startPacedLoad } from '@mesh-demo/workspace';
+import { CommandError, defineCommand, paceOptions, SERVICES, type ServiceName, startPacedLoad, stopOnCtrlC } from '@mesh-demo/workspace';
 import { startLocalServices } from '../local-services.ts';
 
 interface Sample {
@@ -32,14 +32,8 @@ export const soak = defineCommand({
     const started = Date.now();
     const load = startPacedLoad([chain.url('customer'), chain.url('partner')], rate, minutes * 60_000);
     // Ctrl-C ends the run early, as `loop` does: no new requests, the ones in flight finish, then the same summary and
-    // verdict. A second Ctrl-C (after a second: pnpm echoes the first) stops at once.
-    let interrupted = 0;
-    process.on('SIGINT', () => {
-      if (interrupted && Date.now() - interrupted > 1000) process.exit(130);
-      if (!interrupted) console.log('\nsoak: Ctrl-C: finishing the requests in flight for the summary (again to stop at once)');
-      interrupted ||= Date.now();
-      load.stop();
-    });
+    // verdict.
+    const interrupted = stopOnCtrlC(load);
 
     function sample(): void {
       const rss = {} as Record<ServiceName, number>;
@@ -51,7 +45,7 @@ export const soak = defineCommand({
       samples.push({ at: (Date.now() - started) / 1000, rssMb: rss, fds });
       const last = samples.at(-1)!;
       console.log(
-        `${last.at.toFixed(0).padStart(5)}s  sent ${load.sent()}  errors ${[...load.errors.values()].reduce((a, b) => a + b, 0)}  ` +
+        `${last.at.toFixed(0).padStart(5)}s  sent ${load.sent()}  errors ${load.errorCount()}  ` +
           SERVICES.map((n) => `${n} ${last.rssMb[n].toFixed(1)}MB/${last.fds[n]}fd`).join('  '),
       );
     }
@@ -81,7 +75,7 @@ export const soak = defineCommand({
     }
     const ran = (Date.now() - started) / 60_000;
     console.log(
-      interrupted
+      interrupted()
         ? `\n${load.sent()} requests in ${ran.toFixed(1)} of ${minutes} min at ${rate}/s (stopped by Ctrl-C)`
         : `\n${load.sent()} requests in ${minutes} min at ${rate}/s`,
     );
@@ -91,7 +85,7 @@ export const soak = defineCommand({
     }
     console.log('soak passed');
     // Exit with the SIGINT handler still in place (see loop.ts: pnpm's echo of a Ctrl-C would otherwise kill us).
-    if (interrupted) process.exit(0);
+    if (interrupted()) process.exit(0);
     return 0;
   },
 });

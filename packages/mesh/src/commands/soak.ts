@@ -1,5 +1,5 @@
 // `mesh soak`: a steady rate through the local mesh's edge for N minutes, with the RSS of every process of every pod at start and end; fails on any error.
-import { CommandError, defineCommand, paceOptions, startPacedLoad } from '@mesh-demo/workspace';
+import { CommandError, defineCommand, paceOptions, startPacedLoad, stopOnCtrlC } from '@mesh-demo/workspace';
 import { getStatus, type MeshStatus } from '../control.ts';
 import { describeProcess, podProcesses } from '../pod-processes.ts';
 import { requireRootOnLinux } from './root.ts';
@@ -63,26 +63,20 @@ export const soakCommand = defineCommand({
       minutes * 60_000,
     );
     // Ctrl-C ends the run early, as `./pnpmw soak` does: the requests in flight finish, then the same summary.
-    let interrupted = false;
-    process.on('SIGINT', () => {
-      if (interrupted) process.exit(130);
-      interrupted = true;
-      console.log('\nsoak: Ctrl-C: finishing the requests in flight for the summary (again to stop at once)');
-      load.stop();
-    });
+    const interrupted = stopOnCtrlC(load);
     const progress = setInterval(() => {
-      const errors = [...load.errors.values()].reduce((a, b) => a + b, 0);
-      console.log(`${String(Math.round((Date.now() - started) / 1000)).padStart(5)}s  sent ${load.sent()}  errors ${errors}`);
+      console.log(`${String(Math.round((Date.now() - started) / 1000)).padStart(5)}s  sent ${load.sent()}  errors ${load.errorCount()}`);
     }, 30_000);
     await load.finished;
     clearInterval(progress);
     const after = await weigh(await getStatus());
     console.log(['', ...rssTable(before, after)].join('\n'));
     const ran = (Date.now() - started) / 60_000;
-    console.log(`\n${load.sent()} requests in ${ran.toFixed(1)} min at ${rate}/s${interrupted ? ' (stopped by Ctrl-C)' : ''}`);
+    console.log(`\n${load.sent()} requests in ${ran.toFixed(1)} min at ${rate}/s${interrupted() ? ' (stopped by Ctrl-C)' : ''}`);
     if (load.errors.size) throw new CommandError(`failed: errors: ${JSON.stringify(Object.fromEntries(load.errors))}`);
     console.log('soak passed: every request answered 200');
-    if (interrupted) process.exit(0);
+    // With the SIGINT handler still in place: pnpm's echo of the Ctrl-C would kill a process left to wind down.
+    if (interrupted()) process.exit(0);
     return 0;
   },
 });
