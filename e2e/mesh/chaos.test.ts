@@ -74,19 +74,17 @@ function assertAnsweredAndRecovered(outcomes: readonly Outcome[], tail = 20): vo
   assert.deepEqual(tally(outcomes.slice(-tail)), { 200: tail }, `the last ${tail} calls answered 200`);
 }
 
-/** A values file setting recommendation v1's replicas, layered over a step as `helm -f` does. */
-function replicasFile(replicas: number): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'mesh-chaos-')), `recommendation-${replicas}.yaml`);
-  writeFileSync(file, `services: {recommendation: {versions: {v1: {enabled: true, replicas: ${replicas}}}}}\n`);
+/** A values file layered over a step as `helm -f` does: recommendation's replicas or weights, say. */
+function valuesFile(name: string, yaml: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'mesh-chaos-')), name);
+  writeFileSync(file, `${yaml}\n`);
   return file;
 }
 
-/** A values file setting recommendation's weights, layered over a step as `helm -f` does. */
-function weightsFile(v1: number, v2: number): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'mesh-chaos-')), `weights-${v1}-${v2}.yaml`);
-  writeFileSync(file, `services: {recommendation: {traffic: {weights: {v1: ${v1}, v2: ${v2}}}}}\n`);
-  return file;
-}
+const replicasFile = (replicas: number) =>
+  valuesFile(`recommendation-${replicas}.yaml`, `services: {recommendation: {versions: {v1: {enabled: true, replicas: ${replicas}}}}}`);
+const weightsFile = (v1: number, v2: number) =>
+  valuesFile(`weights-${v1}-${v2}.yaml`, `services: {recommendation: {traffic: {weights: {v1: ${v1}, v2: ${v2}}}}}`);
 
 /**
  * A ready pod the node has not restarted yet: its first restart is at once, later ones back off (10 s, 20 s, ...). If
