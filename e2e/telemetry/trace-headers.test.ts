@@ -127,6 +127,47 @@ function suite(ratio: string, cases: readonly string[]): void {
 }
 
 suite('1', Object.keys(PARENTS));
+
+describe('the unsampled fast path (parentbased_traceidratio at 0.01)', () => {
+  let capture: Capture;
+  let chain: LocalServices;
+
+  before(async () => {
+    capture = await startCapture();
+    chain = await startQuietServices(
+      {
+        RECOMMENDATION_URL: capture.url,
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.01',
+      },
+      ['preference'],
+    );
+  });
+  after(async () => {
+    await chain?.stopAll();
+    await capture?.close();
+  });
+
+  // Negative control: on the code before the fast path (@fastify/otel) this fails, each hop minting a span id of its
+  // own for an unsampled request too (checked by hand with sdk.ts reverted).
+  for (const name of ['unsampled W3C parent', 'unsampled B3 multi parent', 'unsampled B3 single parent']) {
+    test(`${name}: the hop makes no span, so the caller's span id goes downstream as it came, still unsampled`, async () => {
+      assert.equal((await getRaw(chain.url('preference'), PARENTS[name]!)).status, 200);
+      const sent = capture.requests.at(-1)!;
+      assert.equal(sent.traceparent, `00-${TRACE_ID}-${PARENT_ID}-00`);
+      assert.deepEqual([sent['x-b3-traceid'], sent['x-b3-spanid'], sent['x-b3-sampled']], [TRACE_ID, PARENT_ID, '0']);
+    });
+  }
+
+  test('a sampled parent still gets a span of its own: the hop names it, not the caller, as the parent downstream', async () => {
+    assert.equal((await getRaw(chain.url('preference'), PARENTS['sampled W3C parent']!)).status, 200);
+    const sent = capture.requests.at(-1)!;
+    assert.match(String(sent.traceparent), new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
+    assert.notEqual(sent['x-b3-spanid'], PARENT_ID);
+  });
+});
 // Without a parent at ratio 0 the root is not sampled: the hop still starts a trace (unrecorded) and passes it on.
 suite('0', ['no parent']);
 
