@@ -4,6 +4,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 export interface Capture {
   readonly url: string;
   readonly requests: IncomingHttpHeaders[];
+  /** Each request's headers as sent: names in their case and order, values as written (Node's rawHeaders). */
+  readonly raw: string[][];
   close(): Promise<void>;
 }
 
@@ -13,8 +15,10 @@ const LEAF = JSON.stringify({
 
 export async function startCapture(): Promise<Capture> {
   const requests: IncomingHttpHeaders[] = [];
+  const raw: string[][] = [];
   const server: Server = createServer((request, response) => {
     requests.push(request.headers);
+    raw.push(request.rawHeaders);
     response.writeHead(200, { 'content-type': 'application/json' }).end(LEAF);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -23,6 +27,7 @@ export async function startCapture(): Promise<Capture> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    raw,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

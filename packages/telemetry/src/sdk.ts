@@ -1,6 +1,5 @@
-// Starts tracing from settings: tracer provider, context manager, propagators, the Fastify and undici instrumentations.
-import { subscribe } from 'node:diagnostics_channel';
-import { FastifyOtelInstrumentation } from '@fastify/otel';
+// Starts tracing from settings: tracer provider, context manager, propagators, the services' server spans, undici's client spans.
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { context, DiagLogLevel, diag, propagation, type TextMapPropagator, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -24,6 +23,7 @@ import { LazyExporter } from './lazy-exporter.ts';
 import { jsonLog, type Log } from './log.ts';
 import { QuietExporter, spanCount } from './quiet-exporter.ts';
 import { resourceAttributes } from './resource.ts';
+import { serverSpans } from './server-spans.ts';
 import type { PropagatorName, SamplerName, TelemetrySettings } from './settings.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -144,29 +144,18 @@ export async function startTracing(settings: TelemetrySettings, env: Env, entry:
   propagation.setGlobalPropagator(propagator);
   trace.setGlobalTracerProvider(provider);
 
-  // One server span per request: Fastify's hook and handler spans would triple the span count for no extra insight here.
-  // Built at the first Fastify() call rather than now: an instrumentation's constructor hooks require() for the rest of
-  // the process, and by then Fastify and its dependencies are loaded, so start-up does not pay for that hook.
-  let fastify: FastifyOtelInstrumentation | undefined;
-  const createFastifyInstrumentation = () => {
-    const instrumentation = new FastifyOtelInstrumentation({
-      instrumentHooks: false,
-      instrumentHandler: false,
-      ignorePaths: (route: { url?: string }) => UNTRACED.test(route.url ?? ''),
-      requestHook: (span, request) => {
-        span.updateName(`${request.method} ${request.routeOptions.url ?? ''}`.trim());
-        span.setAttribute(REQUEST_ID_ATTRIBUTE, request.id);
-      },
-    });
-    instrumentation.setTracerProvider(provider);
-    return instrumentation;
-  };
-  // What @fastify/otel's registerOnInitialization does, with the instrumentation created on the first message.
-  subscribe('fastify.initialization', (message) => {
-    const { fastify: app } = message as { fastify: FastifyInstance };
-    fastify ??= createFastifyInstrumentation();
-    fastify.plugin()(app, {}, () => {});
+  // One server span per request (Fastify's hook and handler spans would triple the span count for no extra insight
+  // here), and none for a request whose parent was not sampled: our own hooks rather than @fastify/otel's, whose
+  // onRequest hook makes a span for every request, recorded or not (issue 24: most of the SDK's cost at 1%).
+  const servers = serverSpans({
+    tracer: provider.getTracer('@mesh-demo/telemetry'),
+    parentBased: settings.sampler.startsWith('parentbased_'),
+    untraced: UNTRACED,
+    requestIdAttribute: REQUEST_ID_ATTRIBUTE,
   });
+  // Every Fastify() announces itself on this channel before any of its own hooks or routes: the apps stay untouched.
+  const onFastify = (message: unknown) => servers.instrument((message as { fastify: FastifyInstance }).fastify);
+  subscribe('fastify.initialization', onFastify);
   // Imported only when wanted: without client spans the kit injects the headers and this package is not needed.
   const undici = settings.clientSpans ? new (await import('@opentelemetry/instrumentation-undici')).UndiciInstrumentation() : undefined;
   undici?.setTracerProvider(provider);
@@ -175,7 +164,8 @@ export async function startTracing(settings: TelemetrySettings, env: Env, entry:
     ownedHeaders: propagator.fields(),
     clientSpans: settings.clientSpans,
     async shutdown() {
-      fastify?.disable();
+      servers.disable();
+      unsubscribe('fastify.initialization', onFastify);
       undici?.disable();
       // Nothing unsent, or a collector that does not even accept a connection: there is nothing to wait for. (The
       // exporter would retry a refused connection for up to its 10 s timeout, and the flush would wait for that.)
