@@ -39,6 +39,8 @@ const commonEnv = {
   MAX_IN_FLIGHT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_535 })),
   MAX_EVENT_LOOP_DELAY_MS: millis(1000, 60_000),
   RETRY_AFTER_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 1 }),
+  // Memory given back after a burst (memory-reclaim.ts): how long the process must be idle first; 0 turns it off.
+  MEMORY_RECLAIM_IDLE_MS: millis(10_000, 3_600_000),
   // Faults a pod starts with: the same settings, bounds and defaults as PUT /faults on the management port.
   FAULT_ERROR_RATE: faultEnv.errorRate,
   FAULT_ERROR_STATUS: faultEnv.errorStatus,
@@ -86,6 +88,8 @@ export interface ServiceConfig {
   readonly requestTimeoutMs: number;
   /** When to shed a request with 503 instead of starting it (admission.ts). */
   readonly admission: AdmissionConfig;
+  /** Idle time after which a process well above its usual RSS runs one memory-reducing GC (memory-reclaim.ts); 0: never. */
+  readonly memoryReclaimIdleMs: number;
   readonly propagateHeaders: readonly string[];
   /** Faults in force at start; the management port can change them at run time. */
   readonly faults: Faults;
@@ -151,6 +155,13 @@ function relations(parsed: CommonEnv, good: (...variables: string[]) => boolean)
       `invalid MAX_IN_FLIGHT: must be <= DOWNSTREAM_CONNECTIONS (got ${maxInFlight} > ${pool}): the rest would queue for a connection until their deadline`,
     ]);
   }
+  const reclaim = parsed.MEMORY_RECLAIM_IDLE_MS;
+  if (good('MEMORY_RECLAIM_IDLE_MS') && reclaim > 0 && reclaim < 1000) {
+    found.push([
+      'MEMORY_RECLAIM_IDLE_MS',
+      `invalid MEMORY_RECLAIM_IDLE_MS: must be 0 (off) or at least 1000 (got ${reclaim}): idleness is judged over that long`,
+    ]);
+  }
   const delay = { delayMs: parsed.FAULT_DELAY_MS, delayMaxMs: parsed.FAULT_DELAY_MAX_MS };
   if (good('FAULT_DELAY_MS', 'FAULT_DELAY_MAX_MS') && delayInverted(delay)) {
     found.push([
@@ -213,6 +224,7 @@ export function loadConfig(service: ServiceDefinition, env: Readonly<Record<stri
       maxEventLoopDelayMs: parsed.MAX_EVENT_LOOP_DELAY_MS,
       retryAfterSeconds: parsed.RETRY_AFTER_SECONDS,
     },
+    memoryReclaimIdleMs: parsed.MEMORY_RECLAIM_IDLE_MS,
     propagateHeaders: parsed.PROPAGATE_HEADERS.split(',').map((h) => h.trim().toLowerCase()),
     faults,
     ...(downstream && {

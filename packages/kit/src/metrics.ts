@@ -10,6 +10,7 @@ export interface Metrics {
   readonly hits: Counter<'service' | 'version' | 'shadow'>;
   readonly downstreamDuration: Histogram<'downstream' | 'outcome'>;
   readonly faults: Counter<'kind' | 'status'>;
+  readonly memoryReclaims: Counter;
 }
 
 /**
@@ -59,6 +60,11 @@ export function createMetrics(): Metrics {
       name: 'mesh_demo_faults_injected_total',
       help: 'Faults injected into requests to / (kind="delay" or kind="error" with its status)',
       labelNames: ['kind', 'status'],
+      registers: [registry],
+    }),
+    memoryReclaims: new Counter({
+      name: 'mesh_demo_memory_reclaims_total',
+      help: 'Memory-reducing GCs run after a burst, once the process was idle (MEMORY_RECLAIM_IDLE_MS)',
       registers: [registry],
     }),
   };

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig, type ServiceConfig, type ServiceDefinition } from './config.ts';
 import { precompiledMisses } from './fast/precompiled.ts';
+import { startMemoryReclaim } from './memory-reclaim.ts';
 import type { BuildOptions, Service } from './service.ts';
 import { telemetryHandshake, tracerOwnedHeaders } from './telemetry-handshake.ts';
 
@@ -66,9 +67,28 @@ export async function run(
     fail(definition, `cannot listen on ${config.host} ports ${ports} (${code})`, 1);
   }
 
+  const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+  const reclaim =
+    config.memoryReclaimIdleMs > 0
+      ? startMemoryReclaim(config.memoryReclaimIdleMs, (r) => {
+          service.metrics.memoryReclaims.inc();
+          app.log.info(
+            {
+              rssBeforeMb: mb(r.beforeBytes),
+              rssAfterMb: mb(r.afterBytes),
+              heapBeforeMb: mb(r.heapBeforeBytes),
+              heapAfterMb: mb(r.heapAfterBytes),
+              pauseMs: Math.round(r.pauseMs),
+            },
+            `memory reclaimed after ${config.memoryReclaimIdleMs} ms idle: RSS ${mb(r.beforeBytes)} -> ${mb(r.afterBytes)} MB`,
+          );
+        })
+      : undefined;
+
   closeWithGrace({ delay: config.shutdownDelayMs + config.shutdownTimeoutMs + 2000, logger: app.log }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'fatal error, shutting down');
     service.state.ready = false;
+    reclaim?.stop();
     app.log.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: readiness is now 503');
     await sleep(config.shutdownDelayMs);
     // Connections that outlive the drain budget are cut so the process exits inside its grace period.

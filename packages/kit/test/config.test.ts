@@ -42,6 +42,21 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reclaims memory after 10 s idle by default; 0 turns it off; 1..999 ms or a non-number is refused in one line', () => {
+    assert.equal(loadConfig(customer, { HOSTNAME: 'p' }).memoryReclaimIdleMs, 10_000);
+    assert.equal(loadConfig(customer, { HOSTNAME: 'p', MEMORY_RECLAIM_IDLE_MS: '0' }).memoryReclaimIdleMs, 0);
+    assert.throws(
+      () => loadConfig(leaf, { HOSTNAME: 'p', MEMORY_RECLAIM_IDLE_MS: '500' }),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        error.message === 'invalid MEMORY_RECLAIM_IDLE_MS: must be 0 (off) or at least 1000 (got 500): idleness is judged over that long',
+    );
+    assert.throws(
+      () => loadConfig(leaf, { HOSTNAME: 'p', MEMORY_RECLAIM_IDLE_MS: 'later' }),
+      (error: Error) => error instanceof ConfigError && /^invalid MEMORY_RECLAIM_IDLE_MS: .*\(got "later"\)$/.test(error.message),
+    );
+  });
+
   it('applies the documented defaults, with the downstream at its Kubernetes service name', () => {
     const config = loadConfig(customer, { HOSTNAME: 'pod-1' });
     assert.equal(config.version, 'v1');
