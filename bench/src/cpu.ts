@@ -41,9 +41,23 @@ export function canPin(): boolean {
   }
 }
 
-/** The command line that starts `argv` already pinned to one core, so none of its threads ever runs elsewhere. */
-export function pinnedCommand(cpu: number, argv: readonly string[]): [string, string[]] {
-  return ['taskset', ['-c', String(cpu), ...argv]];
+/**
+ * The command line that starts `argv` already pinned to one core, so none of its threads ever runs elsewhere; with
+ * `realtime`, at round-robin real-time priority 1 (`chrt -r 1`): ahead of every ordinary process on that core, so a load
+ * generator that shares its core with services still reads its clock when an answer comes, not when they let it.
+ */
+export function pinnedCommand(cpu: number, argv: readonly string[], realtime = false): [string, string[]] {
+  return ['taskset', ['-c', String(cpu), ...(realtime ? ['chrt', '-r', '1'] : []), ...argv]];
+}
+
+/** Whether this process may start others at real-time priority (root, or CAP_SYS_NICE, and chrt present). */
+export function canRealtime(): boolean {
+  try {
+    execFileSync('chrt', ['-r', '1', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `Cpus_allowed_list` from /proc/<pid>/status, e.g. "0" or "0-1": where the process may run, read back, not assumed. */

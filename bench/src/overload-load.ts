@@ -115,8 +115,8 @@ export const errorCount = (r: OverloadLoadResult): number => Object.values(r.err
 const WORKER = fileURLToPath(new URL('./overload-worker.ts', import.meta.url));
 
 /** Runs the generator in its own process, started pinned to `cpu` (every thread of it), and returns its summary. */
-export function runOverloadLoad(spec: OverloadSpec, cpu: number): Promise<OverloadLoadResult> {
-  const [file, args] = pinnedCommand(cpu, [process.execPath, WORKER, JSON.stringify(spec)]);
+export function runOverloadLoad(spec: OverloadSpec, cpu: number, realtime: boolean): Promise<OverloadLoadResult> {
+  const [file, args] = pinnedCommand(cpu, [process.execPath, WORKER, JSON.stringify(spec)], realtime);
   return new Promise((resolve, reject) => {
     execFile(file, args, { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`overload generator failed against ${spec.url}: ${stderr.trim() || error.message}`));

@@ -168,14 +168,19 @@ export function renderOverload(results: Results): string[] {
   if (isSkipped(o)) return ['## Overload', '', `Not measured: ${o.skipped}.`, ''];
   const { load } = o;
   const loadCpus = load.cpus;
-  const serviceCpus = [...new Set(o.memory.map((m) => m.cpus))].join(', ');
+  const cpuOf = (name: string) => o.memory.find((m) => m.name === name)?.cpus ?? '?';
+  const layout =
+    o.generatorRealtime === undefined
+      ? `The three services ran on CPU ${[...new Set(o.memory.map((m) => m.cpus))].join(', ')}, the load generator (one process, an undici \`Pool\`) on CPU ${loadCpus}. `
+      : `customer ran on CPU ${cpuOf('customer')} alone, as a pod has its own CPU; preference and recommendation on CPU ${cpuOf('preference')} ` +
+        `with the load generator (one process, an undici \`Pool\`, on CPU ${loadCpus}${o.generatorRealtime ? ', at real-time priority so its clock is not theirs' : ', at normal priority: real-time was not permitted here'}). `;
   return [
     '## Overload',
     '',
     `customer → preference → recommendation with recommendation slowed to ${o.leafDelayMs} ms (\`FAULT_DELAY_MS\`), admission at its ` +
       `default (${o.maxInFlight} in flight): ${o.clients} callers (ten for every request the chain can hold) for ${o.loadSeconds} s, each one ` +
       'request at a time over keep-alive connections, waiting as `Retry-After` says after a 503, started spread over 1 s. ' +
-      `The three services ran on CPU ${serviceCpus}, the load generator (one process, an undici \`Pool\`) on CPU ${loadCpus}. ` +
+      layout +
       `Latency is from sending a request to its status line. RSS (\`VmRSS\`) of each service every second, for ${o.afterSeconds} s after the load.`,
     '',
     table(
@@ -200,8 +205,8 @@ export function renderOverload(results: Results): string[] {
       'the client sends a dropped SYN again after 1 s, so such a request waits a second before customer sees it.',
     '',
     `CPU time used during the load: ${Object.entries(o.cpuSeconds)
-      .map(([name, s]) => `${name} ${s.toFixed(1)} s`)
-      .join(', ')} (CPU ${serviceCpus}); the load generator ${load.cpuSeconds.toFixed(1)} s (CPU ${loadCpus}); ` +
+      .map(([name, s]) => `${name} ${s.toFixed(1)} s (CPU ${cpuOf(name)})`)
+      .join(', ')}; the load generator ${load.cpuSeconds.toFixed(1)} s (CPU ${loadCpus}); ` +
       `in ${load.seconds.toFixed(1)} s. Load average ${o.loadAverage.before.map((l) => l.toFixed(1)).join(' ')} when it began and ` +
       `${o.loadAverage.after.map((l) => l.toFixed(1)).join(' ')} when it ended: other work on the machine runs on both cores too.`,
     '',

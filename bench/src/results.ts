@@ -117,6 +117,8 @@ export interface OverloadMemory {
 /** The chain overloaded: recommendation slowed, far more polite callers than admission lets in, from a core of their own. */
 export interface OverloadFigures {
   readonly clients: number;
+  /** Whether the load generator ran at real-time priority on the core it shared with customer's downstreams (absent: older results, where the three services shared a core and the generator had the other). */
+  readonly generatorRealtime?: boolean;
   readonly maxInFlight: number;
   readonly leafDelayMs: number;
   readonly loadSeconds: number;
