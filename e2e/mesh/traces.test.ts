@@ -95,7 +95,11 @@ function chainOf(trace: Trace): Span[] {
     const children = trace.spans.filter((s) => parentOf(trace, s) === chain.at(-1));
     if (children.length === 0) return chain;
     assert.equal(children.length, 1, `one child under ${serviceOf(trace, chain.at(-1)!)} ${chain.at(-1)!.operationName}`);
-    assert.ok(children[0]!.startTime >= chain.at(-1)!.startTime, 'a child starts after its parent');
+    // The message names both spans and their start times: a failure here once (step 4a) passed on the next run.
+    assert.ok(
+      children[0]!.startTime >= chain.at(-1)!.startTime,
+      `a child starts after its parent: ${label(trace, children[0]!)} at ${children[0]!.startTime} µs, under ${label(trace, chain.at(-1)!)} at ${chain.at(-1)!.startTime} µs`,
+    );
     chain.push(children[0]!);
   }
 }
