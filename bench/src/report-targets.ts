@@ -26,6 +26,29 @@ function throughputTarget(results: Results, measure: string, key: string, refere
   return { measure, target: `≥ ${target}×`, value: `${fmt(ratio, '×')}${spread}`, verdict: atLeast(ratio, target), absolute };
 }
 
+/**
+ * The services' own share of a tracing mode's cost: their CPU per request with tracing off against with it on, the
+ * collector's CPU left out (it is a process of its own, here on the same two cores, on a cluster elsewhere). As a
+ * throughput ratio: what the services would serve on the same CPU. Paired by round, like every other ratio.
+ */
+function servicesShareTarget(results: Results, measure: string, key: string, referenceKey: string, target: number): TargetRow {
+  const skipped = skipReason(results, key);
+  if (skipped) return { measure, target: `≥ ${target}×`, value: '–', verdict: `skipped: ${skipped}`, absolute: '' };
+  const cpuOf = (k: string) => (runsOf(results, k) ?? []).map((r) => r.cpuUsPerRequest);
+  const traced = cpuOf(key);
+  const off = cpuOf(referenceKey);
+  if (!traced.length || !off.length || [...traced, ...off].some((v) => v === undefined))
+    return { measure, target: `≥ ${target}×`, value: '–', verdict: 'not measured', absolute: '' };
+  const rounds = roundRatios(off as number[], traced as number[]);
+  const ratio = median(rounds);
+  const spread = rounds.length > 1 ? ` (rounds ${fmt(Math.min(...rounds), '×')}–${fmt(Math.max(...rounds), '×')})` : '';
+  const collector = (runsOf(results, key) ?? []).map((r) => r.collectorCpuUsPerRequest).filter((v): v is number => v !== undefined);
+  const absolute =
+    `services ${Math.round(median(traced as number[]))} vs ${Math.round(median(off as number[]))} µs CPU per request` +
+    (collector.length ? `; the collector ${Math.round(median(collector))} µs more` : '');
+  return { measure, target: `≥ ${target}×`, value: `${fmt(ratio, '×')}${spread}`, verdict: atLeast(ratio, target), absolute };
+}
+
 const REFERENCE_KEYS = new Set(['hello', 'minimal']);
 
 /** Start to ready with telemetry on, two targets: within 1.5× the Fastify hello of the same run, and 300 ms outright. */
@@ -96,6 +119,13 @@ export function renderTargets(results: Results): string[] {
   const targets: TargetRow[] = [
     throughputTarget(results, 'Features on, tracing off, vs the minimal chain', 'off', 'minimal', 0.85),
     throughputTarget(results, 'Tracing on at 100% (jaeger exporter), vs tracing off', 'jaeger-100', 'off', 0.6),
+    servicesShareTarget(
+      results,
+      "… the services' own CPU per request only (the collector's left out), vs tracing off",
+      'jaeger-100',
+      'off',
+      0.6,
+    ),
     throughputTarget(results, 'Tracing on at 100% (otlp exporter), vs tracing off', 'otlp-100', 'off', 0.6),
     throughputTarget(results, '1% parent-based sampling, vs tracing off', 'parentbased-1', 'off', 0.9),
     ...startTargets(results),

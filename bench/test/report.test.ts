@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderMarkdown, throughputRatio } from '../src/report.ts';
-import { sampleResults } from './fixtures.ts';
+import { load, sampleResults } from './fixtures.ts';
 
 test('the features-on ratio is the median of per-round ratios to the minimal chain', () => {
   assert.equal(throughputRatio(sampleResults(), 'off', 'minimal'), 0.85);
@@ -34,4 +34,33 @@ test('connection reuse is reported per 1,000 requests per hop', () => {
 
 test('start to ready is set beside the hello reference from the same run', () => {
   assert.match(renderMarkdown(sampleResults()), /telemetry off: slowest 280 ms \(customer\), 2\.55× the hello reference \(110 ms\)/);
+});
+
+test("the Jaeger services' share is their CPU per request off against on, the collector's left out, paired by round", () => {
+  const results = sampleResults();
+  const jaeger = (rps: number, servicesUs: number, collectorUs: number) => ({
+    ...load(rps),
+    cpuUsPerRequest: servicesUs,
+    collectorCpuUsPerRequest: collectorUs,
+  });
+  // off: 1e6/3000 = 333 µs and 1e6/1900 = 526 µs. Round 1: 333/500 = 0.67; round 2: 526/800 = 0.66.
+  const series = results.series.map((s) => (s.key === 'jaeger-100' ? { ...s, runs: [jaeger(1200, 500, 200), jaeger(700, 800, 210)] } : s));
+  const markdown = renderMarkdown({ ...results, series });
+  const row = markdown.split('\n').find((line) => line.startsWith("| … the services' own CPU per request only"));
+  assert.ok(row, markdown);
+  assert.match(
+    row,
+    /\| ≥ 0\.6× \| 0\.66× \(rounds 0\.66×–0\.67×\) \| ✅ met \| services 650 vs 430 µs CPU per request; the collector 205 µs more \|/,
+  );
+});
+
+test("the Jaeger services' share says 'not measured' when a run has no CPU figure, never a number", () => {
+  const results = sampleResults();
+  const { cpuUsPerRequest: _dropped, ...noCpu } = load(1200);
+  const series = results.series.map((s) => (s.key === 'jaeger-100' ? { ...s, runs: [noCpu, noCpu] } : s));
+  const row = renderMarkdown({ ...results, series })
+    .split('\n')
+    .find((line) => line.startsWith("| … the services' own CPU per request only"));
+  assert.ok(row);
+  assert.match(row, /\| – \| not measured \|/);
 });
