@@ -46,6 +46,7 @@ process.stdout.write(
     timeouts: result.timeouts,
     rps: result['2xx'] / seconds,
     p50: result.latency.p50,
+    p90: result.latency.p90,
     p99: result.latency.p99,
     mean: result.latency.mean,
   })}\n`,

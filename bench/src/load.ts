@@ -26,6 +26,8 @@ export interface LoadResult {
   readonly rps: number;
   /** Latency percentiles in ms. */
   readonly p50: number;
+  /** Absent in results from before the mesh's price was measured (issue 24's third pass). */
+  readonly p90?: number;
   readonly p99: number;
   readonly mean: number;
   /** Requests sent during the warm-up (which the CPU figures include). */

@@ -1,6 +1,6 @@
 // The local mesh's figures: up time to the first 200 (cold and warm), apply and a step switch seen at the edge, the
 // control plane's memory by process, the sidecars' price in throughput and p99 against the same chain without them
-// (same run, interleaved rounds), and memory per sidecar.
+// (same run, interleaved rounds), memory per sidecar, and the Envoys' CPU per request (their price in vCPU).
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,9 +11,11 @@ import { type LocalServices, startLocalServices } from '@mesh-demo/devtools';
 import { command, getStatus, type MeshStatus, renderChart, resolveStepFile, toolPaths } from '@mesh-demo/mesh';
 import { REPO_ROOT } from '@mesh-demo/workspace';
 import { type BenchRun, describe, load, pause } from './bench-run.ts';
+import { envoyCpuOver, envoyPids } from './envoy-cpu.ts';
 import type { LoadResult } from './load.ts';
 import { parseStatus } from './memory.ts';
-import type { ControlPlaneMemory, MeshFigures, Profile, ProxyMemory, Skipped } from './results.ts';
+import { CHAIN_PASSES } from './mesh-price.ts';
+import type { ControlPlaneMemory, EnvoyCpu, MeshFigures, Profile, ProxyMemory, Skipped } from './results.ts';
 import { offNodeArgs, TRACING_OFF_ENV } from './telemetry.ts';
 
 const CLI = join(REPO_ROOT, 'packages', 'mesh', 'src', 'main.ts');
@@ -172,21 +174,55 @@ async function timeSwitches(profile: Profile, log: (line: string) => void): Prom
   return switches;
 }
 
-/** The same load through the mesh's edge and straight to the plain chain, round by round in alternating order. */
-async function loadBothWays(run: BenchRun, plain: LocalServices): Promise<{ meshed: LoadResult[]; unmeshed: LoadResult[] }> {
+/**
+ * The same load through the mesh's edge and straight to the plain chain, round by round in alternating order; around
+ * each meshed round, the CPU time of every Envoy (the sidecars' price in vCPU).
+ */
+async function loadBothWays(
+  run: BenchRun,
+  plain: LocalServices,
+): Promise<{ meshed: LoadResult[]; unmeshed: LoadResult[]; envoyCpu: EnvoyCpu[] }> {
   const meshed: LoadResult[] = [];
   const unmeshed: LoadResult[] = [];
+  const envoyCpu: EnvoyCpu[] = [];
   for (let round = 1; round <= run.profile.rounds; round++) {
     const order = round % 2 ? ['plain', 'mesh'] : ['mesh', 'plain'];
     for (const which of order) {
-      const result = await load(run, which === 'mesh' ? EDGE : plain.url('customer'), run.profile.connections);
-      (which === 'mesh' ? meshed : unmeshed).push(result);
+      let result: LoadResult;
+      if (which === 'mesh') {
+        // Found again each round: a proxy that restarted has a new pid.
+        const pids = await envoyPids(await getStatus());
+        const measured = await envoyCpuOver(pids, () => load(run, EDGE, run.profile.connections), sentRequests);
+        result = measured.result;
+        meshed.push(result);
+        envoyCpu.push(measured.cpu);
+      } else {
+        result = await load(run, plain.url('customer'), run.profile.connections);
+        unmeshed.push(result);
+      }
       run.log(`mesh round ${round}/${run.profile.rounds} ${which}: ${describe(result)}`);
       await pause(run, which);
     }
   }
-  return { meshed, unmeshed };
+  return { meshed, unmeshed, envoyCpu };
 }
+
+/** Every request the load generator sent, its warm-up's included: the Envoys' CPU went on all of them. */
+const sentRequests = (result: LoadResult) => result.requests + result.warmupRequests;
+
+/** The Envoys at rest for a few seconds: what they use with no traffic (stats flushes, xDS), beside their price under load. */
+async function envoyIdleCpu(): Promise<EnvoyCpu> {
+  const pids = await envoyPids(await getStatus());
+  return (
+    await envoyCpuOver(
+      pids,
+      () => sleep(IDLE_CPU_MS),
+      () => 0,
+    )
+  ).cpu;
+}
+
+const IDLE_CPU_MS = 5000;
 
 /** The proxies' sampling, by the Telemetry the local cluster starts with (manifests/tracing.yaml), once istiod pushed it. */
 async function proxySampling(percent: number): Promise<void> {
@@ -246,7 +282,8 @@ export async function measureMesh(run: BenchRun): Promise<MeshFigures | Skipped>
     plain = await startLocalServices({ env: TRACING_OFF_ENV, nodeArgs: offNodeArgs(), stdout: 'discard' });
     await sleep(1000);
     const idle = await proxyMemory(await getStatus());
-    const { meshed, unmeshed } = await loadBothWays(run, plain);
+    const idleCpu = await envoyIdleCpu();
+    const { meshed, unmeshed, envoyCpu } = await loadBothWays(run, plain);
     const afterLoad = await proxyMemory(await getStatus());
     const proxyTracing = await proxyTracingCost(run);
     return {
@@ -261,6 +298,9 @@ export async function measureMesh(run: BenchRun): Promise<MeshFigures | Skipped>
       idle,
       afterLoad,
       proxyTracing,
+      envoyCpu,
+      envoyIdleCpu: idleCpu,
+      envoyPasses: CHAIN_PASSES,
     };
   } finally {
     await plain?.stopAll();

@@ -1,5 +1,7 @@
-// The mesh section of RESULTS.md: its targets, the sidecars' price against the same chain without them, proxy memory.
+// The mesh section of RESULTS.md: its targets, the sidecars' price against the same chain without them and in Istio's units, proxy memory.
 import { failed } from './load.ts';
+import { CHAIN_PASSES, totalPasses } from './mesh-price.ts';
+import { renderMeshPrice } from './report-mesh-price.ts';
 import { isSkipped, type MeshFigures, type Results } from './results.ts';
 import { atMost, fmt, median, pairedRatio } from './stats.ts';
 
@@ -90,11 +92,13 @@ export function renderMesh(results: Results): string {
       '',
     );
   out.push(
-    'Through the mesh a request crosses the edge Envoy (the Route), the ingress gateway, and two sidecars per hop (the ' +
-      "caller's outbound, the callee's inbound, with mutual TLS): 8 Envoy passes more than the plain chain, on the same two cores as " +
+    'Through the mesh a request crosses the edge Envoy (the Route), the ingress gateway, and the sidecars: each ' +
+      "service's inbound, and customer's and preference's outbound to the next hop (with mutual TLS between sidecars): " +
+      `${totalPasses(mesh.envoyPasses ?? CHAIN_PASSES)} Envoy passes more than the plain chain, on the same two cores as ` +
       'the services and the load generator.',
     '',
   );
+  out.push(...renderMeshPrice(mesh));
   out.push(
     '| Control-plane process | RSS at rest MB |',
     '|---|---|',

@@ -72,6 +72,32 @@ export interface ProxyMemory {
   readonly peakMb: number;
 }
 
+/**
+ * CPU time (user + system, s) the mesh's Envoy processes used over one stretch of time, by where they sit: the pods'
+ * sidecars, the ingress gateway's pods, the edge (the host's Envoy standing in for OpenShift's router).
+ */
+export interface EnvoyCpu {
+  /** Requests the load generator sent over the stretch, warm-up included (0 at rest). */
+  readonly requests: number;
+  /** Wall time of the stretch, s. */
+  readonly seconds: number;
+  readonly sidecarSeconds: number;
+  readonly gatewaySeconds: number;
+  readonly edgeSeconds: number;
+  /** How many Envoy processes each sum is over (a sidecar that carries none of the chain still idles in its sum). */
+  readonly sidecars: number;
+  readonly gateways: number;
+  readonly edges: number;
+}
+
+/** How many times one chained request crosses an Envoy of each kind through the mesh; the plain chain crosses none. */
+export interface EnvoyPasses {
+  readonly edge: number;
+  readonly gateway: number;
+  readonly sidecarInbound: number;
+  readonly sidecarOutbound: number;
+}
+
 /** The local mesh (`./pnpmw mesh`), measured in the same run. */
 export interface ControlPlaneMemory {
   readonly name: string;
@@ -99,6 +125,12 @@ export interface MeshFigures {
    * the local cluster starts) and with none tracing (0%); the services do not trace in either. Absent in older results.
    */
   readonly proxyTracing?: { readonly tracing: LoadResult[]; readonly notTracing: LoadResult[] };
+  /** The Envoys' CPU over each meshed round (same order as `meshed`, warm-up included). Absent in older results. */
+  readonly envoyCpu?: EnvoyCpu[];
+  /** The Envoys' CPU over a stretch at rest just before the rounds (requests 0): what they use with no traffic. */
+  readonly envoyIdleCpu?: EnvoyCpu;
+  /** The passes the per-pass figures divide by, as the run counted them from the topology. */
+  readonly envoyPasses?: EnvoyPasses;
 }
 
 /** One service of the overloaded chain: its RSS (VmRSS) at each moment, MB, and the cores it was pinned to. */
