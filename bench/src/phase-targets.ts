@@ -27,7 +27,10 @@ export async function startTargets(run: BenchRun, jaeger: Jaeger | undefined): P
   run.cleanups.push(() => Promise.all(minimal.map((p) => p.stop())));
   const chains = new Map<string, LocalServices>();
   const startMeasuredChain = async (key: string, env: Record<string, string>, nodeArgs: string[]) => {
-    const chain = await startLocalServices({ env, nodeArgs, stdout: 'discard' });
+    // Memory reclaim off: the rounds interleave the configurations, so each chain sits idle for about 40 s between two
+    // of its rounds, and a reclaim there would measure warming up again after idle (about a fifth lower for the first
+    // seconds, docs/reliability.md), not the steady throughput these rounds compare. The overload phase measures it on.
+    const chain = await startLocalServices({ env: { ...env, MEMORY_RECLAIM_IDLE_MS: '0' }, nodeArgs, stdout: 'discard' });
     run.cleanups.push(() => chain.stopAll());
     chains.set(key, chain);
   };

@@ -40,7 +40,7 @@ const commonEnv = {
   MAX_EVENT_LOOP_DELAY_MS: millis(1000, 60_000),
   RETRY_AFTER_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 1 }),
   // Memory given back after a burst (memory-reclaim.ts): how long the process must be idle first; 0 turns it off.
-  MEMORY_RECLAIM_IDLE_MS: millis(10_000, 3_600_000),
+  MEMORY_RECLAIM_IDLE_MS: millis(30_000, 3_600_000),
   // Faults a pod starts with: the same settings, bounds and defaults as PUT /faults on the management port.
   FAULT_ERROR_RATE: faultEnv.errorRate,
   FAULT_ERROR_STATUS: faultEnv.errorStatus,

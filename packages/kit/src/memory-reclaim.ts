@@ -64,31 +64,44 @@ export interface MemoryReclaim {
   stop(): void;
 }
 
+/** Idleness is read this often (or every `idleMs`, if shorter): a quiet stretch is counted from the last busy reading. */
+const CHECK_MS = 5000;
+
 /**
- * Checks every `idleMs`; reclaims once when the last `idleMs` were idle and RSS is well above the baseline. The timer
- * is unref'd: it never keeps a process alive. `onReclaim` is told each time (the log line and the metric).
+ * Reclaims once the process has been idle for `idleMs` (every reading since then under 1% busy) and RSS is well above
+ * the baseline. The timer is unref'd: it never keeps a process alive. `onReclaim` is told each time (log line, metric).
+ *
+ * The price (measured, docs/reliability.md): the memory-reducing GC leaves the process to warm up again, and the
+ * chain's throughput in the first seconds of traffic after a reclaim was about a fifth lower. Hence a quiet stretch of
+ * 30 s by default, not a few seconds: a pause between two curl loops should not cost that, a burst's aftermath should.
  */
 export function startMemoryReclaim(idleMs: number, onReclaim: (reclaimed: Reclaimed) => void): MemoryReclaim {
   const gc = exposeGc();
   let last = performance.eventLoopUtilization();
+  let idleSince = performance.now();
   // RSS once listening: about what the idle service holds. A growth that no reclaim gives back raises it (below).
   let baseline = process.memoryUsage.rss();
-  const timer = setInterval(() => {
-    const now = performance.eventLoopUtilization();
-    const utilisation = performance.eventLoopUtilization(now, last).utilization;
-    last = now;
-    const rssBytes = process.memoryUsage.rss();
-    if (!shouldReclaim({ utilisation, rssBytes }, baseline)) return;
-    const heapBeforeBytes = getHeapStatistics().total_heap_size;
-    const started = performance.now();
-    gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
-    const pauseMs = performance.now() - started;
-    const afterBytes = process.memoryUsage.rss();
-    baseline = Math.max(baseline, afterBytes);
-    // The ELU window restarts after the pause, so the GC's own busy time is not read as traffic at the next check.
-    last = performance.eventLoopUtilization();
-    onReclaim({ beforeBytes: rssBytes, afterBytes, heapBeforeBytes, heapAfterBytes: getHeapStatistics().total_heap_size, pauseMs });
-  }, idleMs);
+  const timer = setInterval(
+    () => {
+      const now = performance.eventLoopUtilization();
+      const utilisation = performance.eventLoopUtilization(now, last).utilization;
+      last = now;
+      if (utilisation >= IDLE_UTILISATION) idleSince = performance.now();
+      if (performance.now() - idleSince < idleMs) return;
+      const rssBytes = process.memoryUsage.rss();
+      if (!shouldReclaim({ utilisation, rssBytes }, baseline)) return;
+      const heapBeforeBytes = getHeapStatistics().total_heap_size;
+      const started = performance.now();
+      gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+      const pauseMs = performance.now() - started;
+      const afterBytes = process.memoryUsage.rss();
+      baseline = Math.max(baseline, afterBytes);
+      // The ELU window restarts after the pause, so the GC's own busy time is not read as traffic at the next check.
+      last = performance.eventLoopUtilization();
+      onReclaim({ beforeBytes: rssBytes, afterBytes, heapBeforeBytes, heapAfterBytes: getHeapStatistics().total_heap_size, pauseMs });
+    },
+    Math.min(idleMs, CHECK_MS),
+  );
   timer.unref();
   return { stop: () => clearInterval(timer) };
 }

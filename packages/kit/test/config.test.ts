@@ -42,8 +42,8 @@ describe('loadConfig', () => {
     );
   });
 
-  it('reclaims memory after 10 s idle by default; 0 turns it off; 1..999 ms or a non-number is refused in one line', () => {
-    assert.equal(loadConfig(customer, { HOSTNAME: 'p' }).memoryReclaimIdleMs, 10_000);
+  it('reclaims memory after 30 s idle by default; 0 turns it off; 1..999 ms or a non-number is refused in one line', () => {
+    assert.equal(loadConfig(customer, { HOSTNAME: 'p' }).memoryReclaimIdleMs, 30_000);
     assert.equal(loadConfig(customer, { HOSTNAME: 'p', MEMORY_RECLAIM_IDLE_MS: '0' }).memoryReclaimIdleMs, 0);
     assert.throws(
       () => loadConfig(leaf, { HOSTNAME: 'p', MEMORY_RECLAIM_IDLE_MS: '500' }),
