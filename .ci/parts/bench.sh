@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CI part: the benchmark's quick mode on a fresh clone, so the harness cannot rot. It asserts nothing about speed.
-# budget: 4 (minutes, read by .ci/run): 81 s on a fresh clone (Jaeger already built by the tools stage), plus about
+# budget: 3 (minutes, read by .ci/run): 81 s on a fresh clone (Jaeger already built by the tools stage), plus about
 # 24 s for the overload phase's quick run (8 s of load, 10 s after)
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -3,7 +3,7 @@
 # a throwaway local registry, then e2e/images (build the four images, run each read-only as an arbitrary UID, SIGTERM,
 # Compose v2 up/v2/down and the README's quick start, `./pnpmw images push` to the registry and the chain from the
 # images pulled back by digest). Each phase prints its time, which is what its budget is set by.
-# budget: 8 (minutes, read by .ci/run): measured 256 s on a cold engine (stand-ins, BuildKit cache and images all
+# budget: 7 (minutes, read by .ci/run): measured 256 s on a cold engine (stand-ins, BuildKit cache and images all
 # built), 183 s warm; Debian's packages on a fresh machine add a minute or two.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Telemetry e2e against the real things: installs Jaeger v2 (built from the Go module), Zipkin (a jar from Maven Central)
 # with Java 17, Debian's Prometheus and chromium where missing, then runs the tests.
-# budget: 6 (minutes, read by .ci/run): 66 s with all installed (its 31 tests 61 s); a fresh machine adds the Zipkin
+# budget: 3 (minutes, read by .ci/run): 66 s with all installed (its 31 tests 61 s); a fresh machine adds the Zipkin
 # jar (2 s), Debian's Prometheus (about a minute) and, where missing, Java 17 and chromium (not measured: both were here)
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -9,7 +9,7 @@ import { demoToken } from '@mesh-demo/devtools';
 import { REPO_ROOT } from '@mesh-demo/workspace';
 import { until } from '../support/poll.ts';
 import { ensureMesh } from './support/lifecycle.ts';
-import { accessLog, applyStep, nodeInPod, onePod, send, untilEdge, viaEdge } from './support/mesh.ts';
+import { accessLog, applyStep, EDGE, nodeInPod, onePod, send, untilEdge, viaEdge } from './support/mesh.ts';
 
 const CUSTOMER_ID = 'spiffe://cluster.local/ns/mesh-demo/sa/customer';
 
@@ -79,7 +79,7 @@ describe('mutual TLS and authorization', () => {
     assert.equal(await fromRecommendation('http://customer:9000/health/ready'), '200 {"status":"UP"}');
     const sent = await send(20);
     assert.deepEqual([...new Set(sent.map((s) => s.status))], [200]);
-    const partner = await send(5, { url: 'http://127.0.0.1:8081' });
+    const partner = await send(5, { url: EDGE.partner });
     assert.deepEqual([...new Set(partner.map((s) => s.status))], [200]);
   });
 

@@ -30,8 +30,13 @@ export const GATEWAY_REPLICAS =
     .map((d) => d.toJS() as { kind?: string; spec?: { minReplicas?: number } })
     .find((o) => o.kind === 'HorizontalPodAutoscaler')?.spec?.minReplicas ?? 1;
 
-/** The edge, as `mesh up` prints it: customer and partner through the ingress gateway. */
-export const EDGE = { customer: 'http://127.0.0.1:8080', partner: 'http://127.0.0.1:8081' } as const;
+/**
+ * The edge, as `mesh up` prints it: customer and partner through the ingress gateway. MESH_E2E_EDGE_HOST moves it to
+ * another address of the same ports: e2e/mesh-container runs files of this suite inside the mesh container against
+ * the container's own address, where its published ports arrive.
+ */
+const EDGE_HOST = process.env.MESH_E2E_EDGE_HOST ?? '127.0.0.1';
+export const EDGE = { customer: `http://${EDGE_HOST}:8080`, partner: `http://${EDGE_HOST}:8081` } as const;
 
 export interface CliResult {
   readonly code: number;
