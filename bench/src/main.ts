@@ -1,6 +1,6 @@
 // `pnpm bench` / `pnpm bench --quick`: measures the chain beside its references in one run, writes JSON, markdown, SVG.
 // The run goes phase by phase (src/phase-*.ts); this file reads the options, runs the phases in order, writes the files.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +11,7 @@ import { CommandError, defineCommand, freePort, runEntry } from '@mesh-demo/work
 import { type BenchRun, Cleanups } from './bench-run.ts';
 import { measureMesh } from './mesh.ts';
 import { memoryFigures, readAll } from './phase-memory.ts';
+import { measureMeshContainer } from './phase-mesh-container.ts';
 import { measureOverload } from './phase-overload.ts';
 import { measureReuse } from './phase-reuse.ts';
 import { measureRounds } from './phase-rounds.ts';
@@ -72,7 +73,9 @@ async function measureAll(context: Context): Promise<Results> {
   // Last, alone on the machine: the mesh's proxies would compete with everything above.
   const mesh = context.skipMesh ? { skipped: 'not run (--skip-mesh)' } : await measureMesh(run).catch(failedPhase);
   if (isSkipped(mesh)) run.log(`local mesh not measured: ${mesh.skipped}`);
-  return { meta: meta(context, jaeger, jaegerServices), series, scaling, ...starts, memory, reuse, overload, mesh };
+  const meshContainer = context.skipMesh ? { skipped: 'not run (--skip-mesh)' } : await measureMeshContainer(run).catch(failedPhase);
+  if (isSkipped(meshContainer)) run.log(`mesh container not measured: ${meshContainer.skipped}`);
+  return { meta: meta(context, jaeger, jaegerServices), series, scaling, ...starts, memory, reuse, overload, mesh, meshContainer };
 }
 
 function failedPhase(error: Error): Skipped {
@@ -114,11 +117,33 @@ async function overloadOnly({ run, outDir, began }: Context): Promise<void> {
   run.log(`wrote overload.json and OVERLOAD.md to ${outDir} in ${Math.round((performance.now() - began) / 1000)} s`);
 }
 
+/**
+ * The mesh container's figures added to the results already in the out directory (a full run's, bench/ by default),
+ * and RESULTS.md rendered again from them: its section says when they were measured. Without results there, to
+ * mesh-container.json alone.
+ */
+async function containerOnly({ run, outDir }: Context): Promise<void> {
+  const meshContainer = await measureMeshContainer(run);
+  if (isSkipped(meshContainer)) throw new CommandError(`the mesh container cannot be measured: ${meshContainer.skipped}`);
+  mkdirSync(outDir, { recursive: true });
+  const resultsFile = join(outDir, 'results.json');
+  if (!existsSync(resultsFile)) {
+    writeFileSync(join(outDir, 'mesh-container.json'), `${JSON.stringify(meshContainer, null, 2)}\n`);
+    run.log(`wrote mesh-container.json to ${outDir} (no results.json there to add it to)`);
+    return;
+  }
+  const results: Results = { ...(JSON.parse(readFileSync(resultsFile, 'utf8')) as Results), meshContainer };
+  writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(outDir, 'RESULTS.md'), renderMarkdown(results));
+  run.log(`added the mesh container's figures to ${resultsFile} and rendered RESULTS.md again`);
+}
+
 /** The whole run, or one phase's figures alone: results, markdown and the scaling chart written to the out directory. */
-async function measure(context: Context, only: 'mesh' | 'overload' | undefined): Promise<void> {
+async function measure(context: Context, only: 'mesh' | 'overload' | 'container' | undefined): Promise<void> {
   const { run, outDir } = context;
   if (only === 'mesh') return meshOnly(context);
   if (only === 'overload') return overloadOnly(context);
+  if (only === 'container') return containerOnly(context);
   const results = await measureAll(context);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -130,22 +155,25 @@ async function measure(context: Context, only: 'mesh' | 'overload' | undefined):
 export const bench = defineCommand({
   name: 'bench',
   summary: 'the chain beside its references, in one run',
-  synopsis: '[--quick] [--out DIR] [--mesh-only | --overload-only | --skip-mesh]',
+  synopsis: '[--quick] [--out DIR] [--mesh-only | --overload-only | --container-only | --skip-mesh]',
   details: () => `  --quick          short smoke run (about two minutes); writes to bench/out/ unless --out is given
   --out            where results.json, RESULTS.md and scaling.svg go (full run: bench/)
   --mesh-only      only the local mesh's figures (needs root and ./pnpmw mesh tools), to mesh.json and MESH.md
   --overload-only  only the overload phase's figures, to overload.json and OVERLOAD.md (default dir: bench/out/)
-  --skip-mesh      everything but the local mesh, which would take down a local mesh already running`,
+  --container-only the mesh container's figures (needs an engine and mesh-demo/mesh:dev), added to results.json and
+                   RESULTS.md in the out dir (full run: bench/), or to mesh-container.json where there are none
+  --skip-mesh      everything but the local mesh and its container (the mesh would take down one already running)`,
   options: {
     quick: { type: 'boolean' },
     out: { type: 'string' },
     'mesh-only': { type: 'boolean' },
     'overload-only': { type: 'boolean' },
+    'container-only': { type: 'boolean' },
     'skip-mesh': { type: 'boolean' },
   },
   async run({ values, fail }) {
-    if ([values['mesh-only'], values['overload-only'], values['skip-mesh']].filter(Boolean).length > 1)
-      fail('--mesh-only, --overload-only and --skip-mesh go alone');
+    if ([values['mesh-only'], values['overload-only'], values['container-only'], values['skip-mesh']].filter(Boolean).length > 1)
+      fail('--mesh-only, --overload-only, --container-only and --skip-mesh go alone');
     const overloadOnlyRun = values['overload-only'] === true;
     const profile = PROFILES[values.quick ? 'quick' : 'full'];
     const run: BenchRun = { profile, log: (message) => console.log(`bench: ${message}`), cleanups: new Cleanups() };
@@ -167,7 +195,8 @@ export const bench = defineCommand({
       skipMesh: values['skip-mesh'] === true,
     };
     try {
-      await measure(context, values['mesh-only'] ? 'mesh' : overloadOnlyRun ? 'overload' : undefined);
+      const only = values['mesh-only'] ? 'mesh' : overloadOnlyRun ? 'overload' : values['container-only'] ? 'container' : undefined;
+      await measure(context, only);
     } finally {
       await run.cleanups.stopAll();
     }

@@ -2,6 +2,7 @@
 // One renderer per section, in the order the page reads; each returns its lines.
 import { renderHeadline, renderScaling } from './report-load.ts';
 import { renderMesh } from './report-mesh.ts';
+import { renderMeshContainer } from './report-mesh-container.ts';
 import { renderOverload } from './report-overload.ts';
 import { renderMemory, renderReuse, renderStart } from './report-services.ts';
 import { renderTargets } from './report-targets.ts';
@@ -39,5 +40,6 @@ export function renderMarkdown(results: Results): string {
     ...renderReuse(results),
     ...renderOverload(results),
     renderMesh(results),
+    ...renderMeshContainer(results),
   ].join('\n');
 }

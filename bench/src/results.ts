@@ -177,6 +177,30 @@ export interface OverloadFigures {
   };
 }
 
+/** One `compose --profile mesh up --wait` of the mesh container, and the `down` after it. */
+export interface MeshContainerStart {
+  /** To the first 200 at the published edge, ms. */
+  readonly firstOkMs: number;
+  /** To `up --wait`'s return (the container healthy: the step live), ms. */
+  readonly waitMs: number;
+  readonly downMs: number;
+}
+
+export interface MeshContainerFigures {
+  /** When these were measured: `--container-only` adds them to a full run's results. */
+  readonly date: string;
+  readonly image: string;
+  /** Uncompressed, as the engine counts it; and `docker save | gzip -1`, about what a registry carries. */
+  readonly imageBytes: number;
+  readonly compressedBytes: number;
+  readonly layers: number;
+  /** A new container with the page cache dropped first; then new containers with the image's files cached. */
+  readonly cold: MeshContainerStart;
+  readonly warm: MeshContainerStart[];
+  /** Compose files laid over docker-compose.yml (CI's stand-in for privileged, where the machine needs it). */
+  readonly overrides: readonly string[];
+}
+
 export interface Results {
   readonly meta: {
     readonly date: string;
@@ -203,6 +227,8 @@ export interface Results {
   /** Absent in results from before the overload phase. */
   readonly overload?: OverloadFigures | Skipped;
   readonly mesh: MeshFigures | Skipped;
+  /** Absent in results from before the mesh container. */
+  readonly meshContainer?: MeshContainerFigures | Skipped;
 }
 
 export function isSkipped(value: unknown): value is Skipped {
