@@ -4,8 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import type { LocalServices } from '@mesh-demo/devtools';
 import { freePort } from '@mesh-demo/workspace';
 import { until as eventually } from '../support/poll.ts';
-import { type Capture, startCapture, startSink } from './support/capture.ts';
-import { get, startQuietServices } from './support/services.ts';
+import { startSink } from './support/capture.ts';
+import { capturedServices, get, startQuietServices } from './support/services.ts';
 
 const TRACE_ID = '463ac35c9f6413ad48485a3953bb6124';
 const SPAN_ID = 'a2fb4a1d1a96d312';
@@ -27,34 +27,22 @@ function notJson(lines: readonly string[]): string[] {
 }
 
 describe('tracing on, collector down', () => {
-  let capture: Capture;
-  let chain: LocalServices;
   let collectorPort: number;
-
-  before(async () => {
-    capture = await startCapture();
+  const chain = capturedServices(async () => {
     collectorPort = await freePort();
-    chain = await startQuietServices(
-      {
-        RECOMMENDATION_URL: capture.url,
-        OTEL_TRACES_EXPORTER: 'jaeger',
-        OTEL_EXPORTER_JAEGER_ENDPOINT: `http://127.0.0.1:${collectorPort}/api/traces`,
-        OTEL_BSP_SCHEDULE_DELAY: '50',
-        OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '8',
-        LOG_LEVEL: 'info',
-      },
-      ['preference', 'customer'],
-    );
-  });
-  after(async () => {
-    await chain?.stopAll();
-    await capture?.close();
-  });
+    return {
+      OTEL_TRACES_EXPORTER: 'jaeger',
+      OTEL_EXPORTER_JAEGER_ENDPOINT: `http://127.0.0.1:${collectorPort}/api/traces`,
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '8',
+      LOG_LEVEL: 'info',
+    };
+  }, ['preference', 'customer']);
 
   test('each hop forwards the incoming trace id with a span id of its own, so spans nest instead of being siblings', async () => {
-    const { status } = await get(chain.url('customer'), B3_IN);
+    const { status } = await get(chain.services.url('customer'), B3_IN);
     assert.equal(status, 200);
-    const forwarded = capture.requests.at(-1)!;
+    const forwarded = chain.capture.requests.at(-1)!;
     assert.equal(forwarded['x-b3-traceid'], TRACE_ID);
     assert.match(String(forwarded['x-b3-spanid']), /^[0-9a-f]{16}$/);
     assert.notEqual(forwarded['x-b3-spanid'], SPAN_ID, 'the caller span id must not be forwarded as ours');
@@ -64,10 +52,10 @@ describe('tracing on, collector down', () => {
   });
 
   test('by default a hop names its own server span as the parent downstream (no client spans: fewer, and still nested)', async () => {
-    await get(chain.url('customer'), { ...B3_IN, 'x-request-id': 'e2e-server-parent' });
-    const forwarded = capture.requests.at(-1)!;
+    await get(chain.services.url('customer'), { ...B3_IN, 'x-request-id': 'e2e-server-parent' });
+    const forwarded = chain.capture.requests.at(-1)!;
     const logged = await eventually('the request log line of preference', async () =>
-      chain.logs.get('preference')!.find((l) => l.includes('"request_id":"e2e-server-parent"') && l.includes('"msg":"request"')),
+      chain.services.logs.get('preference')!.find((l) => l.includes('"request_id":"e2e-server-parent"') && l.includes('"msg":"request"')),
     );
     assert.equal(forwarded['x-b3-spanid'], (JSON.parse(logged) as { span_id?: string }).span_id);
   });
@@ -81,9 +69,9 @@ describe('tracing on, collector down', () => {
       baggage: ';;;===',
       'x-request-id': 'e2e-malformed',
     };
-    const { status } = await get(chain.url('customer'), bad);
+    const { status } = await get(chain.services.url('customer'), bad);
     assert.equal(status, 200);
-    const forwarded = capture.requests.at(-1)!;
+    const forwarded = chain.capture.requests.at(-1)!;
     assert.match(String(forwarded['x-b3-traceid']), /^[0-9a-f]{32}$/);
     assert.notEqual(forwarded['x-b3-traceid'], '0'.repeat(32));
     assert.match(String(forwarded.traceparent), new RegExp(`^00-${forwarded['x-b3-traceid']}-[0-9a-f]{16}-01$`));
@@ -91,9 +79,9 @@ describe('tracing on, collector down', () => {
   });
 
   test('log lines carry the trace id and the span id of the request', async () => {
-    await get(chain.url('customer'), { ...B3_IN, 'x-request-id': 'e2e-log-line' });
+    await get(chain.services.url('customer'), { ...B3_IN, 'x-request-id': 'e2e-log-line' });
     const line = await eventually('the request log line of customer', async () =>
-      chain.logs.get('customer')!.find((l) => l.includes('"request_id":"e2e-log-line"') && l.includes('"msg":"request"')),
+      chain.services.logs.get('customer')!.find((l) => l.includes('"request_id":"e2e-log-line"') && l.includes('"msg":"request"')),
     );
     const entry = JSON.parse(line) as Record<string, unknown>;
     assert.equal(entry.trace_id, TRACE_ID);
@@ -102,24 +90,24 @@ describe('tracing on, collector down', () => {
   });
 
   test('requests succeed while the collector is down; each service warns once, and once more when export works again', async () => {
-    for (let i = 0; i < 30; i++) assert.equal((await get(chain.url('customer'))).status, 200);
+    for (let i = 0; i < 30; i++) assert.equal((await get(chain.services.url('customer'))).status, 200);
     for (const name of ['customer', 'preference'] as const) {
       await eventually(
         `${name} to warn that span export failed`,
-        async () => chain.logs.get(name)!.some((l) => EXPORT_FAILED.test(l)) || undefined,
+        async () => chain.services.logs.get(name)!.some((l) => EXPORT_FAILED.test(l)) || undefined,
       );
     }
-    for (let i = 0; i < 30; i++) assert.equal((await get(chain.url('customer'))).status, 200);
+    for (let i = 0; i < 30; i++) assert.equal((await get(chain.services.url('customer'))).status, 200);
     const sink = await startSink(collectorPort);
     try {
       for (const name of ['customer', 'preference'] as const) {
         const back = await eventually(`${name} to say that span export works again`, async () => {
-          await get(chain.url('customer'));
-          return chain.logs.get(name)!.find((l) => EXPORT_BACK.test(l));
+          await get(chain.services.url('customer'));
+          return chain.services.logs.get(name)!.find((l) => EXPORT_BACK.test(l));
         });
         const dropped = Number(EXPORT_BACK.exec(back)![1]);
         assert.ok(dropped > 8, `${name} dropped ${dropped} spans, more than one batch, under one warning`);
-        assert.equal(chain.logs.get(name)!.filter((l) => EXPORT_FAILED.test(l)).length, 1, `${name} warned once, not per batch`);
+        assert.equal(chain.services.logs.get(name)!.filter((l) => EXPORT_FAILED.test(l)).length, 1, `${name} warned once, not per batch`);
       }
       assert.ok(sink.posts > 0);
     } finally {
@@ -181,57 +169,32 @@ describe('tracing on, no collector anywhere (OTLP to a port nobody listens on)',
 });
 
 describe('tracing off (OTEL_TRACES_EXPORTER=none)', () => {
-  let capture: Capture;
-  let chain: LocalServices;
-
-  before(async () => {
-    capture = await startCapture();
-    chain = await startQuietServices({ RECOMMENDATION_URL: capture.url, OTEL_TRACES_EXPORTER: 'none' }, ['preference', 'customer']);
-  });
-  after(async () => {
-    await chain?.stopAll();
-    await capture?.close();
-  });
+  const chain = capturedServices({ OTEL_TRACES_EXPORTER: 'none' }, ['preference', 'customer']);
 
   test('trace headers are forwarded exactly as they came, so the mesh still joins the spans', async () => {
-    const { status } = await get(chain.url('customer'), { ...B3_IN, traceparent: `00-${TRACE_ID}-${SPAN_ID}-01` });
+    const { status } = await get(chain.services.url('customer'), { ...B3_IN, traceparent: `00-${TRACE_ID}-${SPAN_ID}-01` });
     assert.equal(status, 200);
-    const forwarded = capture.requests.at(-1)!;
+    const forwarded = chain.capture.requests.at(-1)!;
     assert.equal(forwarded['x-b3-traceid'], TRACE_ID);
     assert.equal(forwarded['x-b3-spanid'], SPAN_ID);
     assert.equal(forwarded.traceparent, `00-${TRACE_ID}-${SPAN_ID}-01`);
-    assert.equal(chain.logs.get('customer')!.filter((l) => l.includes('telemetry:')).length, 0, 'no telemetry output at all');
+    assert.equal(chain.services.logs.get('customer')!.filter((l) => l.includes('telemetry:')).length, 0, 'no telemetry output at all');
   });
 });
 
 describe('tracing on with client spans (OTEL_NODE_ENABLED_INSTRUMENTATIONS=fastify,undici)', () => {
-  let capture: Capture;
-  let chain: LocalServices;
-
-  before(async () => {
-    capture = await startCapture();
-    chain = await startQuietServices(
-      {
-        RECOMMENDATION_URL: capture.url,
-        OTEL_TRACES_EXPORTER: 'console',
-        OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'fastify,undici',
-        LOG_LEVEL: 'info',
-      },
-      ['preference', 'customer'],
-    );
-  });
-  after(async () => {
-    await chain?.stopAll();
-    await capture?.close();
-  });
+  const chain = capturedServices(
+    { OTEL_TRACES_EXPORTER: 'console', OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'fastify,undici', LOG_LEVEL: 'info' },
+    ['preference', 'customer'],
+  );
 
   test('each hop names its client span as the parent, a child of its server span, and forwards the headers once', async () => {
-    const { status } = await get(chain.url('customer'), { ...B3_IN, 'x-request-id': 'e2e-client-spans' });
+    const { status } = await get(chain.services.url('customer'), { ...B3_IN, 'x-request-id': 'e2e-client-spans' });
     assert.equal(status, 200);
-    const forwarded = capture.requests.at(-1)!;
+    const forwarded = chain.capture.requests.at(-1)!;
     assert.equal(forwarded['x-b3-traceid'], TRACE_ID);
     const logged = await eventually('the request log line of preference', async () =>
-      chain.logs.get('preference')!.find((l) => l.includes('"request_id":"e2e-client-spans"') && l.includes('"msg":"request"')),
+      chain.services.logs.get('preference')!.find((l) => l.includes('"request_id":"e2e-client-spans"') && l.includes('"msg":"request"')),
     );
     const entry = JSON.parse(logged) as { trace_id?: string; span_id?: string };
     assert.equal(entry.trace_id, TRACE_ID);
@@ -245,9 +208,9 @@ describe('tracing on with client spans (OTEL_NODE_ENABLED_INSTRUMENTATIONS=fasti
   });
 
   test('OTEL_TRACES_EXPORTER=console prints each span as one JSON line, so the output stays all JSON', async () => {
-    await get(chain.url('customer'), { ...B3_IN, 'x-request-id': 'e2e-console-span' });
+    await get(chain.services.url('customer'), { ...B3_IN, 'x-request-id': 'e2e-console-span' });
     const span = await eventually("customer's server span on its output", async () =>
-      chain.logs
+      chain.services.logs
         .get('customer')!
         .map((l) => JSON.parse(l) as Record<string, unknown>)
         .find(
@@ -260,6 +223,6 @@ describe('tracing on with client spans (OTEL_NODE_ENABLED_INSTRUMENTATIONS=fasti
     assert.equal(span.trace_id, TRACE_ID);
     assert.equal(span.name, 'GET /');
     assert.equal(typeof span.duration_ms, 'number');
-    for (const name of ['customer', 'preference'] as const) assert.deepEqual(notJson(chain.logs.get(name)!), [], name);
+    for (const name of ['customer', 'preference'] as const) assert.deepEqual(notJson(chain.services.logs.get(name)!), [], name);
   });
 });

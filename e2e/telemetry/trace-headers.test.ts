@@ -5,12 +5,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { after, before, describe, test } from 'node:test';
-import type { LocalServices } from '@mesh-demo/devtools';
+import { after, describe, test } from 'node:test';
 import type { ServiceName } from '@mesh-demo/workspace';
 import { freePort } from '@mesh-demo/workspace';
-import { type Capture, startCapture, startSink } from './support/capture.ts';
-import { startQuietServices } from './support/services.ts';
+import { startSink } from './support/capture.ts';
+import { capturedServices } from './support/services.ts';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT_ID = '00f067aa0ba902b7';
@@ -81,29 +80,20 @@ const golden: Record<string, Exchange> = update ? {} : JSON.parse(readFileSync(G
 /** customer -> preference -> a stand-in recommendation that keeps what it is sent, traced with the ratio given. */
 function suite(ratio: string, cases: readonly string[]): void {
   describe(`tracing on (otlp to a sink, parentbased_traceidratio at ${ratio})`, () => {
-    let capture: Capture;
-    let chain: LocalServices;
-    let sink: Awaited<ReturnType<typeof startSink>>;
-
-    before(async () => {
-      capture = await startCapture();
+    let sink: Awaited<ReturnType<typeof startSink>> | undefined;
+    const chain = capturedServices(async () => {
       const port = await freePort();
       // A collector that accepts the spans, so the exporter runs as in production (`none` would not load the SDK at all).
       sink = await startSink(port);
-      chain = await startQuietServices(
-        {
-          RECOMMENDATION_URL: capture.url,
-          OTEL_TRACES_EXPORTER: 'otlp',
-          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
-          OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-          OTEL_TRACES_SAMPLER_ARG: ratio,
-        },
-        ['preference', 'customer'],
-      );
-    });
+      return {
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: ratio,
+      };
+    }, ['preference', 'customer']);
+    // Registered after capturedServices' own: the sink closes once the services have stopped.
     after(async () => {
-      await chain?.stopAll();
-      await capture?.close();
       await sink?.close();
     });
 
@@ -111,9 +101,9 @@ function suite(ratio: string, cases: readonly string[]): void {
       for (const entry of ['preference', 'customer'] as const satisfies readonly ServiceName[]) {
         const key = `${name} into ${entry}, ratio ${ratio}`;
         test(`${key}: the headers sent downstream and answered are as before, byte for byte`, async () => {
-          const { status, raw } = await getRaw(chain.url(entry), { ...PARENTS[name], 'x-request-id': `trace-headers-${entry}` });
+          const { status, raw } = await getRaw(chain.services.url(entry), { ...PARENTS[name], 'x-request-id': `trace-headers-${entry}` });
           assert.equal(status, 200);
-          const exchange: Exchange = { sent: normalise(capture.raw.at(-1)!), answered: normalise(raw) };
+          const exchange: Exchange = { sent: normalise(chain.capture.raw.at(-1)!), answered: normalise(raw) };
           if (update) {
             golden[key] = exchange;
             return;
@@ -129,41 +119,30 @@ function suite(ratio: string, cases: readonly string[]): void {
 suite('1', Object.keys(PARENTS));
 
 describe('the unsampled fast path (parentbased_traceidratio at 0.01)', () => {
-  let capture: Capture;
-  let chain: LocalServices;
-
-  before(async () => {
-    capture = await startCapture();
-    chain = await startQuietServices(
-      {
-        RECOMMENDATION_URL: capture.url,
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
-        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-        OTEL_TRACES_SAMPLER_ARG: '0.01',
-      },
-      ['preference'],
-    );
-  });
-  after(async () => {
-    await chain?.stopAll();
-    await capture?.close();
-  });
+  const chain = capturedServices(
+    async () => ({
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.01',
+    }),
+    ['preference'],
+  );
 
   // Negative control: on the code before the fast path (@fastify/otel) this fails, each hop minting a span id of its
   // own for an unsampled request too (checked by hand with sdk.ts reverted).
   for (const name of ['unsampled W3C parent', 'unsampled B3 multi parent', 'unsampled B3 single parent']) {
     test(`${name}: the hop makes no span, so the caller's span id goes downstream as it came, still unsampled`, async () => {
-      assert.equal((await getRaw(chain.url('preference'), PARENTS[name]!)).status, 200);
-      const sent = capture.requests.at(-1)!;
+      assert.equal((await getRaw(chain.services.url('preference'), PARENTS[name]!)).status, 200);
+      const sent = chain.capture.requests.at(-1)!;
       assert.equal(sent.traceparent, `00-${TRACE_ID}-${PARENT_ID}-00`);
       assert.deepEqual([sent['x-b3-traceid'], sent['x-b3-spanid'], sent['x-b3-sampled']], [TRACE_ID, PARENT_ID, '0']);
     });
   }
 
   test('a sampled parent still gets a span of its own: the hop names it, not the caller, as the parent downstream', async () => {
-    assert.equal((await getRaw(chain.url('preference'), PARENTS['sampled W3C parent']!)).status, 200);
-    const sent = capture.requests.at(-1)!;
+    assert.equal((await getRaw(chain.services.url('preference'), PARENTS['sampled W3C parent']!)).status, 200);
+    const sent = chain.capture.requests.at(-1)!;
     assert.match(String(sent.traceparent), new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
     assert.notEqual(sent['x-b3-spanid'], PARENT_ID);
   });

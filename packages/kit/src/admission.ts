@@ -36,8 +36,8 @@ export function admission(app: FastifyInstance, name: string, config: AdmissionC
   if (config.maxEventLoopDelayMs > 0) {
     app.register(underPressure, {
       maxEventLoopDelay: config.maxEventLoopDelayMs,
-      retryAfter: config.retryAfterSeconds,
-      // Answered here; under-pressure then calls the hook's next, and Fastify stops at a reply already sent.
+      // Answered here; under-pressure then calls the hook's next, and Fastify stops at a reply already sent. Its own
+      // retryAfter option is left out: only its default answer (no pressureHandler) and its /status route read it.
       pressureHandler: (_request, reply, _type, value) => {
         const lag = Math.round(Number(value));
         shed(reply, config, `${name} is overloaded: its event loop lags ${lag} ms (MAX_EVENT_LOOP_DELAY_MS ${config.maxEventLoopDelayMs})`);

@@ -11,27 +11,32 @@ import { runInNewContext } from 'node:vm';
  * releases them: customer went from 237 to 114 MB 60 s after the overload, and stayed at 237 without it.
  */
 
-/** The reading the decision is made from, one per check. */
-export interface ReclaimSample {
-  /** Event-loop utilisation (0..1) since the last check: how busy the process was. */
-  readonly utilisation: number;
-  readonly rssBytes: number;
-}
-
-/** Below this utilisation the process counts as idle: probes and scrapes, no traffic. */
+/** Below this event-loop utilisation (0..1, since the last reading) the process counts as idle: probes and scrapes, no traffic. */
 export const IDLE_UTILISATION = 0.01;
 /** RSS this far above the baseline (and at least this many bytes) is worth one GC pause on an idle process. */
 const GROWTH_RATIO = 1.1;
 const GROWTH_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
- * Whether to reclaim now: idle, and RSS well above the baseline (the RSS when the service started listening, or after
- * the last reclaim, whichever is higher). What a reclaim cannot give back (the malloc heap's fragments) raises the
- * baseline, so an idle process is never collected twice for the same growth.
+ * How long the process has been idle, fed one reading at a time: the quiet stretch counts from the last busy reading,
+ * so a busy reading (the latest included) puts it back to 0, below any `idleMs` (never 0: 0 turns reclaim off). This
+ * alone keeps a busy process from being collected: shouldReclaim is asked only once the clock has reached `idleMs`.
  */
-export function shouldReclaim(sample: ReclaimSample, baselineBytes: number): boolean {
-  if (sample.utilisation >= IDLE_UTILISATION) return false;
-  return sample.rssBytes > Math.max(baselineBytes * GROWTH_RATIO, baselineBytes + GROWTH_MIN_BYTES);
+export function idleClock(startMs: number): (utilisation: number, nowMs: number) => number {
+  let idleSince = startMs;
+  return (utilisation, nowMs) => {
+    if (utilisation >= IDLE_UTILISATION) idleSince = nowMs;
+    return nowMs - idleSince;
+  };
+}
+
+/**
+ * Whether an idle process should reclaim: RSS well above the baseline (the RSS when the service started listening, or
+ * after the last reclaim, whichever is higher). What a reclaim cannot give back (the malloc heap's fragments) raises
+ * the baseline, so an idle process is never collected twice for the same growth.
+ */
+export function shouldReclaim(rssBytes: number, baselineBytes: number): boolean {
+  return rssBytes > Math.max(baselineBytes * GROWTH_RATIO, baselineBytes + GROWTH_MIN_BYTES);
 }
 
 export interface Reclaimed {
@@ -78,7 +83,7 @@ const CHECK_MS = 5000;
 export function startMemoryReclaim(idleMs: number, onReclaim: (reclaimed: Reclaimed) => void): MemoryReclaim {
   const gc = exposeGc();
   let last = performance.eventLoopUtilization();
-  let idleSince = performance.now();
+  const idleFor = idleClock(performance.now());
   // RSS once listening: about what the idle service holds. A growth that no reclaim gives back raises it (below).
   let baseline = process.memoryUsage.rss();
   const timer = setInterval(
@@ -86,10 +91,9 @@ export function startMemoryReclaim(idleMs: number, onReclaim: (reclaimed: Reclai
       const now = performance.eventLoopUtilization();
       const utilisation = performance.eventLoopUtilization(now, last).utilization;
       last = now;
-      if (utilisation >= IDLE_UTILISATION) idleSince = performance.now();
-      if (performance.now() - idleSince < idleMs) return;
+      if (idleFor(utilisation, performance.now()) < idleMs) return;
       const rssBytes = process.memoryUsage.rss();
-      if (!shouldReclaim({ utilisation, rssBytes }, baseline)) return;
+      if (!shouldReclaim(rssBytes, baseline)) return;
       const heapBeforeBytes = getHeapStatistics().total_heap_size;
       const started = performance.now();
       gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });

@@ -99,11 +99,11 @@ describe('admission: MAX_EVENT_LOOP_DELAY_MS', () => {
   async function underLag(env: Record<string, string>, rounds: number) {
     const { service, state } = heldService({ MAX_IN_FLIGHT: '0', ...env }, false);
     await service.app.ready();
-    const answers: { status: number; body: string }[] = [];
+    const answers: { status: number; retryAfter: unknown; body: string }[] = [];
     for (let i = 0; i < rounds; i++) {
       busy(200);
       const r = await service.app.inject('/');
-      answers.push({ status: r.statusCode, body: r.body });
+      answers.push({ status: r.statusCode, retryAfter: r.headers['retry-after'], body: r.body });
       if (r.statusCode === 503) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -115,6 +115,7 @@ describe('admission: MAX_EVENT_LOOP_DELAY_MS', () => {
     const { answers, reached } = await underLag({ MAX_EVENT_LOOP_DELAY_MS: '20' }, 16);
     const shed = answers.find((a) => a.status === 503);
     assert.ok(shed, `no request shed in ${answers.length} rounds of 200 ms lag: ${answers.map((a) => a.status)}`);
+    assert.equal(shed.retryAfter, '1');
     assert.match(shed.body, /^recommendation is overloaded: its event loop lags \d+ ms \(MAX_EVENT_LOOP_DELAY_MS 20\); retry after 1 s\n$/);
     assert.equal(reached, answers.length - 1, 'the shed request reached the route');
   });

@@ -4,24 +4,33 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { IDLE_UTILISATION, shouldReclaim } from '../src/memory-reclaim.ts';
+import { IDLE_UTILISATION, idleClock, shouldReclaim } from '../src/memory-reclaim.ts';
 
 const MB = 1024 * 1024;
 const FIXTURE = fileURLToPath(new URL('./fixtures/burst-then-idle.ts', import.meta.url));
 
 describe('memory reclaim: when', () => {
-  const baseline = 75 * MB;
-  it('reclaims an idle process well above its baseline', () => {
-    assert.equal(shouldReclaim({ utilisation: 0.001, rssBytes: 237 * MB }, baseline), true);
+  it('counts a quiet stretch from the last busy reading', () => {
+    const idleFor = idleClock(0);
+    assert.equal(idleFor(0.001, 5000), 5000);
+    assert.equal(idleFor(0, 10_000), 10_000);
+    assert.equal(idleFor(0.5, 15_000), 0, 'a busy reading starts it again');
+    assert.equal(idleFor(0, 20_000), 5000);
   });
-  it('never while the process is busy, however large', () => {
-    assert.equal(shouldReclaim({ utilisation: IDLE_UTILISATION, rssBytes: 237 * MB }, baseline), false);
-    assert.equal(shouldReclaim({ utilisation: 0.5, rssBytes: 500 * MB }, baseline), false);
+  it('never while the process is busy, however long it idled before: the latest busy reading is 0 idle', () => {
+    const idleFor = idleClock(0);
+    assert.equal(idleFor(0, 60_000), 60_000);
+    assert.equal(idleFor(IDLE_UTILISATION, 65_000), 0, 'exactly 1% busy counts as busy');
+  });
+
+  const baseline = 75 * MB;
+  it('reclaims well above its baseline', () => {
+    assert.equal(shouldReclaim(237 * MB, baseline), true);
   });
   it('not for a growth under 10% of the baseline, nor under 8 MB', () => {
-    assert.equal(shouldReclaim({ utilisation: 0, rssBytes: 82 * MB }, baseline), false, '+7 MB, 9%');
-    assert.equal(shouldReclaim({ utilisation: 0, rssBytes: 83 * MB + 1 }, baseline), true, '+8 MB and 11%');
-    assert.equal(shouldReclaim({ utilisation: 0, rssBytes: 45 * MB }, 40 * MB), false, '+5 MB is 12% of a small baseline, but under 8 MB');
+    assert.equal(shouldReclaim(82 * MB, baseline), false, '+7 MB, 9%');
+    assert.equal(shouldReclaim(83 * MB + 1, baseline), true, '+8 MB and 11%');
+    assert.equal(shouldReclaim(45 * MB, 40 * MB), false, '+5 MB is 12% of a small baseline, but under 8 MB');
   });
 });
 

@@ -3,20 +3,22 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { CommandError, defineCommand } from '@mesh-demo/workspace';
 import { demoToken, jwkOf, newKeyPem } from '../demo-token.ts';
 
-/** The PEM of --key; a CommandError (one line, exit 1) says why it cannot be used. */
-function readKey(path: string): string {
-  let pem: string;
+/**
+ * The PEM of --key and its key id (the thumbprint jwkOf names it by, which also proves it an RSA private key); a
+ * CommandError (one line, exit 1) says why it cannot be used.
+ */
+function readKey(path: string): { keyPem: string; keyId: string } {
+  let keyPem: string;
   try {
-    pem = readFileSync(path, 'utf8');
+    keyPem = readFileSync(path, 'utf8');
   } catch (error) {
     throw new CommandError(`--key ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   try {
-    jwkOf(pem);
+    return { keyPem, keyId: jwkOf(keyPem).kid };
   } catch (error) {
     throw new CommandError(`--key ${path}: not an RSA private key in PEM (${(error as Error).message.split('\n')[0]})`);
   }
-  return pem;
 }
 
 export const token = defineCommand({
@@ -57,14 +59,14 @@ export const token = defineCommand({
     }
     const expiresIn = values.expires === undefined ? 3600 : Number(values.expires);
     if (!Number.isInteger(expiresIn)) fail(`--expires wants whole seconds (got ${values.expires})`);
-    const keyPem = values.key === undefined ? undefined : readKey(values.key);
+    const key = values.key === undefined ? undefined : readKey(values.key);
     console.log(
       demoToken({
         claims: { group: values.group ?? 'demo' },
         expiresIn,
         ...(values.subject && { subject: values.subject }),
         ...(values.issuer && { issuer: values.issuer }),
-        ...(keyPem && { keyPem, keyId: jwkOf(keyPem).kid }),
+        ...key,
       }),
     );
     return 0;
