@@ -14,10 +14,15 @@ describe('the mesh container refuses what it cannot run, in one line', () => {
     if (names.length) await docker(['rm', '--force', ...names]);
   });
 
-  it('started without --privileged, it says it must run privileged, names what it lacks, and exits 1', async () => {
-    const name = `mesh-demo-e2e-unprivileged-${process.pid}`;
+  /** `docker run` of the image as a container of its own (removed after the suite), with these flags, to its end. */
+  const runMesh = (label: string, flags: readonly string[]) => {
+    const name = `mesh-demo-e2e-${label}-${process.pid}`;
     names.push(name);
-    const run = await docker(['run', '--name', name, '--init', MESH_IMAGE]);
+    return docker(['run', '--name', name, '--init', ...flags, MESH_IMAGE]);
+  };
+
+  it('started without --privileged, it says it must run privileged, names what it lacks, and exits 1', async () => {
+    const run = await runMesh('unprivileged', []);
     assert.equal(run.code, 1, run.output);
     const lines = entryLines(run.output);
     assert.equal(lines.length, 1, run.output);
@@ -29,40 +34,13 @@ describe('the mesh container refuses what it cannot run, in one line', () => {
   });
 
   it('given cap_add alone (no /proc/sys to write), it still refuses, naming /proc/sys', async () => {
-    const name = `mesh-demo-e2e-caps-only-${process.pid}`;
-    names.push(name);
-    const run = await docker([
-      'run',
-      '--name',
-      name,
-      '--init',
-      '--cap-add',
-      'NET_ADMIN',
-      '--cap-add',
-      'SYS_ADMIN',
-      '--cap-add',
-      'SYS_PTRACE',
-      MESH_IMAGE,
-    ]);
+    const run = await runMesh('caps-only', ['--cap-add', 'NET_ADMIN', '--cap-add', 'SYS_ADMIN', '--cap-add', 'SYS_PTRACE']);
     assert.equal(run.code, 1, run.output);
     assert.match(entryLines(run.output).join('\n'), /must run privileged.*lacks \/proc\/sys is read-only$/);
   });
 
   it("a MESH_STEP that names no step stops it with the CLI's own line, after taking down what it started", async () => {
-    const name = `mesh-demo-e2e-bad-step-${process.pid}`;
-    names.push(name);
-    const run = await docker([
-      'run',
-      '--name',
-      name,
-      '--init',
-      ...RUN_FLAGS,
-      '--tmpfs',
-      '/run:rw,exec',
-      '-e',
-      'MESH_STEP=no-such-step',
-      MESH_IMAGE,
-    ]);
+    const run = await runMesh('bad-step', [...RUN_FLAGS, '--tmpfs', '/run:rw,exec', '-e', 'MESH_STEP=no-such-step']);
     assert.notEqual(run.code, 0, run.output);
     assert.match(run.output, /^mesh: .*no-such-step.*$/m);
     assert.match(run.output, /mesh-container: mesh up failed \(exit \d+\); taking down what it started/);

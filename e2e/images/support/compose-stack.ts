@@ -21,18 +21,24 @@ export interface Stack {
   readonly compose: (args: readonly string[], extraEnv?: Record<string, string>) => Promise<CommandResult>;
 }
 
-export async function stack(project: string): Promise<Stack> {
+/** Every host port of docker-compose.yml moved to a free one: the env that says so, and each port and URL by its name. */
+export async function movedPorts(): Promise<Pick<Stack, 'env' | 'port' | 'url'>> {
   const env: Record<string, string> = {};
   for (const name of DEFAULT_PORTS.keys()) env[name] = String(await freePort());
   const port = (name: string) => {
     if (!(name in env)) throw new Error(`docker-compose.yml publishes no ${name}`);
     return Number(env[name]);
   };
+  return { env, port, url: (name, path = '/') => `http://127.0.0.1:${port(name)}${path}` };
+}
+
+export async function stack(project: string): Promise<Stack> {
+  const { env, port, url } = await movedPorts();
   return {
     project,
     env,
     port,
-    url: (name, path = '/') => `http://127.0.0.1:${port(name)}${path}`,
+    url,
     compose: (args, extraEnv = {}) => compose(['--project-name', project, '--file', COMPOSE_FILE, ...args], { ...env, ...extraEnv }),
   };
 }

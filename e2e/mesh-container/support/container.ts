@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, REPO_ROOT } from '@mesh-demo/workspace';
-import { COMPOSE_FILE, DEFAULT_PORTS } from '../../images/support/compose-stack.ts';
+import { REPO_ROOT } from '@mesh-demo/workspace';
+import { COMPOSE_FILE, movedPorts } from '../../images/support/compose-stack.ts';
 import { COMPOSE, DOCKER } from '../../images/support/docker.ts';
 
 /** The image docker-compose.yml's mesh service builds and runs. */
@@ -67,23 +67,18 @@ export interface MeshStack {
  * file, written to a temp dir: bind mounts into the mesh service (the e2e sources for the suite run inside).
  */
 export async function meshStack(project: string, mounts: readonly string[] = []): Promise<MeshStack> {
-  const env: Record<string, string> = {};
-  for (const name of DEFAULT_PORTS.keys()) env[name] = String(await freePort());
+  const { env, port, url } = await movedPorts();
   const files = [COMPOSE_FILE, ...OVERRIDES.map((file) => join(REPO_ROOT, file))];
   if (mounts.length) {
     const file = join(mkdtempSync(join(tmpdir(), 'mesh-container-e2e-')), 'mounts.compose.yml');
     writeFileSync(file, `services:\n  mesh:\n    volumes:\n${mounts.map((m) => `      - ${JSON.stringify(m)}\n`).join('')}`);
     files.push(file);
   }
-  const port = (name: string) => {
-    if (!(name in env)) throw new Error(`docker-compose.yml publishes no ${name}`);
-    return Number(env[name]);
-  };
   return {
     project,
     env,
     port,
-    url: (name, path = '/') => `http://127.0.0.1:${port(name)}${path}`,
+    url,
     compose: (args, extraEnv = {}) =>
       runCommand(
         COMPOSE[0]!,
