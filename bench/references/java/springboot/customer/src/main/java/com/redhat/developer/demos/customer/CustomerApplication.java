@@ -1,3 +1,4 @@
+// istio-tutorial's customer/java/springboot CustomerApplication.java (77ef704), vendored unchanged for the bench's Java references.
 package com.redhat.developer.demos.customer;
 
 import org.springframework.boot.SpringApplication;

@@ -1,3 +1,4 @@
+// istio-tutorial's preference/java/springboot PreferencesController.java (77ef704), vendored unchanged for the bench's Java references.
 package com.redhat.developer.demos.preference;
 
 import org.slf4j.Logger;

@@ -1,3 +1,4 @@
+// istio-tutorial's recommendation/java/springboot RecommendationApplication.java (77ef704), vendored unchanged for the bench's Java references.
 package com.redhat.developer.demos.recommendation;
 
 import org.springframework.boot.SpringApplication;

@@ -1,3 +1,4 @@
+// istio-tutorial's recommendation/java/springboot RecommendationController.java (77ef704), vendored unchanged for the bench's Java references.
 package com.redhat.developer.demos.recommendation;
 
 import org.slf4j.Logger;

@@ -1,3 +1,4 @@
+// istio-tutorial's customer/java/quarkus CustomerResource.java (77ef704), vendored unchanged for the bench's Java references.
 package com.redhat.developer.demos.customer.rest;
 
 import org.eclipse.microprofile.rest.client.inject.RestClient;

@@ -1,3 +1,4 @@
+// istio-tutorial's preference/java/quarkus BaggageHeadersFactory.java (77ef704), vendored unchanged for the bench's Java references.
 package com.redhat.developer.demos.preference.rest;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
