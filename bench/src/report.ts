@@ -1,5 +1,6 @@
 // Renders bench/RESULTS.md from one run's results: targets as same-run ratios first, absolute figures beside them.
 // One renderer per section, in the order the page reads; each returns its lines.
+import { renderJava } from './report-java.ts';
 import { renderHeadline, renderScaling } from './report-load.ts';
 import { renderMesh } from './report-mesh.ts';
 import { renderOverload } from './report-overload.ts';
@@ -38,6 +39,7 @@ export function renderMarkdown(results: Results): string {
     ...renderMemory(results),
     ...renderReuse(results),
     ...renderOverload(results),
+    ...renderJava(results),
     renderMesh(results),
   ].join('\n');
 }
