@@ -1,5 +1,5 @@
 // Starts istio-tutorial's Java chains (bench/references/java, built by its build.sh) as real processes on free ports.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -50,16 +50,11 @@ const VARIANTS: Record<JavaVariant, VariantSpec> = {
   },
 };
 
-/** `java -version`'s first line, or undefined when there is no java to run. */
+/** `java -version`'s first line (it prints to stderr), or undefined when there is no java to run. */
 export function javaVersion(): string | undefined {
-  try {
-    // java -version writes to stderr.
-    const out = execFileSync('java', ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return out.split('\n')[0]?.trim() || undefined;
-  } catch (error) {
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '');
-    return stderr ? stderr.split('\n')[0]?.trim() : undefined;
-  }
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (result.error || result.status !== 0) return undefined;
+  return `${result.stderr}${result.stdout}`.split('\n')[0]?.trim() || undefined;
 }
 
 /** Why a variant cannot run here, or undefined: no java, or its jars not built. */
