@@ -46,8 +46,8 @@ export const JAVA_SETTINGS: Record<
 
 /** Upstream's Spring Boot customer refuses a request without User-Agent (400); every chain gets the same header. */
 const HEADERS = { 'user-agent': 'mesh-demo-bench' };
-/** The text chain every one of them answers (upstream's Spring Boot recommendation spells it "recommmendation"). */
-const ANSWER = /^customer => preference => recomm+endation v1 from '[^']*': \d+\s*$/;
+/** The text chain every one of them answers (ours names each hop's version; upstream's Spring Boot spells "recommmendation"). */
+const ANSWER = /^customer( v1)? => preference( v1)? => recomm+endation v1 from '[^']*': \d+\s*$/;
 
 interface Running {
   readonly key: JavaChain['key'];
