@@ -23,6 +23,11 @@ export function cpuSeconds(pids: readonly number[]): number {
   return pids.reduce((sum, pid) => sum + parseCpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')) / clockTicks(), 0);
 }
 
+/** CPU time per request in µs: seconds of CPU over a stretch ÷ the requests sent in it (at least 1, so never a division by 0). */
+export function cpuUsPerRequest(cpuSecondsUsed: number, requests: number): number {
+  return (1e6 * cpuSecondsUsed) / Math.max(1, requests);
+}
+
 /**
  * Pins a running process and every thread it has to one core (`taskset -a`): Node's worker, GC and I/O threads
  * would otherwise still run on any core. Threads started later inherit the mask.

@@ -10,6 +10,7 @@ import { findJaeger, type Jaeger, startJaeger } from '@mesh-demo/devtools';
 import { CommandError, defineCommand, freePort, runEntry } from '@mesh-demo/workspace';
 import { type BenchRun, Cleanups } from './bench-run.ts';
 import { measureMesh } from './mesh.ts';
+import { measureJava } from './phase-java.ts';
 import { memoryFigures, readAll } from './phase-memory.ts';
 import { measureMeshContainer } from './phase-mesh-container.ts';
 import { measureOverload } from './phase-overload.ts';
@@ -20,6 +21,7 @@ import { measureStarts } from './phase-starts.ts';
 import { startTargets } from './phase-targets.ts';
 import { PROFILES } from './profiles.ts';
 import { renderMarkdown } from './report.ts';
+import { renderJava } from './report-java.ts';
 import { renderMesh } from './report-mesh.ts';
 import { renderOverload } from './report-overload.ts';
 import { isSkipped, type Results, type Skipped } from './results.ts';
@@ -70,12 +72,16 @@ async function measureAll(context: Context): Promise<Results> {
   // A failure in the last two phases is reported (and fails the run) but keeps the figures above, which took minutes.
   const overload = await measureOverload(run).catch(failedPhase);
   if (isSkipped(overload)) run.log(`overload not measured: ${overload.skipped}`);
+  // Optional: only when the Java references are built (bench/references/java/build.sh); a full run does not build them.
+  const java = await measureJava(run, { build: false }).catch(failedPhase);
+  if (isSkipped(java)) run.log(`java references not measured: ${java.skipped}`);
+  await run.cleanups.stopAll();
   // Last, alone on the machine: the mesh's proxies would compete with everything above.
   const mesh = context.skipMesh ? { skipped: 'not run (--skip-mesh)' } : await measureMesh(run).catch(failedPhase);
   if (isSkipped(mesh)) run.log(`local mesh not measured: ${mesh.skipped}`);
   const meshContainer = context.skipMesh ? { skipped: 'not run (--skip-mesh)' } : await measureMeshContainer(run).catch(failedPhase);
   if (isSkipped(meshContainer)) run.log(`mesh container not measured: ${meshContainer.skipped}`);
-  return { meta: meta(context, jaeger, jaegerServices), series, scaling, ...starts, memory, reuse, overload, mesh, meshContainer };
+  return { meta: meta(context, jaeger, jaegerServices), series, scaling, ...starts, memory, reuse, overload, java, mesh, meshContainer };
 }
 
 function failedPhase(error: Error): Skipped {
@@ -138,11 +144,21 @@ async function containerOnly({ run, outDir }: Context): Promise<void> {
   run.log(`added the mesh container's figures to ${resultsFile} and rendered RESULTS.md again`);
 }
 
+async function javaOnly({ run, outDir, began }: Context): Promise<void> {
+  const java = await measureJava(run, { build: true });
+  if (isSkipped(java)) throw new CommandError(`the Java references cannot be measured: ${java.skipped}`);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'java.json'), `${JSON.stringify(java, null, 2)}\n`);
+  writeFileSync(join(outDir, 'JAVA.md'), renderJava({ java }).join('\n'));
+  run.log(`wrote java.json and JAVA.md to ${outDir} in ${Math.round((performance.now() - began) / 1000)} s`);
+}
+
 /** The whole run, or one phase's figures alone: results, markdown and the scaling chart written to the out directory. */
-async function measure(context: Context, only: 'mesh' | 'overload' | 'container' | undefined): Promise<void> {
+async function measure(context: Context, only: 'mesh' | 'overload' | 'java' | 'container' | undefined): Promise<void> {
   const { run, outDir } = context;
   if (only === 'mesh') return meshOnly(context);
   if (only === 'overload') return overloadOnly(context);
+  if (only === 'java') return javaOnly(context);
   if (only === 'container') return containerOnly(context);
   const results = await measureAll(context);
   mkdirSync(outDir, { recursive: true });
@@ -155,11 +171,13 @@ async function measure(context: Context, only: 'mesh' | 'overload' | 'container'
 export const bench = defineCommand({
   name: 'bench',
   summary: 'the chain beside its references, in one run',
-  synopsis: '[--quick] [--out DIR] [--mesh-only | --overload-only | --container-only | --skip-mesh]',
+  synopsis: '[--quick] [--out DIR] [--mesh-only | --overload-only | --java-only | --container-only | --skip-mesh]',
   details: () => `  --quick          short smoke run (about two minutes); writes to bench/out/ unless --out is given
   --out            where results.json, RESULTS.md and scaling.svg go (full run: bench/)
   --mesh-only      only the local mesh's figures (needs root and ./pnpmw mesh tools), to mesh.json and MESH.md
   --overload-only  only the overload phase's figures, to overload.json and OVERLOAD.md (default dir: bench/out/)
+  --java-only      builds istio-tutorial's Java chains (Maven), then only their phase beside ours, to java.json and JAVA.md
+                   (default dir: bench/out/); a full run measures them only when already built
   --container-only the mesh container's figures (needs an engine and mesh-demo/mesh:dev), added to results.json and
                    RESULTS.md in the out dir (full run: bench/), or to mesh-container.json where there are none
   --skip-mesh      everything but the local mesh and its container (the mesh would take down one already running)`,
@@ -168,13 +186,15 @@ export const bench = defineCommand({
     out: { type: 'string' },
     'mesh-only': { type: 'boolean' },
     'overload-only': { type: 'boolean' },
+    'java-only': { type: 'boolean' },
     'container-only': { type: 'boolean' },
     'skip-mesh': { type: 'boolean' },
   },
   async run({ values, fail }) {
-    if ([values['mesh-only'], values['overload-only'], values['container-only'], values['skip-mesh']].filter(Boolean).length > 1)
-      fail('--mesh-only, --overload-only, --container-only and --skip-mesh go alone');
+    const alone = [values['mesh-only'], values['overload-only'], values['java-only'], values['container-only'], values['skip-mesh']];
+    if (alone.filter(Boolean).length > 1) fail('--mesh-only, --overload-only, --java-only, --container-only and --skip-mesh go alone');
     const overloadOnlyRun = values['overload-only'] === true;
+    const javaOnlyRun = values['java-only'] === true;
     const profile = PROFILES[values.quick ? 'quick' : 'full'];
     const run: BenchRun = { profile, log: (message) => console.log(`bench: ${message}`), cleanups: new Cleanups() };
     // What the pods, the image and `pnpm start` run: built from the current source, as they build it.
@@ -186,7 +206,7 @@ export const bench = defineCommand({
     const context: Context = {
       run,
       // One phase alone never overwrites the committed results' directory unless asked to.
-      outDir: values.out ?? (profile.name === 'full' && !overloadOnlyRun ? BENCH_DIR : join(BENCH_DIR, 'out')),
+      outDir: values.out ?? (profile.name === 'full' && !overloadOnlyRun && !javaOnlyRun ? BENCH_DIR : join(BENCH_DIR, 'out')),
       began: performance.now(),
       loadBefore: loadavg(),
       telemetrySkip,
@@ -195,7 +215,15 @@ export const bench = defineCommand({
       skipMesh: values['skip-mesh'] === true,
     };
     try {
-      const only = values['mesh-only'] ? 'mesh' : overloadOnlyRun ? 'overload' : values['container-only'] ? 'container' : undefined;
+      const only = values['mesh-only']
+        ? 'mesh'
+        : overloadOnlyRun
+          ? 'overload'
+          : javaOnlyRun
+            ? 'java'
+            : values['container-only']
+              ? 'container'
+              : undefined;
       await measure(context, only);
     } finally {
       await run.cleanups.stopAll();

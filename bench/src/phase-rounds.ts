@@ -2,7 +2,7 @@
 // processes (and Jaeger, for a traced one) used per request.
 import type { Jaeger } from '@mesh-demo/devtools';
 import { type BenchRun, describe, load, pause } from './bench-run.ts';
-import { cpuSeconds } from './cpu.ts';
+import { cpuSeconds, cpuUsPerRequest } from './cpu.ts';
 import type { LoadResult } from './load.ts';
 import type { Target, Targets } from './phase-targets.ts';
 import type { Series } from './results.ts';
@@ -45,7 +45,7 @@ async function measureOnce(run: BenchRun, target: Target, measured: number[], tr
     target.meshSampleEvery ? { meshSampleEvery: target.meshSampleEvery } : {},
   );
   const requests = loaded.requests + loaded.warmupRequests;
-  const perRequest = (seconds: number) => (1e6 * seconds) / Math.max(1, requests);
+  const perRequest = (seconds: number) => cpuUsPerRequest(seconds, requests);
   return {
     ...loaded,
     cpuUsPerRequest: perRequest(cpuSeconds(measured) - cpuBefore),

@@ -1,5 +1,6 @@
 // Renders bench/RESULTS.md from one run's results: targets as same-run ratios first, absolute figures beside them.
 // One renderer per section, in the order the page reads; each returns its lines.
+import { renderJava } from './report-java.ts';
 import { renderHeadline, renderScaling } from './report-load.ts';
 import { renderMesh } from './report-mesh.ts';
 import { renderMeshContainer } from './report-mesh-container.ts';
@@ -39,6 +40,7 @@ export function renderMarkdown(results: Results): string {
     ...renderMemory(results),
     ...renderReuse(results),
     ...renderOverload(results),
+    ...renderJava(results),
     renderMesh(results),
     ...renderMeshContainer(results),
   ].join('\n');

@@ -201,6 +201,54 @@ export interface MeshContainerFigures {
   readonly overrides: readonly string[];
 }
 
+/** One process of a chain in the Java phase: its RSS idle (after start, before any load), after the load, and its peak. */
+export interface JavaPhaseMemory {
+  readonly idleMb: number;
+  readonly idleAnonMb: number;
+  readonly afterLoadMb: number;
+  readonly peakMb: number;
+}
+
+/** One chain of the Java phase: warmed until its throughput settled (or the cap), then measured round by round. */
+export interface JavaChainFigures {
+  /** What the chain answered to one GET / before the load: the text chain, checked. */
+  readonly answer: string;
+  /** req/s of each warm-up round, in order, and whether the last two came within the tolerance (else: the cap ended it). */
+  readonly warmupRps: number[];
+  readonly settled: boolean;
+  readonly warmupSeconds: number;
+  /** The measured rounds, one per round; cpuUsPerRequest is the whole chain's (its three processes summed). */
+  readonly runs: LoadResult[];
+  /** Per process (customer, preference, recommendation). */
+  readonly memory: Record<string, JavaPhaseMemory>;
+}
+
+export interface JavaChain {
+  readonly key: 'off' | 'minimal' | 'springboot' | 'quarkus-jvm';
+  readonly label: string;
+  readonly figures: JavaChainFigures | Skipped;
+}
+
+/** The Java phase: our chain and the minimal Node chain beside istio-tutorial's Spring Boot and Quarkus JVM chains. */
+export interface JavaFigures {
+  /** `java -version`'s first line, and the upstream commit the Java sources are vendored from. */
+  readonly jvm: string;
+  readonly upstream: string;
+  readonly connections: number;
+  readonly warmup: {
+    readonly roundSeconds: number;
+    readonly minJvmSeconds: number;
+    readonly minNodeSeconds: number;
+    readonly maxSeconds: number;
+    readonly tolerance: number;
+  };
+  readonly rounds: number;
+  readonly durationSeconds: number;
+  /** The machine's load average when the phase began and ended: other work shares the cores. */
+  readonly loadAverage: { readonly before: number[]; readonly after: number[] };
+  readonly chains: JavaChain[];
+}
+
 export interface Results {
   readonly meta: {
     readonly date: string;
@@ -229,6 +277,8 @@ export interface Results {
   readonly mesh: MeshFigures | Skipped;
   /** Absent in results from before the mesh container. */
   readonly meshContainer?: MeshContainerFigures | Skipped;
+  /** Absent in results from before the Java references (issue 24's third pass). */
+  readonly java?: JavaFigures | Skipped;
 }
 
 export function isSkipped(value: unknown): value is Skipped {

@@ -21,7 +21,7 @@ describe('bench command line', () => {
     assert.equal(stdout, '');
     assert.match(
       stderr,
-      /^bench: unknown option '--quik'\nusage: .* \[--quick\] \[--out DIR\] \[--mesh-only \| --overload-only \| --skip-mesh\]\n/,
+      /^bench: unknown option '--quik'\nusage: .* \[--quick\] \[--out DIR\] \[--mesh-only \| --overload-only \| --java-only \| --skip-mesh\]\n/,
     );
     assert.doesNotMatch(stderr, /^\s+at /m);
   });
@@ -29,12 +29,15 @@ describe('bench command line', () => {
   it('refuses two of --mesh-only, --overload-only and --skip-mesh together, before building anything', async () => {
     const { code, stderr } = await bench('--overload-only', '--skip-mesh');
     assert.equal(code, 2);
-    assert.match(stderr, /^bench: --mesh-only, --overload-only and --skip-mesh go alone\n/);
+    assert.match(stderr, /^bench: --mesh-only, --overload-only, --java-only and --skip-mesh go alone\n/);
   });
 
   it('prints the usage for --help and exits 0', async () => {
     const { code, stdout } = await bench('--help');
     assert.equal(code, 0);
-    assert.match(stdout, /^usage: .* \[--quick\] \[--out DIR\] \[--mesh-only \| --overload-only \| --skip-mesh\]\n {2}--quick /);
+    assert.match(
+      stdout,
+      /^usage: .* \[--quick\] \[--out DIR\] \[--mesh-only \| --overload-only \| --java-only \| --skip-mesh\]\n {2}--quick /,
+    );
   });
 });

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cpuSeconds, cpusAllowed, parseCpusAllowed, parseCpuTicks } from '../src/cpu.ts';
+import { cpuSeconds, cpusAllowed, cpuUsPerRequest, parseCpusAllowed, parseCpuTicks } from '../src/cpu.ts';
 
 test('utime and stime are summed, counting fields after the command name', () => {
   const stat = '4242 (node (my app)) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 40 0 0 20 0 7 0 1234 0 0';
@@ -22,4 +22,13 @@ test('the cores a process may run on are read from Cpus_allowed_list', () => {
   assert.equal(parseCpusAllowed('Cpus_allowed_list:\t0-1\n'), '0-1');
   assert.throws(() => parseCpusAllowed('Name:\tnode\n'), /no Cpus_allowed_list/);
   assert.match(cpusAllowed(process.pid), /^[\d,-]+$/);
+});
+
+test('CPU per request is the seconds of CPU over the stretch in µs divided by its requests', () => {
+  // A chain that used 1.5 s of CPU (its three processes summed) for 5,000 requests: 300 µs each.
+  assert.equal(cpuUsPerRequest(1.5, 5000), 300);
+});
+
+test('CPU per request over a stretch with no request is the whole CPU time, not a division by zero', () => {
+  assert.equal(cpuUsPerRequest(0.002, 0), 2000);
 });
