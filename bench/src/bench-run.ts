@@ -27,7 +27,7 @@ export function load(
   run: BenchRun,
   url: string,
   connections: number,
-  extra: { meshSampleEvery?: number; seconds?: number } = {},
+  extra: { meshSampleEvery?: number; seconds?: number; rate?: number } = {},
 ): Promise<LoadResult> {
   const { seconds = run.profile.durationSeconds, ...rest } = extra;
   return runLoad({ url, connections, durationSeconds: seconds, warmupSeconds: run.profile.warmupSeconds, ...rest });

@@ -30,6 +30,7 @@ const base: autocannon.Options = {
   headers: spec.headers ?? {},
   timeout: 10,
   ...(spec.meshSampleEvery && { requests: [{ setupRequest: meshTraceparent(spec.meshSampleEvery) }] }),
+  ...(spec.rate && { overallRate: spec.rate }),
 };
 const warmup = spec.warmupSeconds > 0 ? await run({ ...base, duration: spec.warmupSeconds }) : undefined;
 const result = await run(spec.amount ? { ...base, amount: spec.amount } : { ...base, duration: spec.durationSeconds });

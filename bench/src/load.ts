@@ -12,6 +12,11 @@ export interface LoadSpec {
   readonly headers?: Record<string, string>;
   /** Send a W3C traceparent on every request, sampled on every Nth, as a mesh ingress at 1/N sampling would. */
   readonly meshSampleEvery?: number;
+  /**
+   * Requests per second across all connections, held when the target keeps up: latency below saturation, where a
+   * closed loop's would be mostly queueing (Istio's latency figures are taken at a fixed rate too).
+   */
+  readonly rate?: number;
 }
 
 export interface LoadResult {

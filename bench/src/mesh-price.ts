@@ -86,12 +86,22 @@ export function addedLatency(
 }
 
 /** The same figures straight from a run's mesh results (older results give undefined where they lack the data). */
-export function meshPrice(mesh: MeshFigures): { vcpu?: EnvoyVcpu; p50?: AddedLatency; p90?: AddedLatency } {
+export function meshPrice(mesh: MeshFigures): {
+  vcpu?: EnvoyVcpu;
+  p50?: AddedLatency;
+  p90?: AddedLatency;
+  p50AtRate?: AddedLatency;
+  p90AtRate?: AddedLatency;
+} {
   const passes = mesh.envoyPasses ?? CHAIN_PASSES;
   return {
     vcpu: envoyVcpu(mesh.envoyCpu, passes),
     p50: addedLatency(mesh.meshed, mesh.unmeshed, 'p50', passes),
     p90: addedLatency(mesh.meshed, mesh.unmeshed, 'p90', passes),
+    ...(mesh.atRate && {
+      p50AtRate: addedLatency(mesh.atRate.meshed, mesh.atRate.unmeshed, 'p50', passes),
+      p90AtRate: addedLatency(mesh.atRate.meshed, mesh.atRate.unmeshed, 'p90', passes),
+    }),
   };
 }
 

@@ -32,7 +32,13 @@ export function renderMeshPrice(mesh: MeshFigures): string[] {
   const passes = mesh.envoyPasses ?? CHAIN_PASSES;
   const n = totalPasses(passes);
   const sidecarPasses = passes.sidecarInbound + passes.sidecarOutbound;
-  const { vcpu: cpu, p50, p90 } = meshPrice(mesh);
+  const { vcpu: cpu, p50, p90, p50AtRate, p90AtRate } = meshPrice(mesh);
+  const rate = mesh.atRate;
+  // The rate both sides held (median of their rounds), so a mesh that could not keep up shows as such.
+  const held = (runs: readonly { rps: number }[]) => Math.round(median(runs.map((r) => r.rps)));
+  const atRate = rate
+    ? `at a fixed ${rate.rps} req/s (held: ${held(rate.meshed)} through the mesh, ${held(rate.unmeshed)} without)`
+    : 'at a fixed rate';
   const edgeRss = mesh.controlPlane.find((p) => p.name === 'edge (envoy)');
   const connections = mesh.meshed[0]?.connections;
   const istio = `Istio ${ISTIO_PUBLISHED.version}, published`;
@@ -49,8 +55,10 @@ export function renderMeshPrice(mesh: MeshFigures): string[] {
     `| Envoy RSS per sidecar, idle · after load (median) | ${envoyRss(mesh, 'sidecar')} | ${ISTIO_PUBLISHED.memoryMbPer1000Rps} MB per 1000 rps through a proxy |`,
     `| Envoy RSS per ingress-gateway pod, idle · after load (median) | ${envoyRss(mesh, 'router')} | – |`,
     `| Envoy RSS of the edge, at rest | ${edgeRss ? `${Math.round(edgeRss.rssMb)} MB` : NOT_MEASURED} | – |`,
-    `| Added p50 per hop (${PASSES_PER_HOP} Envoy passes), at ${connections ?? '?'} connections | ${latency(p50)} | – |`,
-    `| Added p90 per hop (${PASSES_PER_HOP} Envoy passes), at ${connections ?? '?'} connections | ${latency(p90)} | ${ISTIO_PUBLISHED.p90AddedMs} ms |`,
+    `| Added p50 per hop (${PASSES_PER_HOP} Envoy passes), ${atRate} | ${latency(p50AtRate)} | – |`,
+    `| Added p90 per hop (${PASSES_PER_HOP} Envoy passes), ${atRate} | ${latency(p90AtRate)} | ${ISTIO_PUBLISHED.p90AddedMs} ms at 1000 req/s |`,
+    `| Added p50 per hop, saturated (${connections ?? '?'} connections, closed loop: mostly queueing) | ${latency(p50)} | – |`,
+    `| Added p90 per hop, saturated (${connections ?? '?'} connections) | ${latency(p90)} | – |`,
     '',
     `How these are counted. A request through the mesh crosses ${n} Envoys the plain chain does not: the edge, the ingress ` +
       `gateway, then customer's, preference's and recommendation's sidecars inbound (${passes.sidecarInbound}) and ` +
@@ -59,7 +67,8 @@ export function renderMeshPrice(mesh: MeshFigures): string[] {
       '`/proc/<pid>/stat`, over each meshed round, warm-up included) × 1000 ÷ (requests sent × passes), the median of the ' +
       `rounds; a middle sidecar (customer, preference) takes two passes of each request, so at 1000 chained requests a ` +
       `second it spends twice the per-pass figure. A hop is one call between two Envoys (caller's, callee's), as in ` +
-      `Istio's latency test: the added latency is through the mesh minus the plain chain at the same concurrency, the ` +
+      `Istio's latency test: the added latency is through the mesh minus the plain chain at the same rate (or the same ` +
+      'concurrency, saturated), the ' +
       `median of the per-round differences, divided by ${n} ÷ ${PASSES_PER_HOP} = ${n / PASSES_PER_HOP} hops. A ` +
       "difference of percentiles spreads the chain's tail evenly over its passes; it is not one proxy's own percentile.",
     '',
@@ -79,10 +88,11 @@ export function renderMeshPrice(mesh: MeshFigures): string[] {
     '- **The cores**: 2, shared by every Envoy, the four Node services, the control plane and ' +
       'the load generator. CPU time per request rises when the cores are contended (switches, cold caches), so the ' +
       "vCPU figures are an upper bound for a cluster's node; the latency includes waiting for a core.",
-    `- **The load**: closed loop, ${connections ?? '?'} connections as fast as the chain answers (saturated), not a ` +
-      'fixed 1000 rps at 16 connections: the added latency here includes queueing behind other requests, theirs mostly ' +
-      'not. Requests are a bare `GET /`, answers under 200 bytes (one line at the edge, a short JSON between hops), ' +
-      'not 1 KB.',
+    `- **The load**: for the latency, a fixed ${rate?.rps ?? '?'} req/s at ${rate?.meshed[0]?.connections ?? '?'} connections, ` +
+      'a fifth of what the mesh carries here at saturation, so neither side queues (theirs: 1000 rps at 16 ' +
+      `connections on far larger machines); the saturated rows (${connections ?? '?'} connections as fast as the chain ` +
+      'answers) show what queueing adds on top. Requests are a bare `GET /`, answers under 200 bytes (one line at the ' +
+      'edge, a short JSON between hops), not 1 KB.',
     "- **Memory**: Istio words it per 1000 rps, but the same page says a proxy's memory follows its configuration, not " +
       "the request rate (it does not buffer what passes); here it is RSS idle and after load, with this small mesh's configuration.",
     '',

@@ -105,6 +105,11 @@ export interface ControlPlaneMemory {
 }
 
 export interface MeshFigures {
+  /**
+   * The same chain through the mesh and without it at a fixed rate well below the mesh's saturation, interleaved by
+   * round: the latency the proxies add when nothing queues. Absent in results from before it was measured.
+   */
+  readonly atRate?: { readonly rps: number; readonly meshed: LoadResult[]; readonly unmeshed: LoadResult[] };
   /** `mesh up` until the edge answers 200, ms: after dropping the page cache (first start), then warm. */
   readonly upColdMs: number[];
   readonly upWarmMs: number[];

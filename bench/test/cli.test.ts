@@ -21,15 +21,20 @@ describe('bench command line', () => {
     assert.equal(stdout, '');
     assert.match(
       stderr,
-      /^bench: unknown option '--quik'\nusage: .* \[--quick\] \[--out DIR\] \[--mesh-only \| --overload-only \| --java-only \| --skip-mesh\]\n/,
+      /^bench: unknown option '--quik'\nusage: .* \[--quick\] \[--out DIR\] \[--mesh-only \| --overload-only \| --java-only \| --container-only \| --skip-mesh\]\n/,
     );
     assert.doesNotMatch(stderr, /^\s+at /m);
   });
 
-  it('refuses two of --mesh-only, --overload-only and --skip-mesh together, before building anything', async () => {
-    const { code, stderr } = await bench('--overload-only', '--skip-mesh');
-    assert.equal(code, 2);
-    assert.match(stderr, /^bench: --mesh-only, --overload-only, --java-only and --skip-mesh go alone\n/);
+  it('refuses two of --mesh-only, --overload-only, --java-only, --container-only and --skip-mesh together, before building anything', async () => {
+    for (const pair of [
+      ['--overload-only', '--skip-mesh'],
+      ['--container-only', '--mesh-only'],
+    ]) {
+      const { code, stderr } = await bench(...pair);
+      assert.equal(code, 2, pair.join(' '));
+      assert.match(stderr, /^bench: --mesh-only, --overload-only, --java-only, --container-only and --skip-mesh go alone\n/);
+    }
   });
 
   it('prints the usage for --help and exits 0', async () => {
@@ -37,7 +42,7 @@ describe('bench command line', () => {
     assert.equal(code, 0);
     assert.match(
       stdout,
-      /^usage: .* \[--quick\] \[--out DIR\] \[--mesh-only \| --overload-only \| --java-only \| --skip-mesh\]\n {2}--quick /,
+      /^usage: .* \[--quick\] \[--out DIR\] \[--mesh-only \| --overload-only \| --java-only \| --container-only \| --skip-mesh\]\n {2}--quick /,
     );
   });
 });

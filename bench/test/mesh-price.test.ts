@@ -90,6 +90,8 @@ test('the table sets our figures beside Istio 1.16.2 published ones, with its pa
     envoyCpu: [round(5000, 2.5, 0.5, 1)],
     envoyIdleCpu: round(0, 0.03, 0, 0),
     envoyPasses: CHAIN_PASSES,
+    // At the fixed rate: p90 differences 18 - 4 = 14 ms -> 2 ms a pass, 4 ms a hop; the mesh held 98 of its 100 req/s.
+    atRate: { rps: 100, meshed: [{ ...load(98, 16, 6), p90: 18 }], unmeshed: [{ ...load(100, 16, 2), p90: 4 }] },
   };
   const markdown = renderMeshPrice(mesh).join('\n');
   assert.match(markdown, /\| Measure \| Here \| Istio 1\.16\.2, published \|/);
@@ -102,10 +104,16 @@ test('the table sets our figures beside Istio 1.16.2 published ones, with its pa
     /\| Envoy RSS per sidecar, idle · after load \(median\) \| 72 · 82 MB \(pilot-agent 37 · 40 MB; 2 pods\) \| 40 MB/,
   );
   assert.match(markdown, /\| Envoy RSS per ingress-gateway pod, idle · after load \(median\) \| 50 · – MB/);
+  // Istio's figure stands beside the fixed-rate one (theirs is taken at a fixed rate too), not the saturated one.
   assert.match(
     markdown,
-    /\| Added p90 per hop \(2 Envoy passes\), at 64 connections \| 8\.00 ms \(28\.0 ms in all, 4\.00 ms a pass\) \| 2\.65 ms \|/,
+    /\| Added p90 per hop \(2 Envoy passes\), at a fixed 100 req\/s \(held: 98 through the mesh, 100 without\) \| 4\.00 ms \(14\.0 ms in all, 2\.00 ms a pass\) \| 2\.65 ms at 1000 req\/s \|/,
   );
+  assert.match(
+    markdown,
+    /\| Added p50 per hop \(2 Envoy passes\), at a fixed 100 req\/s .* \| 1\.14 ms \(4\.0 ms in all, 0\.57 ms a pass\) \| – \|/,
+  );
+  assert.match(markdown, /\| Added p90 per hop, saturated \(64 connections\) \| 8\.00 ms \(28\.0 ms in all, 4\.00 ms a pass\) \| – \|/);
   assert.match(markdown, /https:\/\/istio\.io\/v1\.16\/docs\/ops\/deployment\/performance-and-scalability\//);
 });
 
@@ -113,9 +121,13 @@ test('older results render the table with "not measured" where the new figures a
   const markdown = renderMesh(sampleResults());
   assert.match(markdown, /\| vCPU per 1000 rps per Envoy pass, every Envoy \(7 passes a request\) \| not measured \|/);
   assert.match(markdown, /\| The Envoys' CPU at rest, all together \| not measured \|/);
-  assert.match(markdown, /\| Added p90 per hop \(2 Envoy passes\), at 64 connections \| not measured \| 2\.65 ms \|/);
+  assert.match(markdown, /\| Added p90 per hop \(2 Envoy passes\), at a fixed rate \| not measured \| 2\.65 ms at 1000 req\/s \|/);
+  assert.match(markdown, /\| Added p90 per hop, saturated \(64 connections\) \| not measured \| – \|/);
   assert.match(markdown, /\| Envoy RSS of the edge, at rest \| not measured \|/);
   // p50 was always measured: the fixture's 20 - 10 ms in both rounds, over 3.5 hops.
-  assert.match(markdown, /\| Added p50 per hop \(2 Envoy passes\), at 64 connections \| 2\.86 ms \(10\.0 ms in all, 1\.43 ms a pass\) \|/);
+  assert.match(
+    markdown,
+    /\| Added p50 per hop, saturated \(64 connections, closed loop: mostly queueing\) \| 2\.86 ms \(10\.0 ms in all, 1\.43 ms a pass\) \|/,
+  );
   assert.match(markdown, /7 Envoy passes more than the plain chain/);
 });

@@ -20,17 +20,24 @@ const results = (meshContainer: Results['meshContainer'], date = '2026-12-07T20:
 
 describe('the mesh container section', () => {
   it('shows the image size, cold and warm starts and down, with the native mesh up of the same results beside', () => {
-    const text = renderMeshContainer(results(FIGURES, '2026-12-07T22:00:00.000Z', { upColdMs: [31_635], upWarmMs: [27_643, 30_049, 31_960] })).join('\n');
+    const text = renderMeshContainer(
+      results(FIGURES, '2026-12-07T22:00:00.000Z', { upColdMs: [31_635], upWarmMs: [27_643, 30_049, 31_960] }),
+    ).join('\n');
     assert.match(text, /\| Image \(mesh-demo\/mesh:dev\) \| 1960 MB uncompressed, 700 MB gzipped, 9 layers \|/);
     assert.match(text, /\| Cold: the first 200 at the edge \(page cache dropped first\) \| 52\.0 s \| 31\.6 s \|/);
-    assert.match(text, /\| Warm: the first 200 at the edge \(median, runs\) \| 45\.0 s \(44\.0 s, 46\.0 s, 45\.0 s\) \| 30\.0 s \(27\.6 s, 30\.0 s, 32\.0 s\) \|/);
+    assert.match(
+      text,
+      /\| Warm: the first 200 at the edge \(median, runs\) \| 45\.0 s \(44\.0 s, 46\.0 s, 45\.0 s\) \| 30\.0 s \(27\.6 s, 30\.0 s, 32\.0 s\) \|/,
+    );
     assert.match(text, /\| Warm: `up --wait` returned \(median, runs\) \| 51\.0 s /);
     assert.match(text, /\| `down` .* \| 21\.5 s \(22\.0 s, 20\.0 s, 21\.0 s, 23\.0 s\) \|/);
     assert.doesNotMatch(text, /apart from the run above/, 'measured the same day as the run');
   });
 
   it('says when the figures were measured apart from the full run, and names the compose files laid over', () => {
-    const text = renderMeshContainer(results({ ...FIGURES, overrides: ['.ci/offline/mesh-ci.compose.yml'] }, '2026-12-01T09:00:00.000Z')).join('\n');
+    const text = renderMeshContainer(
+      results({ ...FIGURES, overrides: ['.ci/offline/mesh-ci.compose.yml'] }, '2026-12-01T09:00:00.000Z'),
+    ).join('\n');
     assert.match(text, /Measured on 2026-12-07 22:40 UTC by `pnpm bench --container-only`, apart from the run above/);
     assert.match(text, /Started with `\.ci\/offline\/mesh-ci\.compose\.yml` over docker-compose\.yml/);
     assert.match(text, /\| Cold: the first 200 .* \| 52\.0 s \| not measured \|/, 'no native figure to show');
