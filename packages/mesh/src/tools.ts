@@ -111,14 +111,8 @@ async function goToolsBuilt(): Promise<boolean> {
 export async function ensureTools(say: (line: string) => void): Promise<Tools> {
   const tools = await toolPaths();
   await ensureEnvoy(tools.envoy, say);
-  await installGoTools(
-    [
-      ...['helm', 'pilot-agent', 'istio-bootstrap'],
-      ...['kube', 'coredns', 'pilot-discovery', 'istio-cni', 'istioctl', 'etcd', 'istio-charts', 'routes-crd', 'gateway-api-crds'],
-      ...['jaeger', 'zipkin'],
-    ],
-    say,
-  );
+  // install-tools.sh names the set (the mesh image's Go-build stage asks for the same one).
+  await installGoTools(['mesh'], say);
   return tools;
 }
 
