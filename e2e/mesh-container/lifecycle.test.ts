@@ -123,6 +123,16 @@ describe('the local mesh in a container (docker compose --profile mesh)', () => 
       [...COMPOSE.slice(1), '--project-name', PROJECT, 'logs', '--follow', '--no-log-prefix', 'mesh'],
       { cwd: REPO_ROOT, env: { ...process.env, ...s.env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    // The control for the last check: while the container runs, the host does see its processes.
+    const running = added(hostBefore, await hostState()).processes;
+    assert.ok(
+      running.some((args) => args.includes('packages/mesh/src/container/main.ts')),
+      `the mesh's processes seen: ${running.length}`,
+    );
+    assert.ok(
+      running.some((args) => args.includes('pilot-discovery ')),
+      'istiod seen from the host while it runs',
+    );
     let log = '';
     logs.stdout?.on('data', (chunk: Buffer) => (log += chunk));
     const ended = new Promise((resolve) => logs.once('close', resolve));

@@ -7,9 +7,15 @@ const run = promisify(execFile);
 export interface HostState {
   readonly netns: readonly string[];
   readonly links: readonly string[];
-  /** Processes of the mesh (the image's paths and the mesh's own binaries), as `ps` shows them. */
+  /**
+   * Processes the mesh container runs (its entry, the supervisor, the control plane, the proxies, CoreDNS, anything
+   * under the mesh's run directory), as `ps` shows them; not a build of the image, which runs the same tools' names.
+   */
   readonly processes: readonly string[];
 }
+
+const MESH_PROCESS =
+  /packages\/mesh\/src\/(container\/main|supervisor)\.ts|\/run\/mesh-demo\/|pilot-discovery |pilot-agent |kube-apiserver|\bcoredns -conf|\benvoy -c /;
 
 export async function hostState(): Promise<HostState> {
   const netns = (await run('ip', ['netns', 'list'])).stdout
@@ -22,7 +28,7 @@ export async function hostState(): Promise<HostState> {
     .filter(Boolean);
   const processes = (await run('ps', ['-eo', 'args'])).stdout
     .split('\n')
-    .filter((args) => /\/opt\/mesh-demo|pilot-discovery|pilot-agent|kube-apiserver|\bcoredns -conf/.test(args));
+    .filter((args) => MESH_PROCESS.test(args) && !args.startsWith('go '));
   return { netns, links, processes };
 }
 
