@@ -27,10 +27,9 @@ export function renderMeshContainer(results: Results): string[] {
   if (!figures) return [];
   const head = ['## The mesh in a container', ''];
   if (isSkipped(figures)) return [...head, `Not measured: ${figures.skipped}.`, ''];
-  const apart =
-    figures.date.slice(0, 10) === results.meta.date.slice(0, 10)
-      ? ''
-      : ` Measured on ${figures.date.slice(0, 16).replace('T', ' ')} UTC by \`pnpm bench --container-only\`, apart from the run above; the native column is that run's.`;
+  const apart = !figures.apart
+    ? ''
+    : ` Measured on ${figures.date.slice(0, 16).replace('T', ' ')} UTC by \`pnpm bench --container-only\`, apart from the run above; the native column is that run's.`;
   const overrides = figures.overrides.length
     ? ` Started with ${figures.overrides.map((file) => `\`${file}\``).join(', ')} over docker-compose.yml (this machine cannot start a privileged container: [why](../docs/mesh-container.md#what-ci-stands-in-for)).`
     : '';

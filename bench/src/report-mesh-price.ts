@@ -88,11 +88,14 @@ export function renderMeshPrice(mesh: MeshFigures): string[] {
     '- **The cores**: 2, shared by every Envoy, the four Node services, the control plane and ' +
       'the load generator. CPU time per request rises when the cores are contended (switches, cold caches), so the ' +
       "vCPU figures are an upper bound for a cluster's node; the latency includes waiting for a core.",
-    `- **The load**: for the latency, a fixed ${rate?.rps ?? '?'} req/s at ${rate?.meshed[0]?.connections ?? '?'} connections, ` +
-      'a fifth of what the mesh carries here at saturation, so neither side queues (theirs: 1000 rps at 16 ' +
-      `connections on far larger machines); the saturated rows (${connections ?? '?'} connections as fast as the chain ` +
-      'answers) show what queueing adds on top. Requests are a bare `GET /`, answers under 200 bytes (one line at the ' +
-      'edge, a short JSON between hops), not 1 KB.',
+    `- **The load**: ${
+      rate
+        ? `for the latency, a fixed ${rate.rps} req/s at ${rate.meshed[0]?.connections ?? '?'} connections, a fifth of what ` +
+          'the mesh carries here at saturation, so neither side queues (theirs: 1000 rps at 16 connections on far larger ' +
+          'machines); the saturated rows'
+        : 'the fixed-rate rows came after this run; the saturated rows'
+    } (${connections ?? '?'} connections as fast as the chain answers) include queueing behind other requests. ` +
+      'Requests are a bare `GET /`, answers under 200 bytes (one line at the edge, a short JSON between hops), not 1 KB.',
     "- **Memory**: Istio words it per 1000 rps, but the same page says a proxy's memory follows its configuration, not " +
       "the request rate (it does not buffer what passes); here it is RSS idle and after load, with this small mesh's configuration.",
     '',

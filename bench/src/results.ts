@@ -192,8 +192,9 @@ export interface MeshContainerStart {
 }
 
 export interface MeshContainerFigures {
-  /** When these were measured: `--container-only` adds them to a full run's results. */
+  /** When these were measured; `apart` when `--container-only` added them to a full run's results afterwards. */
   readonly date: string;
+  readonly apart?: boolean;
   readonly image: string;
   /** Uncompressed, as the engine counts it; and `docker save | gzip -1`, about what a registry carries. */
   readonly imageBytes: number;
