@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@mesh-demo/workspace';
+import { waitReady } from './references.ts';
 
 export type JavaVariant = 'springboot' | 'quarkus-jvm';
 
@@ -102,23 +103,6 @@ async function stopJava(p: JavaProcess): Promise<void> {
   await p.exited;
 }
 
-/** Polls the readiness URL; a JVM on two busy cores can take tens of seconds to start. */
-async function waitReady(url: string, p: JavaProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (p.child.exitCode !== null) throw new Error(`${url}: exited (${p.child.exitCode}) before ready: ${p.stderrTail().trim()}`);
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      await response.body?.cancel();
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`${url}: not ready within ${timeoutMs} ms`);
-}
-
 /** recommendation, then preference pointing at it, then customer: each ready before the next starts, as upstream deploys. */
 export async function startJavaChain(variant: JavaVariant, readyTimeoutMs = 180_000): Promise<JavaChainProcesses> {
   const spec = VARIANTS[variant];
@@ -131,7 +115,12 @@ export async function startJavaChain(variant: JavaVariant, readyTimeoutMs = 180_
       const p = spawnJava(spec.jar(hop), spec.props(hop, port, downstream));
       started.push([hop, p]);
       downstream = `http://127.0.0.1:${port}`;
-      await waitReady(`${downstream}${spec.readyPath}`, p, readyTimeoutMs);
+      // A JVM on two busy cores can take tens of seconds to start.
+      await waitReady(`${downstream}${spec.readyPath}`, p.child, {
+        timeoutMs: readyTimeoutMs,
+        pollMs: 100,
+        detail: () => p.stderrTail().trim(),
+      });
     }
   } catch (error) {
     await stop();

@@ -1,7 +1,7 @@
 // The local mesh's figures: up time to the first 200 (cold and warm), apply and a step switch seen at the edge, the
 // control plane's memory by process, the sidecars' price in throughput and p99 against the same chain without them
 // (same run, interleaved rounds), memory per sidecar, and the Envoys' CPU per request (their price in vCPU).
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,20 +16,14 @@ import type { LoadResult } from './load.ts';
 import { parseStatus } from './memory.ts';
 import { CHAIN_PASSES } from './mesh-price.ts';
 import type { ControlPlaneMemory, EnvoyCpu, MeshFigures, Profile, ProxyMemory, Skipped } from './results.ts';
+import { runCommand } from './run-command.ts';
 import { offNodeArgs, TRACING_OFF_ENV } from './telemetry.ts';
+import { dropPageCache, timeToFirstOk } from './time-to-ok.ts';
 
 const CLI = join(REPO_ROOT, 'packages', 'mesh', 'src', 'main.ts');
 const EDGE = 'http://127.0.0.1:8080';
 
-function cli(...args: string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c));
-    child.stderr.on('data', (c: Buffer) => (output += c));
-    child.on('exit', (code) => resolve({ code: code ?? -1, output }));
-  });
-}
+const cli = (...args: string[]) => runCommand(process.execPath, [CLI, ...args]);
 
 /** Why the mesh cannot be measured here, or undefined when it can. */
 export async function meshMissing(): Promise<string | undefined> {
@@ -51,24 +45,14 @@ async function edgeAnswers(headers: Record<string, string> = {}): Promise<{ stat
 
 /** `mesh up` to the first 200 at the edge, as a person would see it; cold drops the page cache first (first boot). */
 async function timeUp(cold: boolean): Promise<number> {
-  if (cold) {
-    await promisify(execFile)('sync');
-    writeFileSync('/proc/sys/vm/drop_caches', '3\n');
-  }
-  const started = performance.now();
-  const up = cli('up');
-  let ms = Number.NaN;
-  for (;;) {
-    if ((await edgeAnswers())?.status === 200) {
-      ms = performance.now() - started;
-      break;
-    }
-    if (performance.now() - started > 120_000) throw new Error('mesh up gave no 200 at the edge within 120 s');
-    await sleep(20);
-  }
-  const result = await up;
+  if (cold) await dropPageCache();
+  const { firstOkMs, result } = await timeToFirstOk(() => cli('up'), EDGE, {
+    timeoutMs: 120_000,
+    settledOk: (up) => up.code === 0,
+  });
   if (result.code !== 0) throw new Error(`mesh up failed: ${result.output.trim().split('\n').slice(-3).join(' | ')}`);
-  return ms;
+  if (Number.isNaN(firstOkMs)) throw new Error('mesh up gave no 200 at the edge within 120 s');
+  return firstOkMs;
 }
 
 async function apply(files: string[]): Promise<number> {

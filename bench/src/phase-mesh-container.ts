@@ -1,11 +1,11 @@
 // The mesh container's figures: its image's size, and `compose --profile mesh up --wait` cold and warm, beside `mesh up`.
-import { execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { freePort, REPO_ROOT } from '@mesh-demo/workspace';
+import { freePort } from '@mesh-demo/workspace';
 import type { BenchRun } from './bench-run.ts';
 import type { MeshContainerFigures, MeshContainerStart, Skipped } from './results.ts';
+import { runCommand } from './run-command.ts';
+import { dropPageCache, timeToFirstOk } from './time-to-ok.ts';
 
 const IMAGE = 'mesh-demo/mesh:dev';
 const PROJECT = 'mesh-demo-bench';
@@ -14,21 +14,6 @@ const DOCKER = process.env.DOCKER ?? 'docker';
 const COMPOSE = (process.env.COMPOSE ?? `${DOCKER} compose`).split(' ').filter(Boolean);
 /** Compose files over docker-compose.yml, ':'-separated: on a machine that cannot start a privileged container, CI's stand-in. */
 const OVERRIDES = (process.env.MESH_CONTAINER_COMPOSE_FILES ?? '').split(':').filter(Boolean);
-
-function runCommand(file: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(file, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk;
-    });
-    child.on('error', (error) => resolve({ code: -1, output: error.message }));
-    child.on('close', (code) => resolve({ code: code ?? -1, output }));
-  });
-}
 
 /** Why the container cannot be measured here, or undefined when it can. */
 export async function meshContainerMissing(): Promise<string | undefined> {
@@ -52,34 +37,15 @@ async function imageSize(): Promise<Pick<MeshContainerFigures, 'imageBytes' | 'c
 
 /** `up --wait` timed: to the first 200 at the published edge, and to --wait's return (the container healthy). */
 async function timeUp(compose: (args: string[]) => Promise<{ code: number; output: string }>, edge: string, cold: boolean) {
-  if (cold) {
-    await promisify(execFile)('sync');
-    writeFileSync('/proc/sys/vm/drop_caches', '3\n');
-  }
-  const started = performance.now();
-  let firstOkMs = Number.NaN;
-  let done = false;
-  const up = compose(['up', '--wait']).finally(() => {
-    done = true;
+  if (cold) await dropPageCache();
+  const { firstOkMs, doneMs, result } = await timeToFirstOk(() => compose(['up', '--wait']), edge, {
+    timeoutMs: 600_000,
+    settledOk: (up) => up.code === 0,
   });
-  while (!done || Number.isNaN(firstOkMs)) {
-    if (Number.isNaN(firstOkMs)) {
-      const ok = await fetch(edge, { signal: AbortSignal.timeout(2000) }).then(
-        async (response) => {
-          await response.body?.cancel();
-          return response.status === 200;
-        },
-        () => false,
-      );
-      if (ok) firstOkMs = performance.now() - started;
-    }
-    if (done && Number.isNaN(firstOkMs) && performance.now() - started > 600_000) break;
-    await sleep(50);
-  }
-  const result = await up;
   if (result.code !== 0) throw new Error(`compose up --wait failed: ${result.output.trim().split('\n').slice(-3).join(' | ')}`);
-  const waitMs = performance.now() - started;
-  return { firstOkMs: Math.min(firstOkMs, waitMs), waitMs } satisfies Omit<MeshContainerStart, 'downMs'>;
+  if (Number.isNaN(firstOkMs)) throw new Error(`the edge gave no 200 within 600 s of compose up`);
+  // The poll may see the edge a moment after --wait returned.
+  return { firstOkMs: Math.min(firstOkMs, doneMs), waitMs: doneMs } satisfies Omit<MeshContainerStart, 'downMs'>;
 }
 
 /**

@@ -13,20 +13,29 @@ export interface RefProcess {
 
 const script = (name: string) => fileURLToPath(new URL(`./references/${name}.js`, import.meta.url));
 
-async function waitHttp(url: string, child: ChildProcess, timeoutMs = 15_000): Promise<void> {
+/**
+ * Polls a readiness URL until it answers 2xx; fails at once if the process exits first (with `detail()`, e.g. the last
+ * of its stderr), or after `timeoutMs`. The references here, and the Java chains (java-refs.ts), which start slower.
+ */
+export async function waitReady(
+  readyUrl: string,
+  child: ChildProcess,
+  options: { timeoutMs?: number; pollMs?: number; detail?: () => string } = {},
+): Promise<void> {
+  const { timeoutMs = 15_000, pollMs = 20, detail = () => '' } = options;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: reference exited (${child.exitCode}) before answering`);
+    if (child.exitCode !== null) throw new Error(`${readyUrl}: exited (${child.exitCode}) before ready${detail() && `: ${detail()}`}`);
     try {
-      const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(readyUrl, { signal: AbortSignal.timeout(2000) });
       await response.body?.cancel();
       if (response.ok) return;
     } catch {
       // not listening yet
     }
-    await sleep(20);
+    await sleep(pollMs);
   }
-  throw new Error(`${url}: reference not answering within ${timeoutMs} ms`);
+  throw new Error(`${readyUrl}: not ready within ${timeoutMs} ms`);
 }
 
 /** Spawn a reference without waiting for it (start-to-ready timing polls it itself). */
@@ -57,7 +66,7 @@ async function startRef(file: 'hello' | 'minimal-chain', name: string, env: Reco
   const ref = spawnRef(file, name, await freePort(), env);
   const { url, child } = ref;
   try {
-    await waitHttp(url, child);
+    await waitReady(`${url}/health/ready`, child);
   } catch (error) {
     await ref.stop();
     throw error;
