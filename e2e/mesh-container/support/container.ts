@@ -1,11 +1,11 @@
 // The mesh container under test: docker-compose.yml's mesh profile (plus CI's overrides), free host ports, raw commands.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@mesh-demo/workspace';
 import { COMPOSE_FILE, movedPorts } from '../../images/support/compose-stack.ts';
 import { COMPOSE, DOCKER } from '../../images/support/docker.ts';
+import { type Exit, run } from '../../support/cli.ts';
 
 /** The image docker-compose.yml's mesh service builds and runs. */
 export const MESH_IMAGE = 'mesh-demo/mesh:dev';
@@ -22,32 +22,18 @@ const OVERRIDES = (process.env.MESH_CONTAINER_COMPOSE_FILES ?? '').split(':').fi
  */
 export const RUN_FLAGS = (process.env.MESH_CONTAINER_RUN_FLAGS ?? '--privileged').split(' ').filter(Boolean);
 
-export interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** Both streams, as one would read them in a terminal. */
+/** A command's exit (e2e/support/cli.ts' `run`), and both streams as one for the refusals' messages. */
+export interface Outcome extends Exit {
   readonly output: string;
 }
 
+/** Compose's `up --wait` and the e2e/mesh subset inside run for minutes; the test's own timeout is 20 min too. */
+const COMMAND_TIMEOUT_MS = 20 * 60_000;
+
 /** Runs a command to its end; never throws on a failure, which refusal tests read. */
-export function runCommand(file: string, args: readonly string[], env: Record<string, string> = {}): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const child = spawn(file, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk;
-      output += chunk;
-    });
-    child.on('error', (error) => resolve({ code: -1, stdout, stderr: error.message, output: error.message }));
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, output }));
-  });
+export async function runCommand(file: string, args: readonly string[], env: Record<string, string> = {}): Promise<Outcome> {
+  const exit = await run(file, args, env, COMMAND_TIMEOUT_MS);
+  return { ...exit, output: `${exit.stdout}${exit.stderr}` };
 }
 
 export const docker = (args: readonly string[], env?: Record<string, string>) => runCommand(DOCKER, args, env);
