@@ -1,11 +1,13 @@
 // The local CLIs as typed: a wrong option gets the usage and exit 2 (no stack, no pnpm noise), naming the command as typed.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEVTOOLS_COMMANDS } from '@mesh-demo/devtools';
 import { MESH } from '@mesh-demo/mesh';
-import { REPO_ROOT } from '@mesh-demo/workspace';
+import { REPO_ROOT, TOOLS_BIN } from '@mesh-demo/workspace';
 import { plainPnpm, run } from '../support/cli.ts';
 
 const CLIS = ['start', 'loop', 'fault', 'soak', 'token'] as const;
@@ -102,15 +104,29 @@ describe('the one list of commands', () => {
     });
   }
 
-  // kubectl, helm and istioctl take every argument as theirs, --help included (rawArgs): their help is the tool's own.
+  // kubectl, helm and istioctl take every argument as theirs, --help included (rawArgs): their help is the tool's own. A run
+  // directory of the test's own stands for the machine's, since a mesh of another checkout may be running on this one.
   for (const command of MESH.commands.filter((c) => c.rawArgs)) {
-    it(`./pnpmw mesh ${command.name} hands --help to the tool (or says no mesh runs), and mesh --help lists it`, async () => {
+    it(`./pnpmw mesh ${command.name} hands --help to the tool, names the tool if it is not built, says so when no mesh runs`, async () => {
       const listed = await run('./pnpmw', ['mesh', '--help']);
       assert.match(listed.stdout, new RegExp(`^  ${command.name} +\\S`, 'm'), listed.stdout);
-      const help = await run('./pnpmw', ['mesh', command.name, '--help']);
-      if (help.code === 0) assert.doesNotMatch(help.stdout, /^usage: \.\/pnpmw mesh /m, "the tool's help, not the wrapper's");
-      else assert.match(help.stderr, /^mesh: no local mesh is running \(start one with \.\/pnpmw mesh up\)$/m);
-      assert.doesNotMatch(help.stderr, /unknown option/);
+      const runDir = await mkdtemp(join(tmpdir(), 'mesh-run-'));
+      try {
+        const none = await run('./pnpmw', ['mesh', command.name, '--help'], { MESH_DEMO_RUN_DIR: runDir });
+        assert.equal(none.code, 1, none.stderr);
+        assert.equal(none.stderr, 'mesh: no local mesh is running (start one with ./pnpmw mesh up)\n');
+        await writeFile(join(runDir, 'kubeconfig'), '');
+        const help = await run('./pnpmw', ['mesh', command.name, '--help'], { MESH_DEMO_RUN_DIR: runDir });
+        if (existsSync(join(TOOLS_BIN, command.name))) {
+          assert.equal(help.code, 0, help.stderr);
+          assert.doesNotMatch(help.stdout, /^usage: \.\/pnpmw mesh /m, "the tool's help, not the wrapper's");
+        } else {
+          assert.equal(help.code, 1, help.stderr);
+          assert.equal(help.stderr, `mesh: ${command.name} is not built in this checkout (./pnpmw mesh tools builds it)\n`);
+        }
+      } finally {
+        await rm(runDir, { recursive: true, force: true });
+      }
     });
   }
 

@@ -1,13 +1,11 @@
 // `mesh exec POD -- CMD`: a command inside a pod's app container, through the API as `kubectl exec deploy/x -- cmd` runs it.
-import { spawn } from 'node:child_process';
 import { defineCommand } from '@mesh-demo/workspace';
-import { runPaths } from '../cluster/config.ts';
-import { defaultClusterConfig } from '../cluster/index.ts';
-import { getStatus, RUN_DIR } from '../control.ts';
+import { getStatus } from '../control.ts';
 import { MeshError } from '../errors.ts';
 import { toolPaths } from '../tools.ts';
 import { podsOf } from './logs.ts';
 import { requireRootOnLinux } from './root.ts';
+import { runPinnedTool } from './tool.ts';
 
 export async function exec(target: string, argv: readonly string[]): Promise<number> {
   requireRootOnLinux();
@@ -17,11 +15,7 @@ export async function exec(target: string, argv: readonly string[]): Promise<num
   const { kubectl } = await toolPaths();
   // The pod's own default container (its kubectl.kubernetes.io/default-container annotation), a TTY when we have one.
   const tty = process.stdin.isTTY ? ['-it'] : [];
-  const child = spawn(kubectl, ['exec', ...tty, '-n', pod.namespace, pod.name, '--', ...argv], {
-    stdio: 'inherit',
-    env: { ...process.env, KUBECONFIG: runPaths(defaultClusterConfig(RUN_DIR)).adminKubeconfig },
-  });
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  return runPinnedTool(kubectl, ['exec', ...tty, '-n', pod.namespace, pod.name, '--', ...argv]);
 }
 
 export const execCommand = defineCommand({
