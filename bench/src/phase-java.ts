@@ -14,7 +14,7 @@ import { offNodeArgs, TRACING_OFF_ENV } from './telemetry.ts';
 import { warmState } from './warmup.ts';
 
 /**
- * Warm-up in rounds until two in a row agree within 5%, at least a minute for a JVM (30 s was not enough in a trial: its
+ * Warm-up in rounds until three in a row agree within 5%, at least a minute for a JVM (30 s was not enough in a trial: its
  * throughput still climbed), and at most 3 minutes a chain. Then 10 s rounds, each chain once a round, so a slow moment of
  * the shared machine falls on every chain of a round, not on one.
  */

@@ -132,7 +132,7 @@ export function renderJava(results: Pick<Results, 'java'>): string[] {
     ...head,
     `istio-tutorial's customer → preference → recommendation in Java (${java.upstream}, ported to build on JDK 17: bench/README.md), ` +
       `${java.jvm}, beside our chain and the minimal Node chain, all started side by side. Each chain is warmed in ${w.roundSeconds} s rounds at ` +
-      `${java.connections} connections until two rounds in a row agree within ${Math.round(w.tolerance * 100)}% (at least ${w.minJvmSeconds} s for a JVM, ` +
+      `${java.connections} connections until three rounds in a row agree within ${Math.round(w.tolerance * 100)}% (at least ${w.minJvmSeconds} s for a JVM, ` +
       `${w.minNodeSeconds} s for Node; at most ${w.maxSeconds} s), then measured in ${java.rounds} interleaved round(s) of 1 s + ${java.durationSeconds} s. ` +
       "CPU per request is the user + system time of the chain's three processes (every thread: JIT, GC, I/O) over the run, warm-up second included, " +
       'divided by its requests; on a shared machine it moves less with the other work than req/s does. Idle RSS is read after every chain started, before any load. ' +

@@ -1,4 +1,4 @@
-// When a warming chain counts as settled: two rounds in a row within the tolerance, never before the minimum, capped.
+// When a warming chain counts as settled: three rounds in a row within the tolerance, never before the minimum, capped.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { closeEnough, warmState } from '../src/warmup.ts';
@@ -20,8 +20,18 @@ test('steady rounds before the minimum keep warming: a JVM can agree with itself
   assert.equal(warmState([1000, 1001, 1002], rule), 'warming');
 });
 
-test('once the minimum has run, the last two rounds within the tolerance settle it', () => {
-  assert.equal(warmState([500, 800, 950, 1100, 1300, 1330], rule), 'settled');
+test('once the minimum has run, the last three rounds within the tolerance of the largest settle it', () => {
+  assert.equal(warmState([500, 800, 950, 1300, 1330, 1310], rule), 'settled');
+});
+
+test('two slow rounds that agree, after a climb, do not settle it: the third must agree too', () => {
+  assert.equal(warmState([79, 150, 200, 240, 263, 270], rule), 'warming');
+  assert.equal(warmState([79, 150, 200, 240, 263, 270, 900], rule), 'warming');
+  assert.equal(warmState([79, 150, 200, 240, 263, 270, 900, 1780, 1820, 1800], rule), 'settled');
+});
+
+test('a slow climb of 3% a round is within the tolerance pairwise but not over three rounds', () => {
+  assert.equal(warmState([1000, 1000, 1000, 1000, 1030, 1061], rule), 'warming');
 });
 
 test('still climbing after the minimum keeps warming', () => {
@@ -34,6 +44,8 @@ test('the cap ends the warm-up unsettled when the noise never lets two rounds ag
   assert.equal(warmState(noisy.slice(0, 17), rule), 'warming');
 });
 
-test('a single round never settles, whatever the minimum', () => {
+test('fewer than three rounds never settle, whatever the minimum', () => {
   assert.equal(warmState([1000], { ...rule, minRounds: 1 }), 'warming');
+  assert.equal(warmState([1000, 1000], { ...rule, minRounds: 1 }), 'warming');
+  assert.equal(warmState([1000, 1000, 1000], { ...rule, minRounds: 1 }), 'settled');
 });
