@@ -1,7 +1,8 @@
 // Where each exporter sends spans, read from OTEL_*: the one answer the warnings, the collector probe and `pnpm start` share.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { exporterEndpoint, exporterTarget } from '../src/exporters.ts';
+import { createExporter, exporterEndpoint, exporterTarget } from '../src/exporters.ts';
+import { JaegerHttpExporter } from '../src/jaeger-http-exporter.ts';
 
 // Moved here from devtools' local-tracing test with the endpoint choice `pnpm start` probes.
 test('the endpoint probed is the traces endpoint, else the OTLP endpoint, else localhost:4318', () => {
@@ -32,4 +33,22 @@ test('the warning names the exporter and where its spans go: OTLP URL, Jaeger en
     'jaeger agent udp://agent:6831',
   );
   assert.equal(exporterTarget('console', {}), 'console');
+});
+
+test('jaeger with an endpoint is our Thrift-over-HTTP exporter; without one, the package exporter sending to the agent over UDP', async () => {
+  const http = await createExporter('jaeger', { OTEL_EXPORTER_JAEGER_ENDPOINT: 'http://j:14268/api/traces' });
+  assert.ok(http instanceof JaegerHttpExporter);
+  await http.shutdown();
+  const udp = await createExporter('jaeger', {});
+  assert.equal(udp.constructor.name, 'JaegerExporter');
+  await udp.shutdown();
+});
+
+test('a Jaeger endpoint that is not an http(s) URL is refused by name', async () => {
+  for (const endpoint of ['not a url', 'udp://agent:6832']) {
+    await assert.rejects(
+      createExporter('jaeger', { OTEL_EXPORTER_JAEGER_ENDPOINT: endpoint }),
+      new RegExp(`^Error: OTEL_EXPORTER_JAEGER_ENDPOINT: ${JSON.stringify(endpoint)} is not an http\\(s\\) URL$`),
+    );
+  }
 });
