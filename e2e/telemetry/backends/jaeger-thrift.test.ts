@@ -4,10 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { type Jaeger, startJaeger } from '@mesh-demo/devtools';
 import { JaegerHttpExporter } from '@mesh-demo/telemetry/jaeger-http-exporter';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { sampleSpans } from '@mesh-demo/telemetry/sample-spans';
 import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { type ReadableSpan, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { until } from '../../support/poll.ts';
 
 interface StoredSpan {
@@ -35,37 +34,6 @@ before(async () => {
 after(async () => {
   await jaeger?.stop();
 });
-
-/** One trace of every shape the exporter meets: server, client with an error and a link, internal past the limits, events. */
-function makeTrace(): ReadableSpan[] {
-  const ended: ReadableSpan[] = [];
-  const provider = new TracerProvider({
-    resource: resourceFromAttributes({
-      'service.name': 'preference',
-      'service.version': 'v2',
-      'k8s.pod.name': 'preference-v2-x',
-      replicas: 2,
-    }),
-    spanLimits: { attributeCountLimit: 8, attributePerEventCountLimit: 1 },
-    spanProcessors: [{ onStart() {}, onEnd: (s) => ended.push(s), forceFlush: async () => {}, shutdown: async () => {} }],
-  });
-  const tracer = provider.getTracer('@mesh-demo/telemetry', '0.1.0');
-  const server = tracer.startSpan('GET /', {
-    kind: SpanKind.SERVER,
-    attributes: { 'http.request.method': 'GET', 'url.path': '/', 'guid:x-request-id': 'é-✓-😀', 'http.response.status_code': 503 },
-  });
-  server.setAttributes({ ratio: 0.25, cached: false, tags: ['a', 'b'] });
-  server.addEvent('retry', { attempt: 2, reason: 'reset', dropped: true });
-  const ctx = trace.setSpan(ROOT_CONTEXT, server);
-  const client = tracer.startSpan('GET', { kind: SpanKind.CLIENT, links: [{ context: server.spanContext() }] }, ctx);
-  client.setStatus({ code: SpanStatusCode.ERROR, message: 'recommendation timed out' });
-  client.end();
-  const internal = tracer.startSpan('render', {}, ctx);
-  for (let a = 0; a < 12; a++) internal.setAttribute(`a${a}`, a);
-  internal.end();
-  server.end();
-  return ended;
-}
 
 /** The same spans under another trace id (what Jaeger keys traces by), everything else as it is. */
 function underTraceId(spans: ReadableSpan[], traceId: string): ReadableSpan[] {
@@ -109,7 +77,7 @@ function stored(traceId: string): Promise<StoredTrace> {
 }
 
 test('the same spans POSTed by the Jaeger exporter package and by ours are stored alike: tags, logs, links, times, process', async () => {
-  const spans = makeTrace();
+  const spans = sampleSpans();
   const theirs = randomBytes(16).toString('hex');
   const ours = randomBytes(16).toString('hex');
   await exportWith(new JaegerExporter({ endpoint: jaeger.jaegerEndpoint }) as unknown as SpanExporter, underTraceId(spans, theirs));
@@ -124,7 +92,7 @@ test('the same spans POSTed by the Jaeger exporter package and by ours are store
 });
 
 test('a collector that answers an error fails the export with its status, and a dead one with the connection error', async () => {
-  const spans = makeTrace();
+  const spans = sampleSpans();
   const wrongPath = jaeger.jaegerEndpoint.replace('/api/traces', '/api/nothing-here');
   await assert.rejects(exportWith(new JaegerHttpExporter(wrongPath, {}), spans), /server responded with HTTP 404/);
   await assert.rejects(exportWith(new JaegerHttpExporter('http://127.0.0.1:9/api/traces', {}), spans), /ECONNREFUSED/);

@@ -2,10 +2,9 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { type ReadableSpan, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { encodeBatch } from '../src/jaeger-thrift.ts';
+import { sampleSpans } from './support/sample-spans.ts';
 
 // The package's transform and jaeger-client's thriftrw schema, reached through the package (pnpm keeps them private).
 const fromPackage = createRequire(createRequire(import.meta.url).resolve('@opentelemetry/exporter-jaeger'));
@@ -72,58 +71,14 @@ function asRead(buffer: Buffer): unknown {
   };
 }
 
-/** Real SDK spans of every shape the exporter meets: server and client, root and child, errors, events, links, limits. */
-function makeSpans(count = 1): ReadableSpan[] {
-  const ended: ReadableSpan[] = [];
-  const provider = new TracerProvider({
-    resource: resourceFromAttributes({
-      'service.name': 'preference',
-      'service.version': 'v1',
-      'k8s.pod.name': 'preference-v1-x',
-      replicas: 2,
-    }),
-    spanLimits: { attributeCountLimit: 8, attributePerEventCountLimit: 1 },
-    spanProcessors: [{ onStart() {}, onEnd: (s) => ended.push(s), forceFlush: async () => {}, shutdown: async () => {} }],
-  });
-  const tracer = provider.getTracer('@mesh-demo/telemetry', '0.1.0');
-  for (let i = 0; i < count; i++) {
-    const server = tracer.startSpan('GET /', {
-      kind: SpanKind.SERVER,
-      attributes: {
-        'http.request.method': 'GET',
-        'url.path': `/${i}`,
-        'guid:x-request-id': `é-✓-${i}-😀`,
-        'fastify.root': '@fastify/otel',
-      },
-    });
-    server.setAttributes({ 'http.response.status_code': 200, ratio: 0.25, cached: false, tags: ['a', 'b'] });
-    server.addEvent('retry', { attempt: 2, reason: 'reset', dropped: true });
-    server.addEvent('plain');
-    const ctx = trace.setSpan(ROOT_CONTEXT, server);
-    const client = tracer.startSpan(
-      'GET',
-      { kind: SpanKind.CLIENT, links: [{ context: server.spanContext(), attributes: { why: 'x' } }] },
-      ctx,
-    );
-    client.setStatus({ code: SpanStatusCode.ERROR, message: 'recommendation timed out' });
-    client.end();
-    const internal = tracer.startSpan('render', { kind: SpanKind.INTERNAL }, ctx);
-    internal.setStatus({ code: SpanStatusCode.OK });
-    for (let a = 0; a < 12; a++) internal.setAttribute(`a${a}`, a);
-    internal.end();
-    server.end();
-  }
-  return ended;
-}
-
 test('a batch of every span shape reads the same as the Jaeger exporter package encodes it: ids, times, tags, logs, references', () => {
-  const spans = makeSpans();
+  const spans = sampleSpans();
   assert.equal(spans.length, 3);
   assert.deepEqual(asRead(encodeBatch(spans)), asRead(packageBatch(spans)));
 });
 
 test('the shapes are really there: error and kind tags, dropped counts, a FOLLOWS_FROM link, an event with its attributes, UTF-8 kept', () => {
-  const read = asRead(encodeBatch(makeSpans())) as { spans: Array<{ tags: unknown[][]; logs: unknown[]; references: unknown[] }> };
+  const read = asRead(encodeBatch(sampleSpans())) as { spans: Array<{ tags: unknown[][]; logs: unknown[]; references: unknown[] }> };
   const [client, internal, server] = read.spans;
   assert.ok(client!.tags.some(([k, , v]) => k === 'error' && v === true));
   assert.ok(client!.tags.some(([k, , v]) => k === 'otel.status_description' && v === 'recommendation timed out'));
@@ -140,13 +95,13 @@ test('the shapes are really there: error and kind tags, dropped counts, a FOLLOW
 });
 
 test('a batch larger than the first buffer guess grows and still reads the same as the package encodes it', () => {
-  const spans = makeSpans(200);
+  const spans = sampleSpans(200);
   assert.equal(spans.length, 600);
   assert.deepEqual(asRead(encodeBatch(spans)), asRead(packageBatch(spans)));
 });
 
 test('each tag carries only the value its type names, so a span is about a third smaller than the package makes it', () => {
-  const spans = makeSpans(10);
+  const spans = sampleSpans(10);
   const ours = encodeBatch(spans).length;
   const theirs = packageBatch(spans).length;
   assert.ok(ours < theirs * 0.75, `${ours} bytes against the package's ${theirs}`);
